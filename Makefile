@@ -1,0 +1,90 @@
+# The two set-up commands in the README are `make demo` and `make test`; everything else is
+# a building block of those two. Nothing here needs more than python3 (3.11+), node/npm and,
+# for the PostgreSQL half of the tests, the local PostgreSQL server.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# PostgreSQL used by the test suite (pytest-django creates and drops test_alliantiemonitor*).
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/alliantiemonitor
+PYTEST_ARGS ?=
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres \
+        bench-core messages compilemessages clean
+
+## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
+demo: install var/secret_key
+	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py migrate --no-input
+	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py demo --address http://$(HOST):$(PORT)/
+	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install the test dependencies, then lint, check and run the whole suite on SQLite and PostgreSQL
+test: install-test
+	$(MAKE) --no-print-directory lint typecheck checks test-sqlite test-postgres
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+$(VENV)/.installed-test: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON) --extra test
+	touch $@ $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+install-test: $(VENV)/.installed-test node_modules/.installed
+
+var/secret_key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+lint:
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck:
+	$(VENV)/bin/mypy
+
+# Production-like settings: DEBUG off, a real secret, HTTPS-only cookies, a host name.
+CHECK_ENV := DEBUG=false SECRET_KEY=ci-check-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') \
+	ALLOWED_HOSTS=alliantiemonitor.example.org ALLIANTIEMONITOR_DATA_DIR=var/check
+
+checks:
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(CHECK_ENV) $(PY) manage.py check --database default --fail-level WARNING
+
+test-sqlite:
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## bench-core: score 1,000,000 synthetic responses and print time and peak memory
+bench-core: install-test
+	$(PY) benchmarks/bench_core.py --n 1000000
+
+## messages: extract translatable strings into the Dutch catalogue (then translate, then compilemessages)
+messages: install-test
+	cd src/alliantiemonitor && ../../$(PY) ../../manage.py makemessages --locale nl --no-obsolete --no-location --ignore 'core/*'
+
+compilemessages: install-test
+	cd src/alliantiemonitor && ../../$(PY) ../../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) .tools node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""The audit log: who saw or changed which client's data, and when. Append-only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.exceptions import AuditLogImmutable
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditLogImmutable("audit events cannot be updated")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditLogImmutable("audit events cannot be updated")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AuditLogImmutable("audit events cannot be deleted")
+
+    def for_client(self, client: Any) -> AuditEventQuerySet:
+        return self.filter(client=client)
+
+    def for_object(self, obj: Any) -> AuditEventQuerySet:
+        return self.filter(object_type=obj._meta.label_lower, object_uuid=obj.uuid)
+
+    def with_action(self, *actions: str) -> AuditEventQuerySet:
+        return self.filter(action__in=actions)
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to (or was seen of) data in the system; never changed afterwards.
+
+    Foreign keys protect what they point to: users are deactivated rather than deleted, and a
+    retention job that removes a client must remove its audit trail deliberately.
+    """
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
+    action = models.CharField(_("action"), max_length=64)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    client = models.ForeignKey(
+        "trajectories.Client",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_uuid = models.UUIDField(_("object id"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["client", "at"], name="audit_client_at"),
+            models.Index(fields=["organisation", "at"], name="audit_organisation_at"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            models.Index(fields=["object_type", "object_uuid"], name="audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogImmutable("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AuditLogImmutable("audit events cannot be deleted")

@@ -1,0 +1,119 @@
+"""Writing conversations, agreements and evaluations, and marking a round as discussed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.conversations.constants import Party, Usefulness
+from alliantiemonitor.conversations.exceptions import (
+    AnswersNotVisible,
+    ConversationExists,
+    ConversationMissing,
+    EvaluationExists,
+    InvalidAgreement,
+    InvalidEvaluation,
+)
+from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
+from alliantiemonitor.measurements.constants import RoundState
+from alliantiemonitor.measurements.exceptions import InvalidTransition
+from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.services import round_answers_visible
+
+
+@transaction.atomic
+def conversation_start(
+    *, round: MeasurementRound, by: Any, held_on: dt.date | None = None
+) -> Conversation:
+    """Record the joint conversation about ``round`` (held on ``held_on``, default today).
+
+    Only possible once the blind rule lets both see the answers (:class:`AnswersNotVisible`
+    otherwise), and once per round (:class:`ConversationExists`).
+    """
+    round.refresh_from_db(from_queryset=MeasurementRound.objects.select_for_update())
+    if not round_answers_visible(round):
+        raise AnswersNotVisible(state=round.state)
+    if Conversation.objects.filter(round=round).exists():
+        raise ConversationExists()
+    conversation = Conversation.objects.create(
+        round=round, held_on=held_on or timezone.localdate(), held_by=by
+    )
+    audit_record(actor=by, action="conversation.start", obj=conversation)
+    return conversation
+
+
+@transaction.atomic
+def agreement_add(
+    *, conversation: Conversation, text: str, by: Any, order: int | None = None
+) -> Agreement:
+    """Add an agreement to ``conversation``; it goes last unless ``order`` is given."""
+    text = text.strip()
+    if not text or len(text) > 1000:
+        raise InvalidAgreement()
+    if order is None:
+        highest = conversation.agreements.aggregate(highest=Max("order"))["highest"]
+        order = 0 if highest is None else highest + 1
+    agreement = Agreement.objects.create(
+        conversation=conversation, text=text, order=order, created_by=by
+    )
+    audit_record(actor=by, action="agreement.add", obj=agreement)
+    return agreement
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    conversation: Conversation,
+    party: str,
+    useful: str,
+    comment: str = "",
+    by: Any = None,
+) -> Evaluation:
+    """Record ``party``'s evaluation of ``conversation``, once per party.
+
+    ``by`` is the professional who records it, or ``None`` when the client gives it
+    themselves. Raises :class:`EvaluationExists` on a second evaluation by the same party.
+    """
+    if party not in Party.values or useful not in Usefulness.values or len(comment) > 500:
+        raise InvalidEvaluation()
+    if conversation.evaluations.filter(party=party).exists():
+        raise EvaluationExists()
+    evaluation = Evaluation.objects.create(
+        conversation=conversation,
+        party=party,
+        useful=useful,
+        comment=comment.strip(),
+        recorded_by=by,
+    )
+    audit_record(
+        actor=by,
+        actor_kind=ActorKind.USER if by else ActorKind.CLIENT,
+        action="evaluation.record",
+        obj=evaluation,
+        detail={"party": party, "useful": useful},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def round_mark_discussed(*, round: MeasurementRound, by: Any) -> MeasurementRound:
+    """Mark ``round`` as discussed: both_done → discussed, after its conversation was recorded.
+
+    Raises :class:`ConversationMissing` without a conversation and
+    :class:`~alliantiemonitor.measurements.exceptions.InvalidTransition` from any other state.
+    """
+    round.refresh_from_db(from_queryset=MeasurementRound.objects.select_for_update())
+    if round.state != RoundState.BOTH_DONE:
+        raise InvalidTransition(state=round.state)
+    if not Conversation.objects.filter(round=round).exists():
+        raise ConversationMissing()
+    round.state = RoundState.DISCUSSED
+    round.save(update_fields=["state", "updated_at"])
+    audit_record(actor=by, action="round.discussed", obj=round)
+    return round

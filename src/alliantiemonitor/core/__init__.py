@@ -1,0 +1,1 @@
+"""Pure-Python core: instruments, scoring, change and synthetic data. No Django imports."""

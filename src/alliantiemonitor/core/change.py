@@ -1,0 +1,273 @@
+"""Change over time: the reliable change index, reference values and trajectory patterns.
+
+The reliable change index (RCI) follows Jacobson & Truax with the √2 of Christensen & Mendoza::
+
+    SE     = SD · √(1 − r)
+    S_diff = √2 · SE
+    RC     = (x₂ − x₁) / S_diff          |RC| > 1.96  →  reliable change
+    MDC    = 1.96 · S_diff               the minimum detectable change, in score points
+
+SD and r (reliability) come from the instrument's reference values per characteristic and
+rater, or from :func:`estimate_reference` once an organisation has enough scored responses of
+its own. Direction respects polarity: for friction (higher is worse) a rise is a deterioration.
+
+There are no published norms for the monitor, so nothing here is a clinical cut-off. Friction's
+internal consistency was reported as weaker than that of the other three characteristics; show
+that next to its changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from alliantiemonitor.core.instrument import Instrument, Polarity, Rater, ReferenceValues
+from alliantiemonitor.core.scoring import (
+    MIN_FRACTION,
+    AnswerError,
+    characteristic_keys,
+    read_answers,
+    score_array,
+)
+
+#: |RC| above this is reliable change (two-sided 95 %).
+RC_CRITICAL = 1.96
+#: Responses per rater an organisation needs before its own reference values replace the
+#: instrument's (INSTRUMENT.md, "Change over time").
+MIN_REFERENCE_N = 100
+
+Direction = Literal["improved", "deteriorated", "no_reliable_change"]
+
+#: Codes used by :func:`reliable_change_array` for the direction of each change.
+IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED = 1, 0, -1
+
+
+class Pattern(StrEnum):
+    """The course of one characteristic for one rater over a trajectory (see classify_pattern)."""
+
+    STABLE = "stable"
+    IMPROVING = "improving"
+    DETERIORATING = "deteriorating"
+    FLUCTUATING = "fluctuating"
+    INSUFFICIENT = "insufficient"
+
+
+@dataclass(frozen=True)
+class ReliableChange:
+    """The change from ``x1`` to ``x2`` on one characteristic, judged against measurement error."""
+
+    x1: float
+    x2: float
+    difference: float
+    se: float
+    s_diff: float
+    rc: float
+    mdc: float
+    reliable: bool
+    direction: Direction
+
+
+@dataclass(frozen=True)
+class ReliableChangeArray:
+    """Vectorised reliable change: one entry per pair of scores.
+
+    ``direction`` holds :data:`IMPROVED` (1), :data:`NO_RELIABLE_CHANGE` (0) or
+    :data:`DETERIORATED` (-1); where either score is NaN, ``rc`` is NaN and the change is not
+    reliable. ``s_diff`` and ``mdc`` are the same for every entry.
+    """
+
+    rc: NDArray[np.float64]
+    reliable: NDArray[np.bool_]
+    direction: NDArray[np.int8]
+    s_diff: float
+    mdc: float
+
+
+def _s_diff(sd: float, reliability: float) -> float:
+    if not (sd > 0 and math.isfinite(sd)):
+        raise ValueError(f"sd must be a positive number, not {sd}")
+    if not 0 <= reliability < 1:
+        raise ValueError(f"reliability must lie in [0, 1), not {reliability}")
+    return math.sqrt(2) * sd * math.sqrt(1 - reliability)
+
+
+def minimum_detectable_change(*, sd: float, reliability: float) -> float:
+    """``1.96 · √2 · SD · √(1 − r)``: the smallest change in points that counts as reliable."""
+    return RC_CRITICAL * _s_diff(sd, reliability)
+
+
+def _direction(difference: float, reliable: bool, polarity: Polarity) -> Direction:
+    if not reliable:
+        return "no_reliable_change"
+    better = difference > 0 if polarity == "positive" else difference < 0
+    return "improved" if better else "deteriorated"
+
+
+def reliable_change(
+    x1: float, x2: float, *, sd: float, reliability: float, polarity: Polarity
+) -> ReliableChange:
+    """Judge the change from score ``x1`` (earlier) to ``x2`` (later).
+
+    ``sd`` is the standard deviation of the characteristic score and ``reliability`` its
+    reliability (e.g. Cronbach's alpha), both for the same rater. ``polarity`` is the
+    characteristic's: ``"positive"`` (a rise is an improvement) or ``"negative"`` (friction:
+    a rise is a deterioration). Change is reliable when ``|RC| > 1.96`` (strictly).
+
+    Example: sd=0.7, r=0.84 gives SE=0.28, S_diff=0.396 and MDC=0.776 points, so 2.0 → 3.0
+    (RC=2.53) is reliable: an improvement for trust, a deterioration for friction.
+    """
+    if math.isnan(x1) or math.isnan(x2):
+        raise ValueError("both scores are needed for a reliable change")
+    s_diff = _s_diff(sd, reliability)
+    difference = x2 - x1
+    rc = difference / s_diff
+    reliable = abs(rc) > RC_CRITICAL
+    return ReliableChange(
+        x1=x1,
+        x2=x2,
+        difference=difference,
+        se=s_diff / math.sqrt(2),
+        s_diff=s_diff,
+        rc=rc,
+        mdc=RC_CRITICAL * s_diff,
+        reliable=reliable,
+        direction=_direction(difference, reliable, polarity),
+    )
+
+
+def reliable_change_array(
+    x1: ArrayLike, x2: ArrayLike, *, sd: float, reliability: float, polarity: Polarity
+) -> ReliableChangeArray:
+    """:func:`reliable_change` for arrays of earlier and later scores (broadcast together)."""
+    s_diff = _s_diff(sd, reliability)
+    first = np.asarray(x1, dtype=np.float64)
+    second = np.asarray(x2, dtype=np.float64)
+    rc = (second - first) / s_diff
+    reliable = np.abs(rc) > RC_CRITICAL  # NaN compares False: not reliable
+    sign = np.sign(rc) if polarity == "positive" else -np.sign(rc)
+    direction = np.where(reliable, sign, 0).astype(np.int8)
+    return ReliableChangeArray(
+        rc=rc, reliable=reliable, direction=direction, s_diff=s_diff, mdc=RC_CRITICAL * s_diff
+    )
+
+
+def classify_pattern(
+    scores: Sequence[float | None], *, sd: float, reliability: float, polarity: Polarity
+) -> Pattern:
+    """Classify the course of one characteristic for one rater across a trajectory's rounds.
+
+    ``scores`` are the characteristic scores of the rounds in time order; a missing round
+    (``None`` or NaN) is skipped, so its neighbours are compared with each other. The rule:
+
+    1. fewer than two scores → ``insufficient``;
+    2. collect the reliable changes (RCI, see :func:`reliable_change`) between every two
+       consecutive scores *and* between the first and the latest score;
+    3. at least one reliable improvement and at least one reliable deterioration among them →
+       ``fluctuating`` (e.g. up and back down; or a reliable rise followed by a slow slide
+       that ends reliably below the start);
+    4. otherwise any reliable improvement → ``improving``; any reliable deterioration →
+       ``deteriorating``;
+    5. no reliable change at all → ``stable``.
+
+    Improvement and deterioration respect ``polarity``: a rising friction score deteriorates.
+    """
+    present = [float(s) for s in scores if s is not None and not math.isnan(s)]
+    if len(present) < 2:
+        return Pattern.INSUFFICIENT
+    values = np.asarray(present)
+    steps = reliable_change_array(
+        values[:-1], values[1:], sd=sd, reliability=reliability, polarity=polarity
+    )
+    overall = reliable_change_array(
+        values[0], values[-1], sd=sd, reliability=reliability, polarity=polarity
+    )
+    directions = set(steps.direction.tolist()) | set(overall.direction.ravel().tolist())
+    if IMPROVED in directions and DETERIORATED in directions:
+        return Pattern.FLUCTUATING
+    if IMPROVED in directions:
+        return Pattern.IMPROVING
+    if DETERIORATED in directions:
+        return Pattern.DETERIORATING
+    return Pattern.STABLE
+
+
+def cronbach_alpha(item_scores: ArrayLike) -> float:
+    """Cronbach's alpha of a rows × items array of item scores (after reverse keying).
+
+    Rows with any missing item are left out (listwise). Uses sample variances (ddof=1):
+    ``alpha = k/(k−1) · (1 − Σ var(item) / var(sum))``. Returns NaN when there are fewer than
+    two items, fewer than two complete rows or no variance in the sum score. Alpha may be
+    negative for items that do not hang together.
+    """
+    data = np.asarray(item_scores, dtype=np.float64)
+    if data.ndim != 2:
+        raise ValueError(f"expected a rows × items array, got {data.ndim} dimension(s)")
+    complete = data[~np.isnan(data).any(axis=1)]
+    n, k = complete.shape
+    if k < 2 or n < 2:
+        return math.nan
+    total_variance = float(complete.sum(axis=1).var(ddof=1))
+    if total_variance == 0:
+        return math.nan
+    item_variance = float(complete.var(axis=0, ddof=1).sum())
+    return float(k / (k - 1) * (1 - item_variance / total_variance))
+
+
+def estimate_reference(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    rater: Rater,
+    *,
+    min_n: int = MIN_REFERENCE_N,
+    min_fraction: float = MIN_FRACTION,
+) -> dict[str, ReferenceValues] | None:
+    """Recompute SD and reliability per characteristic from an organisation's own responses.
+
+    ``frame`` is a wide answers frame of one rater's responses (one row per response, see
+    :func:`~alliantiemonitor.core.scoring.score_frame`). Per characteristic, ``sd`` is the
+    sample SD (ddof=1) of the characteristic scores and ``reliability`` Cronbach's alpha of its
+    item scores over the complete rows. A characteristic is left out when it has fewer than
+    ``min_n`` scored responses (INSTRUMENT.md: at least 100 per rater), or when the data give
+    no usable values (SD 0, alpha not strictly between 0 and 1) — then keep using the
+    instrument's values for it. Returns ``None`` when no characteristic qualifies.
+    """
+    values, problems = read_answers(instrument, frame, rater)
+    if problems:
+        raise AnswerError(problems)
+    scores = score_array(instrument, values, rater, min_fraction=min_fraction, validate=False)
+    items = instrument.items_for(rater)
+    reverse = np.array([i.reverse for i in items], dtype=bool)
+    flip = instrument.scale.minimum + instrument.scale.maximum
+    item_scores = np.where(reverse, flip - values, values)
+
+    result: dict[str, ReferenceValues] = {}
+    for k, key in enumerate(characteristic_keys(instrument)):
+        column = scores[:, k]
+        scored = column[~np.isnan(column)]
+        if scored.size < min_n:
+            continue
+        sd = float(scored.std(ddof=1))
+        columns = [j for j, item in enumerate(items) if item.characteristic == key]
+        alpha = cronbach_alpha(item_scores[:, columns])
+        if sd > 0 and 0 < alpha < 1:
+            result[key] = ReferenceValues(sd=sd, reliability=alpha)
+    return result or None
+
+
+def choose_reference(
+    instrument: Instrument,
+    characteristic: str,
+    rater: Rater,
+    own: Mapping[str, ReferenceValues] | None = None,
+) -> ReferenceValues | None:
+    """Pick the organisation's ``own`` reference values when present, else the instrument's."""
+    if own is not None and characteristic in own:
+        return own[characteristic]
+    return instrument.characteristic(characteristic).reference.get(rater)

@@ -1,0 +1,643 @@
+"""Load and validate instrument definitions (YAML/JSON, see docs/instrument-format.md).
+
+Validation collects every problem in a file, so a person editing an instrument sees all
+mistakes at once; each :class:`Problem` names the file, the item and what is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeGuard
+
+from alliantiemonitor.core.datafile import (
+    InstrumentError,
+    Problem,
+    describe_type,
+    read_data_file,
+)
+from alliantiemonitor.core.instrument import (
+    CHARACTERISTIC_KEYS,
+    PLACEHOLDER_RE,
+    RATERS,
+    Characteristic,
+    Instrument,
+    Item,
+    ReferenceValues,
+    Scale,
+    ScalePoint,
+)
+
+__all__ = [
+    "PROVENANCES",
+    "InstrumentError",
+    "Problem",
+    "instrument_to_data",
+    "load_instrument",
+    "parse_instrument",
+    "validate_data",
+    "validate_file",
+    "version_key",
+]
+
+ID_RE = re.compile(r"[a-z][a-z0-9_-]*")
+VERSION_RE = re.compile(r"\d+(\.\d+)*")
+ITEM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+PROVENANCES = ("own-wording", "licensed", "other")
+PRESENTATIONS = ("statements", "one_per_screen")
+POLARITIES = ("positive", "negative")
+#: Friction is the one characteristic where a higher score means a weaker alliance.
+EXPECTED_POLARITY = {
+    "direction": "positive",
+    "trust": "positive",
+    "bond": "positive",
+    "friction": "negative",
+}
+
+REQUIRED_KEYS = (
+    "id",
+    "version",
+    "title",
+    "languages",
+    "provenance",
+    "scale",
+    "characteristics",
+    "items",
+)
+OPTIONAL_KEYS = ("description", "audience", "provenance_note", "presentation", "easy_read")
+SCALE_KEYS = ("points", "not_answered_label")
+POINT_KEYS = ("value", "label", "pictogram")
+CHARACTERISTIC_FIELDS = ("key", "name", "polarity", "description", "reference")
+REFERENCE_FIELDS = ("sd", "reliability")
+ITEM_REQUIRED = ("id", "characteristic", "rater", "mirror", "text")
+ITEM_FIELDS = (*ITEM_REQUIRED, "reverse", "easy_text", "pictogram")
+
+#: Used only when the shipped ``domains.yaml`` is absent; it normally supplies the names.
+FALLBACK_PLACEHOLDERS = frozenset(
+    {"professional", "client", "trajectory", "the_trajectory", "this_trajectory", "conditions"}
+)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key that compares versions numerically per dot-separated part (``1.10 > 1.9``)."""
+    parts = [int(p) if p.isdigit() else -1 for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def default_placeholders() -> frozenset[str]:
+    """The placeholder names of the shipped domain vocabulary."""
+    from alliantiemonitor.core.domains import default_domains, shipped_domains_path
+
+    if not shipped_domains_path().exists():
+        return FALLBACK_PLACEHOLDERS
+    try:
+        return default_domains().placeholders
+    except InstrumentError:
+        # The system check and ``instruments validate`` report the broken vocabulary itself;
+        # instrument files can still be checked against the agreed names meanwhile.
+        return FALLBACK_PLACEHOLDERS
+
+
+def load_instrument(path: str | Path, *, placeholders: Collection[str] | None = None) -> Instrument:
+    """Read, validate and return the instrument in ``path``.
+
+    Raises :class:`InstrumentError` listing every problem when the file is unreadable or invalid.
+    ``placeholders`` are the allowed ``{name}`` placeholders in item texts; by default the names
+    of the shipped domain vocabulary.
+    """
+    data, problems = read_data_file(path)
+    if problems:
+        raise InstrumentError(problems)
+    return parse_instrument(data, source=str(path), placeholders=placeholders)
+
+
+def parse_instrument(
+    data: object, *, source: str, placeholders: Collection[str] | None = None
+) -> Instrument:
+    """Validate plain data (as read from YAML/JSON) and turn it into an :class:`Instrument`.
+
+    ``source`` names the origin in problems (usually the file path). Raises
+    :class:`InstrumentError` with every problem when the data is not a valid instrument.
+    """
+    problems = validate_data(data, source=source, placeholders=placeholders)
+    if problems:
+        raise InstrumentError(problems)
+    assert isinstance(data, Mapping)
+    return _build(data, source)
+
+
+def validate_file(
+    path: str | Path, *, placeholders: Collection[str] | None = None
+) -> list[Problem]:
+    """Every problem in the instrument file ``path``; an empty list means it is valid."""
+    data, problems = read_data_file(path)
+    if problems:
+        return problems
+    return validate_data(data, source=str(path), placeholders=placeholders)
+
+
+def validate_data(
+    data: object, *, source: str, placeholders: Collection[str] | None = None
+) -> list[Problem]:
+    """Every problem in instrument ``data``; an empty list means it is valid."""
+    names = frozenset(placeholders) if placeholders is not None else default_placeholders()
+    checker = _Checker(source, names)
+    checker.check(data)
+    return checker.problems
+
+
+class _Checker:
+    """Walk instrument data once and collect every problem."""
+
+    def __init__(self, source: str, placeholders: frozenset[str]) -> None:
+        self.source = source
+        self.placeholders = placeholders
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ()
+
+    def add(self, message: str, item: str | None = None) -> None:
+        self.problems.append(Problem(self.source, item, message))
+
+    # -- generic helpers ------------------------------------------------------------------
+
+    def unknown_keys(
+        self, data: Mapping[Any, Any], known: Iterable[str], where: str, item: str | None = None
+    ) -> None:
+        known = tuple(known)
+        for key in data:
+            if key in known:
+                continue
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            suggestion = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(known)}"
+            self.add(f"{where}unknown key '{key}' ({suggestion})", item)
+
+    def translated(
+        self, value: object, what: str, item: str | None = None, *, check_placeholders: bool = False
+    ) -> None:
+        if not isinstance(value, Mapping) or not value:
+            self.add(
+                f"{what} must be a mapping from language code to text, like {{nl: …, en: …}}; "
+                f"got {describe_type(value)}",
+                item,
+            )
+            return
+        for language, text in value.items():
+            if not isinstance(text, str) or not text.strip():
+                self.add(f"{what} ({language}) must be non-empty text", item)
+            elif check_placeholders:
+                self.placeholder_names(text, f"{what} ({language})", item)
+            if self.languages and language not in self.languages:
+                self.add(
+                    f"{what} has language '{language}', which is not in languages "
+                    f"({', '.join(self.languages)})",
+                    item,
+                )
+        for language in self.languages:
+            if language not in value:
+                self.add(f"{what} lacks the '{language}' translation", item)
+
+    def placeholder_names(self, text: str, what: str, item: str | None) -> None:
+        for name in PLACEHOLDER_RE.findall(text):
+            if name not in self.placeholders:
+                known = ", ".join(f"{{{n}}}" for n in sorted(self.placeholders))
+                self.add(f"{what} uses unknown placeholder '{{{name}}}' (known: {known})", item)
+        if re.search(r"[{}]", PLACEHOLDER_RE.sub("", text)):
+            self.add(
+                f"{what} has a brace that is not part of a placeholder; "
+                "placeholders are lower-case names in braces, like {professional}",
+                item,
+            )
+
+    def choice(self, data: Mapping[str, Any], key: str, options: Iterable[str], where: str) -> None:
+        options = tuple(options)
+        if key in data and data[key] not in options:
+            self.add(
+                f"{where}{key} must be one of {', '.join(options)}; got {data[key]!r}",
+            )
+
+    # -- the top level --------------------------------------------------------------------
+
+    def check(self, data: object) -> None:
+        if not isinstance(data, Mapping):
+            self.add(
+                "the top level must be a mapping with keys such as id, version and items; "
+                f"got {describe_type(data)}"
+            )
+            return
+        self.unknown_keys(data, REQUIRED_KEYS + OPTIONAL_KEYS, "top level: ")
+        for key in REQUIRED_KEYS:
+            if key not in data:
+                self.add(f"missing required key '{key}'")
+
+        self.check_id_version(data)
+        self.check_languages(data.get("languages"))
+        for key in ("title", "description", "audience", "provenance_note"):
+            if key in data:
+                self.translated(data[key], key)
+        self.choice(data, "provenance", PROVENANCES, "")
+        self.choice(data, "presentation", PRESENTATIONS, "")
+        easy_read = data.get("easy_read", False)
+        if not isinstance(easy_read, bool):
+            self.add(f"easy_read must be true or false; got {easy_read!r}")
+            easy_read = False
+        if "scale" in data:
+            self.check_scale(data["scale"])
+        declared: set[str] = set()
+        if "characteristics" in data:
+            declared = self.check_characteristics(data["characteristics"])
+        if "items" in data:
+            self.check_items(data["items"], declared, easy_read=easy_read)
+
+    def check_id_version(self, data: Mapping[str, Any]) -> None:
+        if "id" in data:
+            value = data["id"]
+            if not isinstance(value, str) or not ID_RE.fullmatch(value):
+                self.add(
+                    "id must start with a lower-case letter and hold only lower-case letters, "
+                    f"digits, '-' and '_'; got {value!r}"
+                )
+        if "version" in data:
+            version = data["version"]
+            if isinstance(version, int | float) and not isinstance(version, bool):
+                self.add(f'version must be text like "1.0.0" in quotes; got the number {version!r}')
+            elif not isinstance(version, str) or not VERSION_RE.fullmatch(version):
+                self.add(
+                    f'version must be numbers separated by dots, like "1.0.0"; got {version!r}'
+                )
+
+    def check_languages(self, value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, list) or not value:
+            self.add(
+                f"languages must be a non-empty list like [nl, en]; got {describe_type(value)}"
+            )
+            return
+        valid: list[str] = []
+        for language in value:
+            if not isinstance(language, str) or not LANGUAGE_RE.fullmatch(language):
+                self.add(f"languages: {language!r} is not a language code like 'nl' or 'en'")
+            elif language in valid:
+                self.add(f"languages: '{language}' is listed twice")
+            else:
+                valid.append(language)
+        self.languages = tuple(valid)
+
+    # -- scale ------------------------------------------------------------------------------
+
+    def check_scale(self, scale: object) -> None:
+        if not isinstance(scale, Mapping):
+            self.add(f"scale must be a mapping with points; got {describe_type(scale)}")
+            return
+        self.unknown_keys(scale, SCALE_KEYS, "scale: ")
+        if "not_answered_label" in scale:
+            self.translated(scale["not_answered_label"], "scale not_answered_label")
+        else:
+            self.add("scale: missing required key 'not_answered_label'")
+        points = scale.get("points")
+        if not isinstance(points, list) or not points:
+            self.add(f"scale has no points (got {describe_type(points)}); list them under points")
+            return
+        values: list[int] = []
+        for number, point in enumerate(points, start=1):
+            where = f"scale point {number}"
+            if not isinstance(point, Mapping):
+                self.add(f"{where} must be a mapping with value and label")
+                continue
+            self.unknown_keys(point, POINT_KEYS, f"{where}: ")
+            value = point.get("value")
+            if isinstance(value, int) and not isinstance(value, bool):
+                if value in values:
+                    self.add(f"scale value {value} appears more than once")
+                values.append(value)
+                where = f"scale point {value}"
+            else:
+                self.add(f"{where}: value must be a whole number; got {value!r}")
+            if "label" in point:
+                self.translated(point["label"], f"{where} label")
+            else:
+                self.add(f"{where}: missing label")
+            if "pictogram" in point and not isinstance(point["pictogram"], str):
+                self.add(f"{where}: pictogram must be text")
+        distinct = sorted(set(values))
+        if len(distinct) == 1:
+            self.add("the scale needs at least two points")
+        elif distinct and distinct[-1] - distinct[0] + 1 != len(distinct):
+            shown = ", ".join(str(v) for v in distinct)
+            self.add(f"scale values must be consecutive whole numbers; got {shown}")
+
+    # -- characteristics --------------------------------------------------------------------
+
+    def check_characteristics(self, characteristics: object) -> set[str]:
+        """Check the characteristics and return the keys that are declared correctly."""
+        if not isinstance(characteristics, list) or not characteristics:
+            self.add(
+                f"characteristics must be a non-empty list; got {describe_type(characteristics)}"
+            )
+            return set()
+        declared: set[str] = set()
+        for number, entry in enumerate(characteristics, start=1):
+            if not isinstance(entry, Mapping):
+                self.add(f"characteristic {number} must be a mapping with key, name and polarity")
+                continue
+            key = entry.get("key")
+            name = f"'{key}'" if isinstance(key, str) else str(number)
+            where = f"characteristic {name}: "
+            self.unknown_keys(entry, CHARACTERISTIC_FIELDS, where)
+            if key is None:
+                self.add(f"{where}missing required key 'key'")
+            elif key not in CHARACTERISTIC_KEYS:
+                self.add(
+                    f"unknown characteristic '{key}' (known: {', '.join(CHARACTERISTIC_KEYS)})"
+                )
+            elif key in declared:
+                self.add(f"characteristic '{key}' is declared more than once")
+            else:
+                declared.add(key)
+            if "name" in entry:
+                self.translated(entry["name"], f"{where}name")
+            else:
+                self.add(f"{where}missing required key 'name'")
+            if "description" in entry:
+                self.translated(entry["description"], f"{where}description")
+            polarity = entry.get("polarity")
+            if polarity is None:
+                self.add(f"{where}missing required key 'polarity'")
+            elif polarity not in POLARITIES:
+                self.add(f"{where}polarity must be positive or negative; got {polarity!r}")
+            elif isinstance(key, str) and key in EXPECTED_POLARITY:
+                expected = EXPECTED_POLARITY[key]
+                if polarity != expected:
+                    meaning = "higher is worse" if expected == "negative" else "higher is better"
+                    self.add(f"{where}polarity must be {expected} ({meaning}); got {polarity}")
+            if "reference" in entry:
+                self.check_reference(entry["reference"], where)
+        for key in CHARACTERISTIC_KEYS:
+            if key not in declared:
+                self.add(
+                    f"characteristic '{key}' is missing; every instrument has "
+                    f"{', '.join(CHARACTERISTIC_KEYS)}"
+                )
+        return declared
+
+    def check_reference(self, reference: object, where: str) -> None:
+        if not isinstance(reference, Mapping):
+            self.add(f"{where}reference must be a mapping from rater to {{sd, reliability}}")
+            return
+        for rater, values in reference.items():
+            if rater not in RATERS:
+                self.add(
+                    f"{where}reference for unknown rater {rater!r} (known: client, professional)"
+                )
+                continue
+            if not isinstance(values, Mapping):
+                self.add(f"{where}reference {rater} must be a mapping with sd and reliability")
+                continue
+            self.unknown_keys(values, REFERENCE_FIELDS, f"{where}reference {rater}: ")
+            sd = values.get("sd")
+            if not _is_number(sd) or sd <= 0:
+                self.add(f"{where}reference {rater}: sd must be a number above 0; got {sd!r}")
+            reliability = values.get("reliability")
+            if not _is_number(reliability) or not 0 < reliability < 1:
+                self.add(
+                    f"{where}reference {rater}: reliability must be a number between 0 and 1 "
+                    f"(exclusive); got {reliability!r}"
+                )
+
+    # -- items ----------------------------------------------------------------------------
+
+    def check_items(self, items: object, declared: set[str], *, easy_read: bool) -> None:
+        if not isinstance(items, list) or not items:
+            self.add(f"items must be a non-empty list; got {describe_type(items)}")
+            return
+        valid: dict[str, Mapping[str, Any]] = {}
+        for number, entry in enumerate(items, start=1):
+            label = f"#{number}"
+            if not isinstance(entry, Mapping):
+                self.add("must be a mapping with id, characteristic, rater, mirror and text", label)
+                continue
+            item_id = entry.get("id")
+            if isinstance(item_id, str) and ITEM_ID_RE.fullmatch(item_id):
+                label = item_id
+            elif "id" in entry:
+                self.add(f"id must be letters, digits, '_', '-' or '.'; got {item_id!r}", label)
+            self.unknown_keys(entry, ITEM_FIELDS, "", label)
+            for key in ITEM_REQUIRED:
+                if key not in entry:
+                    self.add(f"missing required key '{key}'", label)
+            if label in valid:
+                self.add(f"the id '{label}' is used by more than one item", label)
+            self.check_item_fields(entry, label, declared, easy_read=easy_read)
+            if label == item_id and label not in valid:
+                valid[label] = entry
+        self.check_mirrors(valid)
+        self.check_counts(valid, declared)
+
+    def check_item_fields(
+        self, entry: Mapping[str, Any], label: str, declared: set[str], *, easy_read: bool
+    ) -> None:
+        characteristic = entry.get("characteristic")
+        if "characteristic" in entry and characteristic not in declared:
+            known = ", ".join(k for k in CHARACTERISTIC_KEYS if k in declared) or "none declared"
+            self.add(f"unknown characteristic {characteristic!r} (declared: {known})", label)
+        rater = entry.get("rater")
+        if "rater" in entry and rater not in RATERS:
+            self.add(f"rater must be client or professional; got {rater!r}", label)
+        mirror = entry.get("mirror")
+        if "mirror" in entry and not isinstance(mirror, str):
+            self.add(f"mirror must be the id of an item; got {describe_type(mirror)}", label)
+        reverse = entry.get("reverse", False)
+        if not isinstance(reverse, bool):
+            self.add(f"reverse must be true or false; got {reverse!r}", label)
+        if "text" in entry:
+            self.translated(entry["text"], "text", label, check_placeholders=True)
+        if "easy_text" in entry:
+            self.translated(entry["easy_text"], "easy_text", label, check_placeholders=True)
+        elif easy_read:
+            self.add("easy_text is required because the instrument has easy_read: true", label)
+        if "pictogram" in entry and not isinstance(entry["pictogram"], str):
+            self.add("pictogram must be text", label)
+
+    def check_mirrors(self, items: Mapping[str, Mapping[str, Any]]) -> None:
+        for item_id, entry in items.items():
+            mirror_id = entry.get("mirror")
+            if not isinstance(mirror_id, str):
+                continue
+            if mirror_id == item_id:
+                self.add("mirror points to the item itself", item_id)
+                continue
+            mirror = items.get(mirror_id)
+            if mirror is None:
+                self.add(f"mirror '{mirror_id}' does not exist", item_id)
+                continue
+            rater, mirror_rater = entry.get("rater"), mirror.get("rater")
+            if rater in RATERS and rater == mirror_rater:
+                self.add(
+                    f"mirror '{mirror_id}' is also a {rater} item; "
+                    "it must belong to the other rater",
+                    item_id,
+                )
+            ours, theirs = entry.get("characteristic"), mirror.get("characteristic")
+            if ours in CHARACTERISTIC_KEYS and theirs in CHARACTERISTIC_KEYS and ours != theirs:
+                self.add(
+                    f"mirror '{mirror_id}' belongs to characteristic '{theirs}', not '{ours}'",
+                    item_id,
+                )
+            back = mirror.get("mirror")
+            if isinstance(back, str) and back != item_id:
+                self.add(
+                    f"mirror '{mirror_id}' does not point back (its mirror is '{back}')", item_id
+                )
+
+    def check_counts(self, items: Mapping[str, Mapping[str, Any]], declared: set[str]) -> None:
+        for key in CHARACTERISTIC_KEYS:
+            if key not in declared:
+                continue
+            for rater in RATERS:
+                count = sum(
+                    1
+                    for entry in items.values()
+                    if entry.get("characteristic") == key and entry.get("rater") == rater
+                )
+                if count < 2:
+                    self.add(
+                        f"characteristic '{key}' has {count} {rater} item(s); "
+                        "at least two per rater are needed for a score"
+                    )
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# -- building the dataclasses from data that passed validation ---------------------------------
+
+
+def _text(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (value or {}).items()}
+
+
+def _build(data: Mapping[str, Any], source: str) -> Instrument:
+    scale_data = data["scale"]
+    points = sorted(
+        (
+            ScalePoint(value=p["value"], label=_text(p["label"]), pictogram=p.get("pictogram"))
+            for p in scale_data["points"]
+        ),
+        key=lambda p: p.value,
+    )
+    characteristics = tuple(
+        Characteristic(
+            key=c["key"],
+            name=_text(c["name"]),
+            polarity=c["polarity"],
+            description=_text(c.get("description")),
+            reference={
+                rater: ReferenceValues(sd=float(v["sd"]), reliability=float(v["reliability"]))
+                for rater, v in (c.get("reference") or {}).items()
+            },
+        )
+        for c in data["characteristics"]
+    )
+    items = tuple(
+        Item(
+            id=i["id"],
+            characteristic=i["characteristic"],
+            rater=i["rater"],
+            mirror=i["mirror"],
+            text=_text(i["text"]),
+            reverse=i.get("reverse", False),
+            easy_text=_text(i["easy_text"]) if "easy_text" in i else None,
+            pictogram=i.get("pictogram"),
+        )
+        for i in data["items"]
+    )
+    return Instrument(
+        id=data["id"],
+        version=data["version"],
+        title=_text(data["title"]),
+        languages=tuple(data["languages"]),
+        scale=Scale(
+            points=tuple(points), not_answered_label=_text(scale_data["not_answered_label"])
+        ),
+        characteristics=characteristics,
+        items=items,
+        description=_text(data.get("description")),
+        audience=_text(data.get("audience")),
+        provenance=data["provenance"],
+        provenance_note=_text(data.get("provenance_note")),
+        presentation=data.get("presentation", "statements"),
+        easy_read=data.get("easy_read", False),
+        source=source,
+    )
+
+
+def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
+    """The instrument as plain data in the file format; ``parse_instrument`` reads it back.
+
+    Used for JSON dumps and for storing a snapshot of an instrument next to the answers.
+    """
+    data: dict[str, Any] = {
+        "id": instrument.id,
+        "version": instrument.version,
+        "title": dict(instrument.title),
+    }
+    for key in ("description", "audience"):
+        value: Mapping[str, str] = getattr(instrument, key)
+        if value:
+            data[key] = dict(value)
+    data["languages"] = list(instrument.languages)
+    data["provenance"] = instrument.provenance
+    if instrument.provenance_note:
+        data["provenance_note"] = dict(instrument.provenance_note)
+    data["presentation"] = instrument.presentation
+    data["easy_read"] = instrument.easy_read
+    data["scale"] = {
+        "points": [
+            {"value": p.value, "label": dict(p.label)}
+            | ({"pictogram": p.pictogram} if p.pictogram else {})
+            for p in instrument.scale.points
+        ],
+        "not_answered_label": dict(instrument.scale.not_answered_label),
+    }
+    data["characteristics"] = [_characteristic_data(c) for c in instrument.characteristics]
+    data["items"] = [_item_data(i) for i in instrument.items]
+    return data
+
+
+def _characteristic_data(characteristic: Characteristic) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": characteristic.key,
+        "name": dict(characteristic.name),
+        "polarity": characteristic.polarity,
+    }
+    if characteristic.description:
+        data["description"] = dict(characteristic.description)
+    if characteristic.reference:
+        data["reference"] = {
+            rater: {"sd": ref.sd, "reliability": ref.reliability}
+            for rater, ref in characteristic.reference.items()
+        }
+    return data
+
+
+def _item_data(item: Item) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "characteristic": item.characteristic,
+        "rater": item.rater,
+        "mirror": item.mirror,
+        "reverse": item.reverse,
+        "text": dict(item.text),
+    }
+    if item.easy_text is not None:
+        data["easy_text"] = dict(item.easy_text)
+    if item.pictogram is not None:
+        data["pictogram"] = item.pictogram
+    return data

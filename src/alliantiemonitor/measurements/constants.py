@@ -1,0 +1,60 @@
+"""Choices and state sets of measurement rounds, responses and invitations."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLIENT_DONE = "client_done", _("Client done")
+    PROFESSIONAL_DONE = "professional_done", _("Professional done")
+    BOTH_DONE = "both_done", _("Both done")
+    DISCUSSED = "discussed", _("Discussed")
+    CLOSED = "closed", _("Closed")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: States in which at least one party may still fill in; a trajectory has at most one such round.
+COLLECTING_STATES = frozenset(
+    {RoundState.OPEN, RoundState.CLIENT_DONE, RoundState.PROFESSIONAL_DONE}
+)
+#: States in which nothing changes any more (except a correction of a submitted response).
+FINAL_STATES = frozenset({RoundState.CLOSED, RoundState.EXPIRED, RoundState.CANCELLED})
+
+
+class Rater(models.TextChoices):
+    CLIENT = "client", _("Client")
+    PROFESSIONAL = "professional", _("Professional")
+
+
+class ResponseMode(models.TextChoices):
+    OWN_DEVICE = "own_device", _("On the client's own device")
+    HANDED_OVER_DEVICE = "handed_over_device", _("On the professional's device, handed over")
+    PAPER_ENTRY = "paper_entry", _("Typed in from a paper form")
+    PROFESSIONAL_SELF = "professional_self", _("By the professional")
+
+
+#: The modes in which each party can answer.
+MODES_BY_RATER = {
+    Rater.CLIENT: frozenset(
+        {ResponseMode.OWN_DEVICE, ResponseMode.HANDED_OVER_DEVICE, ResponseMode.PAPER_ENTRY}
+    ),
+    Rater.PROFESSIONAL: frozenset({ResponseMode.PROFESSIONAL_SELF}),
+}
+
+
+class InvitationKind(models.TextChoices):
+    LINK = "link", _("Personal link or QR code")
+    CODE = "code", _("Short code")
+
+
+#: Letters and digits that cannot be mistaken for each other (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 8
+LINK_LIFETIME = dt.timedelta(days=14)
+CODE_LIFETIME = dt.timedelta(minutes=30)
+#: An unfinished round expires this long after its due date.
+EXPIRY_GRACE = dt.timedelta(days=7)

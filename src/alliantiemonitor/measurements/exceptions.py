@@ -1,0 +1,88 @@
+"""Errors raised by the measurement services."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.organisations.exceptions import DomainError
+
+
+class RoundNotAllowed(DomainError):
+    code = "round_not_allowed"
+    default_message = _("A new measurement round cannot be started now.")
+
+
+class RoundStillOpen(RoundNotAllowed):
+    code = "round_still_open"
+    default_message = _("The previous measurement round is still open. Close or cancel it first.")
+
+
+class UnknownInstrument(DomainError):
+    code = "unknown_instrument"
+    default_message = _("This instrument variant or version is not available.")
+
+
+class RoundNotOpen(DomainError):
+    code = "round_not_open"
+    default_message = _("This measurement round no longer accepts answers.")
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    default_message = _("This step is not possible in the current state of the round.")
+
+
+class InvalidAnswers(DomainError):
+    """Answers that do not fit the instrument; ``problems`` lists them, nothing was saved."""
+
+    code = "invalid_answers"
+    default_message = _("Some answers could not be saved. Nothing was changed.")
+
+    def __init__(self, message: Any = None, *, problems: list[str] | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.problems = problems or []
+
+
+class AlreadySubmitted(DomainError):
+    code = "already_submitted"
+    default_message = _("These answers have already been sent. Thank you!")
+
+
+class NothingToSubmit(DomainError):
+    code = "nothing_to_submit"
+    default_message = _("There are no answers to send yet.")
+
+
+class InvalidRespondent(DomainError):
+    code = "invalid_respondent"
+    default_message = _("Only the assigned professional can fill in the professional's side.")
+
+
+class InvalidCorrection(DomainError):
+    code = "invalid_correction"
+    default_message = _("Only sent answers can be corrected, and a reason is required.")
+
+
+class InvalidInvitation(DomainError):
+    """The secret does not open a response; ``reason`` says why (for logs and tests).
+
+    The message shown to a client is the same for every reason, so a guesser learns nothing.
+    """
+
+    code = "invalid_invitation"
+    default_message = _(
+        "This link or code does not work (any more). Ask your professional for a new one."
+    )
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    ROUND_CLOSED = "round_closed"
+
+    def __init__(self, reason: str, message: Any = None) -> None:
+        super().__init__(message, reason=reason)
+        self.reason = reason
+
+
+class InvitationNotAllowed(DomainError):
+    code = "invitation_not_allowed"
+    default_message = _("No invitation can be made: the client's side is not open.")

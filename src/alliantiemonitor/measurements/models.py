@@ -1,0 +1,307 @@
+"""Measurement rounds, the two parties' responses, and the invitations that reach a client."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.core.instrument import Instrument
+from alliantiemonitor.organisations.constants import Domain
+from alliantiemonitor.organisations.models import Organisation
+from alliantiemonitor.trajectories.models import Client, Trajectory
+
+from .constants import COLLECTING_STATES, InvitationKind, Rater, ResponseMode, RoundState
+
+
+class PinChanged(Exception):
+    """Code tried to change the instrument a round is pinned to."""
+
+
+class ResponseSealed(Exception):
+    """Code tried to change a submitted response; corrections are new versions."""
+
+
+class MeasurementRoundQuerySet(models.QuerySet["MeasurementRound"]):
+    def collecting(self) -> MeasurementRoundQuerySet:
+        """Rounds in which at least one party may still fill in."""
+        return self.filter(state__in=COLLECTING_STATES)
+
+    def for_trajectory(self, trajectory: Trajectory) -> MeasurementRoundQuerySet:
+        return self.filter(trajectory=trajectory)
+
+    def overdue(self, before: Any) -> MeasurementRoundQuerySet:
+        """Collecting rounds whose due date lies before the date ``before``."""
+        return self.collecting().filter(due_date__lt=before)
+
+
+class MeasurementRound(models.Model):
+    """One moment at which client and professional each fill in the monitor (meting)."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("trajectory")
+    )
+    #: The instrument pin; set when the round starts and never changed.
+    instrument_id = models.CharField(_("instrument"), max_length=64, editable=False)
+    instrument_version = models.CharField(_("instrument version"), max_length=32, editable=False)
+    #: The organisation's domain when the round started, for the wording the parties saw.
+    domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
+    state = models.CharField(
+        _("state"), max_length=24, choices=RoundState.choices, default=RoundState.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    after_handover = models.BooleanField(
+        _("after a change of professional"),
+        default=False,
+        help_text=_("The trajectory changed professional since the previous round."),
+    )
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="measurement_rounds",
+        verbose_name=_("professional"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MeasurementRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measurement round")
+        verbose_name_plural = _("measurement rounds")
+        ordering = ["trajectory", "opened_at", "pk"]
+        indexes = [
+            models.Index(fields=["trajectory", "opened_at"], name="round_trajectory_opened"),
+            models.Index(fields=["state", "due_date"], name="round_state_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=Q(state__in=sorted(COLLECTING_STATES)),
+                name="round_one_collecting_per_trajectory",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_ref} ({self.opened_at:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = getattr(self, "_loaded_pin", None)
+        if loaded is not None and loaded != (self.instrument_id, self.instrument_version):
+            raise PinChanged("a round's instrument version is fixed when it starts")
+        super().save(*args, **kwargs)
+        self._loaded_pin = (self.instrument_id, self.instrument_version)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> MeasurementRound:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_pin = (instance.instrument_id, instance.instrument_version)
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_pin = (self.instrument_id, self.instrument_version)
+
+    @property
+    def instrument_ref(self) -> str:
+        return f"{self.instrument_id}@{self.instrument_version}"
+
+    @property
+    def instrument(self) -> Instrument:
+        """The pinned instrument, from the registry."""
+        from alliantiemonitor.instruments.registry import get_registry
+
+        return get_registry().get(self.instrument_id, version=self.instrument_version)
+
+    @property
+    def is_collecting(self) -> bool:
+        return self.state in COLLECTING_STATES
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.trajectory.audit_context()
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def current(self) -> ResponseQuerySet:
+        return self.filter(is_current=True)
+
+    def submitted(self) -> ResponseQuerySet:
+        return self.filter(submitted_at__isnull=False)
+
+    def drafts(self) -> ResponseQuerySet:
+        return self.filter(submitted_at__isnull=True)
+
+    def by_rater(self, rater: str) -> ResponseQuerySet:
+        return self.filter(rater=rater)
+
+
+class Response(models.Model):
+    """One party's answers in one round (invulling); sealed once submitted."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(
+        MeasurementRound,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("measurement round"),
+    )
+    rater = models.CharField(_("rater"), max_length=16, choices=Rater.choices)
+    #: The professional who answered; empty for the client's side.
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("respondent"),
+    )
+    #: ``{item_id: value or None}``; None and absent both mean "not answered".
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    #: Item ids the client wants to talk about.
+    flagged = models.JSONField(_("flagged items"), default=list, blank=True)
+    mode = models.CharField(_("mode"), max_length=24, choices=ResponseMode.choices)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    correction_reason = models.CharField(_("reason for correction"), max_length=500, blank=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["round", "rater", "version"]
+        indexes = [
+            models.Index(fields=["round", "rater", "is_current"], name="response_round_rater"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "rater"],
+                condition=Q(is_current=True),
+                name="response_one_current_per_rater",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "rater", "version"], name="response_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(rater__in=Rater.values), name="response_rater_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rater_display()} v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        sealed = getattr(self, "_sealed", None)
+        if sealed is not None and sealed != self._seal():
+            raise ResponseSealed("a submitted response cannot change; correct it instead")
+        super().save(*args, **kwargs)
+        self._sealed = self._seal()
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Response:
+        instance = super().from_db(db, field_names, values)
+        instance._sealed = instance._seal()
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._sealed = self._seal()
+
+    def _seal(self) -> tuple[Any, ...] | None:
+        if self.submitted_at is None:
+            return None
+        # Serialised, so that changing the answers dict in place is noticed too.
+        content = json.dumps([self.answers, self.flagged], sort_keys=True, default=str)
+        return (content, self.rater, self.round_id, self.submitted_at)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.round.audit_context()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self, now: Any = None) -> InvitationQuerySet:
+        """Not revoked and not expired at ``now``."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """How a client without an account reaches their response in one round.
+
+    Only a hash of the secret is stored; the secret itself is shown once when it is made.
+    """
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(
+        MeasurementRound,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("measurement round"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=InvitationKind.choices)
+    token_hash = models.CharField(
+        _("token hash"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    code_hash = models.CharField(
+        _("code hash"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=InvitationKind.LINK, token_hash__isnull=False, code_hash__isnull=True)
+                    | Q(kind=InvitationKind.CODE, code_hash__isnull=False, token_hash__isnull=True)
+                ),
+                name="invitation_one_secret_of_its_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.round.audit_context()

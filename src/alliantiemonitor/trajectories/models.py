@@ -1,0 +1,290 @@
+"""Clients, their trajectories, who is assigned when, and what happened along the way."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.organisations.models import Organisation, Team
+from alliantiemonitor.trajectories.constants import ClientLanguage, OutcomeKind, TrajectoryStatus
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def for_organisation(self, organisation: Organisation) -> ClientQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class Client(models.Model):
+    """A pseudonymous client record inside one organisation."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("organisation"),
+    )
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        help_text=_(
+            "A pseudonym or initials you choose. Do not enter the full name or a national "
+            "identification number."
+        ),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=ClientLanguage.choices,
+        default=ClientLanguage.DUTCH,
+    )
+    easy_read = models.BooleanField(
+        _("easy-read"),
+        default=False,
+        help_text=_("Use the easy-read variant: short sentences, one statement per screen."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["display_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.organisation, self
+
+
+class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
+    def active(self) -> TrajectoryQuerySet:
+        return self.filter(status=TrajectoryStatus.ACTIVE)
+
+    def ended(self) -> TrajectoryQuerySet:
+        return self.filter(status=TrajectoryStatus.ENDED)
+
+    def for_organisation(self, organisation: Organisation) -> TrajectoryQuerySet:
+        return self.filter(organisation=organisation)
+
+    def assigned_to(self, user) -> TrajectoryQuerySet:
+        """Trajectories whose latest assignment is ``user``'s.
+
+        That is the open assignment of an active trajectory, or the last one of an ended
+        trajectory; a professional who handed a trajectory over is no longer its assignee.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        latest = (
+            Assignment.objects.filter(trajectory=OuterRef("pk"))
+            .order_by("-start", "-pk")
+            .values("professional")[:1]
+        )
+        return self.annotate(latest_professional=Subquery(latest)).filter(
+            latest_professional=user.pk
+        )
+
+
+class Trajectory(models.Model):
+    """One client in one organisation over a period (toezicht, traject, begeleiding)."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="trajectories", verbose_name=_("client")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="trajectories",
+        verbose_name=_("organisation"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trajectories",
+        verbose_name=_("team"),
+    )
+    legal_frame = models.CharField(
+        _("legal frame"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: a suspended sentence with special conditions."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=TrajectoryStatus.choices,
+        default=TrajectoryStatus.ACTIVE,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TrajectoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trajectory")
+        verbose_name_plural = _("trajectories")
+        ordering = ["-start_date", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="trajectory_org_status"),
+            models.Index(fields=["team", "status"], name="trajectory_team_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="trajectory_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.start_date:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TrajectoryStatus.ACTIVE
+
+    @property
+    def current_assignment(self) -> Assignment | None:
+        """The open assignment, if any."""
+        return self.assignments.filter(end__isnull=True).order_by("-start", "-pk").first()
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.organisation, self.client
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def open(self) -> AssignmentQuerySet:
+        return self.filter(end__isnull=True)
+
+    def for_professional(self, user) -> AssignmentQuerySet:
+        return self.filter(professional=user)
+
+    def handovers(self) -> AssignmentQuerySet:
+        """Assignments that started with a change of professional."""
+        return self.filter(handed_over_from__isnull=False)
+
+
+class Assignment(models.Model):
+    """Which professional guides a trajectory from when to when."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("trajectory"),
+    )
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("professional"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    #: The assignment this one took over from; empty for the first professional of a trajectory.
+    handed_over_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handed_over_to",
+        verbose_name=_("handed over from"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["trajectory", "start", "pk"]
+        indexes = [
+            models.Index(fields=["professional", "end"], name="assignment_professional_end"),
+            models.Index(fields=["trajectory", "start"], name="assignment_trajectory_start"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=Q(end__isnull=True),
+                name="assignment_one_open_per_trajectory",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professional} → {self.trajectory}"
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.trajectory.audit_context()
+
+
+class OutcomeEventQuerySet(models.QuerySet["OutcomeEvent"]):
+    def of_kind(self, *kinds: str) -> OutcomeEventQuerySet:
+        return self.filter(kind__in=kinds)
+
+
+class OutcomeEvent(models.Model):
+    """Something in the course of a trajectory that research links to the alliance."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    trajectory = models.ForeignKey(
+        Trajectory,
+        on_delete=models.CASCADE,
+        related_name="outcome_events",
+        verbose_name=_("trajectory"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=OutcomeKind.choices)
+    date = models.DateField(_("date"))
+    note = models.CharField(
+        _("note"),
+        max_length=500,
+        blank=True,
+        help_text=_("Facts only; no judgements about the client."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = OutcomeEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome event")
+        verbose_name_plural = _("outcome events")
+        ordering = ["trajectory", "date", "pk"]
+        indexes = [models.Index(fields=["trajectory", "date"], name="outcome_trajectory_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.date:%Y-%m-%d})"
+
+    def audit_context(self) -> tuple[Organisation, Client]:
+        return self.trajectory.audit_context()

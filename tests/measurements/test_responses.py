@@ -1,0 +1,223 @@
+"""Saving, submitting and correcting responses."""
+
+from __future__ import annotations
+
+import pytest
+
+from alliantiemonitor.audit.models import AuditEvent
+from alliantiemonitor.measurements.exceptions import (
+    AlreadySubmitted,
+    InvalidAnswers,
+    InvalidCorrection,
+    InvalidRespondent,
+    NothingToSubmit,
+    RoundNotOpen,
+)
+from alliantiemonitor.measurements.models import Response, ResponseSealed
+from alliantiemonitor.measurements.services import (
+    response_correct,
+    response_save_answers,
+    response_submit,
+    round_cancel,
+)
+from tests.factories import full_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def client_item_ids(instrument):
+    return [item.id for item in instrument.items_for("client")]
+
+
+def save_client(round_, answers, **kwargs):
+    return response_save_answers(
+        round=round_, rater="client", answers=answers, mode="own_device", **kwargs
+    )
+
+
+def save_professional(round_, professional, answers):
+    return response_save_answers(
+        round=round_,
+        rater="professional",
+        answers=answers,
+        mode="professional_self",
+        respondent=professional,
+    )
+
+
+def test_autosave_merges_answers_into_one_draft(measurement_round, instrument):
+    first, second = client_item_ids(instrument)[:2]
+    save_client(measurement_round, {first: 4})
+    draft = save_client(measurement_round, {second: None}, flagged=[first])
+
+    assert Response.objects.filter(round=measurement_round).count() == 1
+    assert draft.answers == {first: 4, second: None}
+    assert draft.flagged == [first]
+    assert draft.submitted_at is None
+    assert draft.version == 1
+
+
+def test_a_later_answer_replaces_the_earlier_one(measurement_round, instrument):
+    item = client_item_ids(instrument)[0]
+    save_client(measurement_round, {item: 2})
+    draft = save_client(measurement_round, {item: 5})
+    assert draft.answers == {item: 5}
+
+
+@pytest.mark.parametrize("value", [0, 6, -1, "3", 3.0, True])
+def test_value_off_the_scale_is_rejected_and_changes_nothing(measurement_round, instrument, value):
+    first, second = client_item_ids(instrument)[:2]
+    save_client(measurement_round, {first: 4})
+
+    with pytest.raises(InvalidAnswers) as excinfo:
+        save_client(measurement_round, {second: 5, first: value})
+
+    assert excinfo.value.problems
+    draft = Response.objects.get(round=measurement_round)
+    # The valid part of the rejected request was not stored either.
+    assert draft.answers == {first: 4}
+
+
+def test_items_of_the_other_rater_are_rejected(measurement_round, instrument, professional):
+    professional_item = instrument.items_for("professional")[0].id
+    with pytest.raises(InvalidAnswers):
+        save_client(measurement_round, {professional_item: 3})
+    client_item = instrument.items_for("client")[0].id
+    with pytest.raises(InvalidAnswers):
+        save_professional(measurement_round, professional, {client_item: 3})
+    assert not Response.objects.filter(round=measurement_round).exists()
+
+
+def test_unknown_item_and_unknown_flag_are_rejected(measurement_round, instrument):
+    with pytest.raises(InvalidAnswers):
+        save_client(measurement_round, {"c_does_not_exist": 3})
+    with pytest.raises(InvalidAnswers):
+        save_client(measurement_round, {}, flagged=["p_direction_1"])
+    assert not Response.objects.exists()
+
+
+def test_mode_must_fit_the_rater(measurement_round, instrument, professional):
+    item = client_item_ids(instrument)[0]
+    with pytest.raises(InvalidAnswers):
+        response_save_answers(
+            round=measurement_round, rater="client", answers={item: 3}, mode="professional_self"
+        )
+
+
+def test_professional_side_only_by_the_assigned_professional(
+    measurement_round, instrument, colleague
+):
+    item = instrument.items_for("professional")[0].id
+    with pytest.raises(InvalidRespondent):
+        save_professional(measurement_round, colleague, {item: 3})
+    with pytest.raises(InvalidRespondent):
+        save_professional(measurement_round, None, {item: 3})
+
+
+def test_submit_exactly_once(measurement_round, instrument):
+    save_client(measurement_round, full_answers(instrument, "client", 4))
+    response_submit(round=measurement_round, rater="client")
+
+    with pytest.raises(AlreadySubmitted):
+        response_submit(round=measurement_round, rater="client")
+
+    assert Response.objects.filter(round=measurement_round, rater="client").count() == 1
+    measurement_round.refresh_from_db()
+    assert measurement_round.state == "client_done"
+    assert AuditEvent.objects.filter(action="response.submit").count() == 1
+
+
+def test_saving_after_submit_is_refused(measurement_round, instrument):
+    item = client_item_ids(instrument)[0]
+    save_client(measurement_round, {item: 4})
+    response_submit(round=measurement_round, rater="client")
+
+    with pytest.raises(AlreadySubmitted):
+        save_client(measurement_round, {item: 1})
+
+    assert Response.objects.get(round=measurement_round).answers == {item: 4}
+
+
+def test_submit_without_draft_is_refused(measurement_round):
+    with pytest.raises(NothingToSubmit):
+        response_submit(round=measurement_round, rater="client")
+
+
+def test_no_answers_in_a_cancelled_round(measurement_round, instrument, professional):
+    round_cancel(round=measurement_round, by=professional)
+    with pytest.raises(RoundNotOpen):
+        save_client(measurement_round, {client_item_ids(instrument)[0]: 3})
+
+
+def test_submitted_response_is_sealed_in_the_model(measurement_round, instrument):
+    item = client_item_ids(instrument)[0]
+    save_client(measurement_round, {item: 4})
+    response_submit(round=measurement_round, rater="client")
+    response = Response.objects.get(round=measurement_round)
+    response.answers[item] = 1
+    with pytest.raises(ResponseSealed):
+        response.save()
+
+
+def submit_both(round_, instrument, professional):
+    save_client(round_, full_answers(instrument, "client", 4))
+    response_submit(round=round_, rater="client")
+    save_professional(round_, professional, full_answers(instrument, "professional", 3))
+    response_submit(round=round_, rater="professional")
+
+
+def test_correction_makes_a_new_version_and_keeps_the_old(
+    measurement_round, instrument, professional
+):
+    submit_both(measurement_round, instrument, professional)
+    original = Response.objects.get(round=measurement_round, rater="client")
+    item = client_item_ids(instrument)[0]
+
+    corrected = response_correct(
+        response=original, answers={item: 2}, reason="Typefout bij overnemen", by=professional
+    )
+
+    original.refresh_from_db()
+    assert not original.is_current
+    assert original.answers[item] == 4
+    assert corrected.is_current
+    assert corrected.version == 2
+    assert corrected.supersedes == original
+    assert corrected.correction_reason == "Typefout bij overnemen"
+    assert corrected.answers[item] == 2
+    # Items not named in the correction are carried over unchanged.
+    assert corrected.answers == {**original.answers, item: 2}
+    assert corrected.submitted_at is not None
+    assert AuditEvent.objects.filter(action="response.submit", object_uuid=original.uuid).exists()
+    correction = AuditEvent.objects.get(action="response.correct", object_uuid=corrected.uuid)
+    assert correction.detail["supersedes"] == str(original.uuid)
+    assert correction.actor == professional
+
+
+def test_correction_needs_a_reason_and_a_current_submitted_response(
+    measurement_round, instrument, professional
+):
+    item = client_item_ids(instrument)[0]
+    draft = save_client(measurement_round, {item: 4})
+    with pytest.raises(InvalidCorrection):
+        response_correct(response=draft, answers={item: 2}, reason="fout", by=professional)
+    response_submit(round=measurement_round, rater="client")
+    draft.refresh_from_db()
+    with pytest.raises(InvalidCorrection):
+        response_correct(response=draft, answers={item: 2}, reason="  ", by=professional)
+    response_correct(response=draft, answers={item: 2}, reason="fout", by=professional)
+    with pytest.raises(InvalidCorrection):  # the old version is no longer current
+        response_correct(response=draft, answers={item: 3}, reason="fout", by=professional)
+
+
+def test_correction_validates_answers_and_refuses_others(
+    measurement_round, instrument, professional, colleague
+):
+    item = client_item_ids(instrument)[0]
+    save_client(measurement_round, {item: 4})
+    original = response_submit(round=measurement_round, rater="client")
+    with pytest.raises(InvalidAnswers):
+        response_correct(response=original, answers={item: 9}, reason="x", by=professional)
+    with pytest.raises(InvalidRespondent):
+        response_correct(response=original, answers={item: 2}, reason="x", by=colleague)
+    assert Response.objects.filter(round=measurement_round).count() == 1

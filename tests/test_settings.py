@@ -1,0 +1,66 @@
+"""Settings fail closed, and the schema matches the models."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+
+def _settings_in_subprocess(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", f"import alliantiemonitor.settings as s; {code}"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_missing_secret_key_refuses_to_start():
+    result = _settings_in_subprocess({}, "pass")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50}, "print(s.DEBUG, s.ALLOWED_HOSTS)")
+    assert result.stdout.strip() == "False []"
+
+
+def test_secret_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file-" + "y" * 40 + "\n")
+    result = _settings_in_subprocess(
+        {"SECRET_KEY_FILE": str(secret)}, "print(s.SECRET_KEY.startswith('from-a-file-'))"
+    )
+    assert result.stdout.strip() == "True"
+
+
+def test_invalid_boolean_is_a_clear_error():
+    result = _settings_in_subprocess({"SECRET_KEY": "x" * 50, "DEBUG": "maybe"}, "pass")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_database_url_switches_to_postgresql():
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@db.internal:5432/am"},
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'])",
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql db.internal"
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:  # makemigrations --check exits 1 when a migration is missing
+        pytest.fail(f"missing migrations:\n{out.getvalue()} ({exc})")

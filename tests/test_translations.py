@@ -1,0 +1,135 @@
+"""The Dutch catalogue is complete, up to date with the code, and compiled."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import alliantiemonitor
+
+PACKAGE_DIR = Path(alliantiemonitor.__file__).resolve().parent
+PO_FILE = PACKAGE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+
+
+def parse_po(path: Path) -> list[dict[str, object]]:
+    """Parse a .po file into entries with msgctxt, msgid, msgid_plural, msgstr list and flags."""
+    entries: list[dict[str, object]] = []
+    current: dict[str, object] = {}
+    field: str | None = None
+
+    def finish() -> None:
+        nonlocal current
+        if "msgid" in current:
+            entries.append(current)
+        current = {}
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line:
+            finish()
+            field = None
+            continue
+        if line.startswith("#,"):
+            current.setdefault("flags", set()).update(  # type: ignore[union-attr]
+                flag.strip() for flag in line[2:].split(",")
+            )
+            continue
+        if line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            value = ast.literal_eval(line)
+            if field == "msgstr":
+                strings = current["msgstr"]
+                assert isinstance(strings, list)
+                strings[-1] += value
+            elif field is not None:
+                current[field] = str(current[field]) + value
+            continue
+        keyword, _, literal = line.partition(" ")
+        value = ast.literal_eval(literal)
+        if keyword.startswith("msgstr"):
+            current.setdefault("msgstr", [])
+            strings = current["msgstr"]
+            assert isinstance(strings, list)
+            strings.append(value)
+            field = "msgstr"
+        else:
+            if keyword == "msgctxt" and "msgid" in current:
+                finish()
+            current[keyword] = value
+            field = keyword
+    finish()
+    return [entry for entry in entries if entry["msgid"] != ""]
+
+
+def test_catalogue_exists():
+    assert PO_FILE.is_file(), f"missing Dutch catalogue {PO_FILE}"
+    assert MO_FILE.is_file(), f"missing compiled catalogue {MO_FILE}"
+
+
+def test_every_string_is_translated():
+    untranslated = [
+        entry["msgid"]
+        for entry in parse_po(PO_FILE)
+        if not all(entry["msgstr"]) or "fuzzy" in entry.get("flags", set())
+    ]
+    assert untranslated == [], f"untranslated or fuzzy strings: {untranslated}"
+
+
+def _require_gettext_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} (GNU gettext) is needed in CI")
+        pytest.skip(f"{name} (GNU gettext) is not installed")
+    return path
+
+
+def test_compiled_catalogue_matches_the_po_file(tmp_path):
+    msgfmt = _require_gettext_tool("msgfmt")
+    fresh = tmp_path / "django.mo"
+    subprocess.run([msgfmt, "--check-format", "-o", str(fresh), str(PO_FILE)], check=True)
+    with fresh.open("rb") as a, MO_FILE.open("rb") as b:
+        assert gettext.GNUTranslations(a)._catalog == gettext.GNUTranslations(b)._catalog, (
+            "django.mo is stale: run `make compilemessages`"
+        )
+
+
+def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
+    """Extract strings from a copy of the package and compare with the committed catalogue."""
+    _require_gettext_tool("xgettext")
+    from django.core.management import call_command
+
+    copy = tmp_path / "alliantiemonitor"
+    shutil.copytree(
+        PACKAGE_DIR,
+        copy,
+        ignore=shutil.ignore_patterns("__pycache__", "*.mo", "definitions"),
+    )
+    cwd = Path.cwd()
+    os.chdir(copy)
+    try:
+        call_command(
+            "makemessages",
+            locale=["nl"],
+            no_obsolete=True,
+            no_location=True,
+            ignore_patterns=["core/*"],
+            verbosity=0,
+        )
+    finally:
+        os.chdir(cwd)
+    extracted = {
+        (entry.get("msgctxt"), entry["msgid"])
+        for entry in parse_po(copy / "locale" / "nl" / "LC_MESSAGES" / "django.po")
+    }
+    committed = {(entry.get("msgctxt"), entry["msgid"]) for entry in parse_po(PO_FILE)}
+    missing = sorted(str(msgid) for _ctx, msgid in extracted - committed)
+    assert missing == [], f"strings not in the catalogue (run `make messages`): {missing}"
