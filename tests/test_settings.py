@@ -1,14 +1,10 @@
-"""Settings fail closed, and the schema matches the models."""
+"""Settings fail closed."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 
 
 def _settings_in_subprocess(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
@@ -55,12 +51,3 @@ def test_database_url_switches_to_postgresql():
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'])",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql db.internal"
-
-
-@pytest.mark.django_db
-def test_no_missing_migrations():
-    out = StringIO()
-    try:
-        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
-    except SystemExit as exc:  # makemigrations --check exits 1 when a migration is missing
-        pytest.fail(f"missing migrations:\n{out.getvalue()} ({exc})")

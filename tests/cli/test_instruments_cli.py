@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -15,16 +14,7 @@ from tests.core.instrument_factory import minimal_instrument_data, write_instrum
 
 
 @pytest.fixture(autouse=True)
-def _only_available_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Leave out sub-command modules that are not written yet, so these tests stand alone."""
-    available = []
-    for name in cli.COMMAND_MODULES:
-        try:
-            importlib.import_module(f"alliantiemonitor.cli.{name}")
-        except ModuleNotFoundError:
-            continue
-        available.append(name)
-    monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(available))
+def _fresh_registry() -> None:
     clear_default_registry()
 
 

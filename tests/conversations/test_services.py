@@ -100,9 +100,7 @@ def test_one_evaluation_per_party(both_done, professional):
         ("client", "yes"),
         ("professional", "partly"),
     ]
-    client_event = AuditEvent.objects.get(
-        action="evaluation.record", detail__party="client"
-    )
+    client_event = AuditEvent.objects.get(action="evaluation.record", detail__party="client")
     assert client_event.actor_kind == "client"
 
 

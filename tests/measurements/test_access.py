@@ -18,7 +18,9 @@ def test_assigned_professional_opens_the_round(measurement_round, professional):
     assert list(rounds_for(professional)) == [measurement_round]
 
 
-@pytest.mark.parametrize("persona", ["colleague", "team_lead", "researcher", "outsider", "org_admin"])
+@pytest.mark.parametrize(
+    "persona", ["colleague", "team_lead", "researcher", "outsider", "org_admin"]
+)
 def test_everyone_else_gets_404(measurement_round, persona, request):
     user = request.getfixturevalue(persona)
     with pytest.raises(Http404):

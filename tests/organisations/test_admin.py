@@ -16,15 +16,16 @@ def other_team(other_organisation):
     return TeamFactory(organisation=other_organisation, name="Team Elders")
 
 
-def test_org_admin_sees_only_own_organisation(
-    client, org_admin, organisation, other_organisation
-):
+def test_org_admin_sees_only_own_organisation(client, org_admin, organisation, other_organisation):
     client.force_login(org_admin)
     page = client.get("/admin/organisations/organisation/")
     assert page.status_code == 200
     assert organisation.name in page.text
     assert other_organisation.name not in page.text
-    assert client.get(f"/admin/organisations/organisation/{organisation.pk}/change/").status_code == 200
+    assert (
+        client.get(f"/admin/organisations/organisation/{organisation.pk}/change/").status_code
+        == 200
+    )
     # Another organisation does not exist for them (the admin redirects to its index).
     response = client.get(f"/admin/organisations/organisation/{other_organisation.pk}/change/")
     assert response.status_code == 302

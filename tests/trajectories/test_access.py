@@ -71,9 +71,7 @@ def test_inactive_account_has_no_access(trajectory, professional):
         get_trajectory_for(professional, trajectory.uuid)
 
 
-def test_professional_with_a_second_role_still_sees_only_own(
-    trajectory, colleague, organisation
-):
+def test_professional_with_a_second_role_still_sees_only_own(trajectory, colleague, organisation):
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=colleague, organisation=organisation, role="team_lead")

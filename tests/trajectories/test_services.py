@@ -82,7 +82,11 @@ def test_trajectory_start_refuses_non_professionals_and_foreign_teams(
 def test_hand_over_closes_the_previous_assignment(trajectory, professional, colleague):
     at = timezone.now() + dt.timedelta(minutes=5)
     new = trajectory_hand_over(
-        trajectory=trajectory, to_professional=colleague, by=professional, reason="Verhuizing", at=at
+        trajectory=trajectory,
+        to_professional=colleague,
+        by=professional,
+        reason="Verhuizing",
+        at=at,
     )
     previous = Assignment.objects.get(trajectory=trajectory, professional=professional)
     assert previous.end == at
@@ -150,7 +154,11 @@ def test_end_records_the_outcome_and_closes_the_assignment(trajectory, professio
     assert (trajectory.status, trajectory.end_date) == ("ended", end_date)
     assert trajectory.current_assignment is None
     event = OutcomeEvent.objects.get(trajectory=trajectory)
-    assert (event.kind, event.date, event.recorded_by) == ("regular_completion", end_date, professional)
+    assert (event.kind, event.date, event.recorded_by) == (
+        "regular_completion",
+        end_date,
+        professional,
+    )
     with pytest.raises(TrajectoryEnded):
         trajectory_end(
             trajectory=trajectory,

@@ -215,9 +215,9 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
     # One synthetic batch per organisation and variant: the answers are generated on the
     # instrument the round will pin, and easy-read clients get the easy-read variant.
     batches = (
-        (Domain.RECLASSERING.value, "standaard", False, trajectories * 6 // 10),
-        (Domain.RECLASSERING.value, "eenvoudig", True, trajectories // 10),
-        (Domain.SCHULDHULPVERLENING.value, "kort", False, trajectories * 3 // 10),
+        (Domain.RECLASSERING.value, "standaard", False, max(1, trajectories * 6 // 10)),
+        (Domain.RECLASSERING.value, "eenvoudig", True, max(1, trajectories // 10)),
+        (Domain.SCHULDHULPVERLENING.value, "kort", False, max(1, trajectories * 3 // 10)),
     )
     start = today - dt.timedelta(days=420)
     index = 0
@@ -228,6 +228,8 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
             seed=seed + offset,
             domains=(domain,),
             start=start,
+            # More changes of professional than usual, so the demo shows what they do.
+            params=synth.SynthParams(handover_probability=0.3),
         )
         professionals = _ProfessionalMap(pools[domain][1])
         for traj in data.trajectories.itertuples(index=False):
@@ -235,7 +237,33 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
                 data, traj, index, pools[domain][0], professionals, easy_read, teams, today, result
             )
             index += 1
+    if result.handovers == 0:
+        _hand_over_one(users["professional"], users["collega"], today, result)
     return result
+
+
+def _hand_over_one(from_user: Any, to_user: Any, today: dt.date, result: DemoResult) -> None:
+    """Make sure the demo shows at least one change of professional."""
+    assignment = (
+        Assignment.objects.filter(
+            professional=from_user, end__isnull=True, trajectory__status="active"
+        )
+        .order_by("pk")
+        .first()
+    )
+    if assignment is None:
+        return
+    moment = max(
+        _moment(today - dt.timedelta(days=14), 9), assignment.start + dt.timedelta(hours=1)
+    )
+    trajectory_hand_over(
+        trajectory=assignment.trajectory,
+        to_professional=to_user,
+        by=from_user,
+        reason="Werkverdeling (demo)",
+        at=moment,
+    )
+    result.handovers += 1
 
 
 class _ProfessionalMap:

@@ -1,0 +1,129 @@
+"""Invitations that let a client without an account reach their response."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.measurements.constants import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    CODE_LIFETIME,
+    FINAL_STATES,
+    LINK_LIFETIME,
+    InvitationKind,
+    Rater,
+)
+from alliantiemonitor.measurements.exceptions import InvalidInvitation, InvitationNotAllowed
+from alliantiemonitor.measurements.models import Invitation, MeasurementRound
+from alliantiemonitor.measurements.services._common import lock_round, submitted_raters
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _normalise_code(code: str) -> str:
+    """Codes are typed by hand: ignore case, spaces and dashes."""
+    return "".join(ch for ch in code.upper() if ch not in " -")
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    round: MeasurementRound,
+    kind: str,
+    by: Any,
+    lifetime: dt.timedelta | None = None,
+) -> tuple[Invitation, str]:
+    """Make an invitation for the client's side of ``round``; return it with its secret.
+
+    A ``link`` carries a long random token (for a URL or QR code, valid 14 days by default);
+    a ``code`` is 8 characters from an unambiguous alphabet to type in during a session
+    (valid 30 minutes by default). Only a SHA-256 hash of the secret is stored: show the
+    secret now, it cannot be recovered later. Raises :class:`InvitationNotAllowed` when the
+    round no longer collects answers or the client has already submitted.
+    """
+    if kind not in InvitationKind.values:
+        raise InvitationNotAllowed(kind=kind)
+    round = lock_round(round)
+    if not round.is_collecting or Rater.CLIENT in submitted_raters(round):
+        raise InvitationNotAllowed(state=round.state)
+    now = timezone.now()
+    invitation = Invitation(round=round, kind=kind, created_by=by)
+    if kind == InvitationKind.LINK:
+        secret = secrets.token_urlsafe(32)
+        invitation.token_hash = _secret_hash(secret)
+        invitation.expires_at = now + (lifetime or LINK_LIFETIME)
+    else:
+        # 25**8 codes: a collision with a stored one is rare, but then draw again.
+        secret = _new_code()
+        while Invitation.objects.filter(code_hash=_secret_hash(secret)).exists():
+            secret = _new_code()  # pragma: no cover
+        invitation.code_hash = _secret_hash(secret)
+        invitation.expires_at = now + (lifetime or CODE_LIFETIME)
+    invitation.save()
+    audit_record(
+        actor=by,
+        action="invitation.create",
+        obj=invitation,
+        detail={"kind": kind, "expires_at": invitation.expires_at},
+    )
+    return invitation, secret
+
+
+@transaction.atomic
+def invitation_resolve(*, secret: str, now: dt.datetime | None = None) -> Invitation:
+    """The invitation that ``secret`` (a link token or a typed code) opens.
+
+    Raises :class:`InvalidInvitation` with ``reason`` ``unknown``, ``expired``, ``revoked`` or
+    ``round_closed`` (closed, expired or cancelled round). A successful use is recorded in
+    ``last_used_at`` and in the audit log. Rate limiting belongs to the view.
+    """
+    now = now or timezone.now()
+    secret = (secret or "").strip()
+    if not secret:
+        raise InvalidInvitation(InvalidInvitation.UNKNOWN)
+    invitation = (
+        Invitation.objects.select_related("round__trajectory__client")
+        .filter(token_hash=_secret_hash(secret))
+        .first()
+    ) or (
+        Invitation.objects.select_related("round__trajectory__client")
+        .filter(code_hash=_secret_hash(_normalise_code(secret)))
+        .first()
+    )
+    if invitation is None:
+        raise InvalidInvitation(InvalidInvitation.UNKNOWN)
+    if invitation.revoked_at is not None:
+        raise InvalidInvitation(InvalidInvitation.REVOKED)
+    if invitation.expires_at <= now:
+        raise InvalidInvitation(InvalidInvitation.EXPIRED)
+    if invitation.round.state in FINAL_STATES:
+        raise InvalidInvitation(InvalidInvitation.ROUND_CLOSED)
+    invitation.last_used_at = now
+    invitation.save(update_fields=["last_used_at"])
+    audit_record(actor=None, actor_kind=ActorKind.CLIENT, action="invitation.use", obj=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: Any) -> Invitation:
+    """Revoke ``invitation`` so its secret no longer opens anything (idempotent)."""
+    invitation.refresh_from_db(from_queryset=Invitation.objects.select_for_update())
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(actor=by, action="invitation.revoke", obj=invitation)
+    return invitation

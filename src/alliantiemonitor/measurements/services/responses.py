@@ -1,0 +1,202 @@
+"""Saving, submitting and correcting responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.measurements.constants import MODES_BY_RATER, Rater, RoundState
+from alliantiemonitor.measurements.exceptions import (
+    AlreadySubmitted,
+    InvalidAnswers,
+    InvalidCorrection,
+    InvalidRespondent,
+    InvalidTransition,
+    NothingToSubmit,
+    RoundNotOpen,
+)
+from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.measurements.services._common import (
+    check_rater,
+    check_respondent,
+    is_assignee,
+    lock_round,
+    pinned_instrument,
+    validate_answers,
+)
+
+
+@transaction.atomic
+def response_save_answers(
+    *,
+    round: MeasurementRound,
+    rater: str,
+    answers: Mapping[str, int | None],
+    mode: str,
+    flagged: Sequence[str] | None = None,
+    respondent: Any = None,
+    by: Any = None,
+) -> Response:
+    """Merge ``answers`` into ``rater``'s draft in ``round`` (autosave) and return the draft.
+
+    Creates the draft on first save. ``flagged`` (when given) replaces the list of items to
+    discuss. ``respondent`` is the assigned professional for ``rater="professional"`` and
+    ``None`` for the client; ``by`` is a staff user typing in for the client (paper entry).
+
+    Nothing is changed when a rule refuses: :class:`InvalidAnswers` for an item that is not
+    this rater's or a value off the scale, :class:`AlreadySubmitted` after submit,
+    :class:`RoundNotOpen` when the round no longer collects answers,
+    :class:`InvalidRespondent` when the professional side is not the assignee's.
+    """
+    check_rater(rater)
+    if mode not in MODES_BY_RATER[Rater(rater)]:
+        raise InvalidAnswers(problems=[f"mode {mode!r} is not possible for the {rater}"])
+    round = lock_round(round)
+    response = round.responses.current().by_rater(rater).first()
+    if response is not None and response.is_submitted:
+        raise AlreadySubmitted()
+    if not round.is_collecting:
+        raise RoundNotOpen(state=round.state)
+    check_respondent(round, rater, respondent)
+    problems = validate_answers(pinned_instrument(round), rater, answers, flagged)
+    if problems:
+        raise InvalidAnswers(problems=problems)
+
+    if response is None:
+        response = Response(round=round, rater=rater, started_at=timezone.now())
+        created = True
+    else:
+        created = False
+    response.answers = {**response.answers, **answers}
+    if flagged is not None:
+        response.flagged = list(dict.fromkeys(flagged))
+    response.mode = mode
+    response.respondent = respondent
+    response.save()
+    if created:
+        audit_record(
+            actor=by or respondent,
+            actor_kind=ActorKind.USER if (by or respondent) else ActorKind.CLIENT,
+            action="response.start",
+            obj=response,
+            detail={"rater": rater, "mode": mode},
+        )
+    return response
+
+
+_STATE_AFTER_SUBMIT = {
+    (RoundState.OPEN, Rater.CLIENT): RoundState.CLIENT_DONE,
+    (RoundState.OPEN, Rater.PROFESSIONAL): RoundState.PROFESSIONAL_DONE,
+    (RoundState.PROFESSIONAL_DONE, Rater.CLIENT): RoundState.BOTH_DONE,
+    (RoundState.CLIENT_DONE, Rater.PROFESSIONAL): RoundState.BOTH_DONE,
+}
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    round: MeasurementRound,
+    rater: str,
+    respondent: Any = None,
+    by: Any = None,
+) -> Response:
+    """Submit ``rater``'s draft in ``round``, exactly once, and advance the round's state.
+
+    The round row is locked, so two simultaneous submits queue up and the second one raises
+    :class:`AlreadySubmitted` (a view shows this calmly as "already sent"). Raises
+    :class:`NothingToSubmit` when nothing was saved yet, :class:`RoundNotOpen` when the round
+    no longer collects answers and :class:`InvalidRespondent` for the wrong professional.
+    """
+    check_rater(rater)
+    round = lock_round(round)
+    response = round.responses.current().by_rater(rater).first()
+    if response is not None and response.is_submitted:
+        raise AlreadySubmitted()
+    if not round.is_collecting:
+        raise RoundNotOpen(state=round.state)
+    if response is None:
+        raise NothingToSubmit()
+    if rater == Rater.PROFESSIONAL:
+        respondent = respondent or response.respondent
+    check_respondent(round, rater, respondent)
+    next_state = _STATE_AFTER_SUBMIT.get((RoundState(round.state), Rater(rater)))
+    if next_state is None:  # pragma: no cover - the current response would be submitted
+        raise InvalidTransition(state=round.state)
+
+    response.respondent = respondent
+    response.submitted_at = timezone.now()
+    response.save(update_fields=["respondent", "submitted_at", "updated_at"])
+    round.state = next_state
+    round.save(update_fields=["state", "updated_at"])
+    actor = by or respondent
+    audit_record(
+        actor=actor,
+        actor_kind=ActorKind.USER if actor else ActorKind.CLIENT,
+        action="response.submit",
+        obj=response,
+        detail={"rater": rater, "round_state": next_state, "mode": response.mode},
+    )
+    return response
+
+
+@transaction.atomic
+def response_correct(
+    *,
+    response: Response,
+    answers: Mapping[str, int | None],
+    reason: str,
+    by: Any,
+) -> Response:
+    """Correct a submitted response: store a new version with ``reason``; the old one stays.
+
+    ``answers`` holds only the items that change; the rest is carried over. The new version is
+    current and submitted; the old one is kept (no longer current) and the audit log holds
+    both the original submit and this correction. Only the assigned professional corrects.
+    """
+    reason = reason.strip()
+    round = lock_round(response.round)
+    response.refresh_from_db(from_queryset=Response.objects.select_for_update())
+    old = response
+    if not old.is_current or not old.is_submitted or not reason:
+        raise InvalidCorrection()
+    if round.state == RoundState.CANCELLED:
+        raise RoundNotOpen(state=round.state)
+    if not is_assignee(round.trajectory, by):
+        raise InvalidRespondent()
+    problems = validate_answers(pinned_instrument(round), old.rater, answers)
+    if problems:
+        raise InvalidAnswers(problems=problems)
+
+    now = timezone.now()
+    old.is_current = False
+    old.save(update_fields=["is_current", "updated_at"])
+    new = Response.objects.create(
+        round=round,
+        rater=old.rater,
+        respondent=old.respondent,
+        answers={**old.answers, **answers},
+        flagged=list(old.flagged),
+        mode=old.mode,
+        started_at=now,
+        submitted_at=now,
+        version=old.version + 1,
+        supersedes=old,
+        correction_reason=reason,
+        is_current=True,
+    )
+    audit_record(
+        actor=by,
+        action="response.correct",
+        obj=new,
+        detail={
+            "supersedes": old.uuid,
+            "version": new.version,
+            "items": sorted(answers),
+        },
+    )
+    return new

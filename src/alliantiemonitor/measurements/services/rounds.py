@@ -1,0 +1,153 @@
+"""Starting, closing, cancelling and expiring measurement rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.measurements.constants import (
+    COLLECTING_STATES,
+    EXPIRY_GRACE,
+    FINAL_STATES,
+    RoundState,
+)
+from alliantiemonitor.measurements.exceptions import (
+    InvalidTransition,
+    RoundNotAllowed,
+    RoundStillOpen,
+    UnknownInstrument,
+)
+from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.services._common import lock_round, registry, submitted_raters
+from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT
+from alliantiemonitor.trajectories.models import Trajectory
+
+
+@transaction.atomic
+def round_start(
+    *,
+    trajectory: Trajectory,
+    by: Any,
+    instrument_id: str | None = None,
+    version: str | None = None,
+    due_date: dt.date | None = None,
+) -> MeasurementRound:
+    """Open a measurement round in ``trajectory`` and pin its instrument variant and version.
+
+    The variant defaults to ``eenvoudig`` for a client who prefers easy-read, else to the
+    organisation's default; the version defaults to the latest one. The pin never changes
+    afterwards, whatever versions are added later. ``after_handover`` is set when the
+    trajectory changed professional since the previous round (or since its start).
+
+    Refuses with :class:`RoundNotAllowed` on an ended trajectory or one without an assigned
+    professional, with :class:`RoundStillOpen` while another round still collects answers,
+    and with :class:`UnknownInstrument` for a variant or version the registry lacks.
+    """
+    trajectory.refresh_from_db(from_queryset=Trajectory.objects.select_for_update())
+    if not trajectory.is_active:
+        raise RoundNotAllowed(trajectory=trajectory.uuid)
+    if MeasurementRound.objects.for_trajectory(trajectory).collecting().exists():
+        raise RoundStillOpen(trajectory=trajectory.uuid)
+    assignment = trajectory.current_assignment
+    if assignment is None:
+        raise RoundNotAllowed(trajectory=trajectory.uuid)
+    if instrument_id is None:
+        instrument_id = (
+            EASY_READ_INSTRUMENT
+            if trajectory.client.easy_read
+            else trajectory.organisation.default_instrument
+        )
+    try:
+        instrument = registry().get(instrument_id, version=version)
+    except KeyError as exc:
+        raise UnknownInstrument(instrument_id=instrument_id, version=version) from exc
+
+    previous = (
+        MeasurementRound.objects.for_trajectory(trajectory).order_by("-opened_at", "-pk").first()
+    )
+    handovers = trajectory.assignments.handovers()
+    if previous is not None:
+        handovers = handovers.filter(start__gt=previous.opened_at)
+    measurement_round = MeasurementRound.objects.create(
+        trajectory=trajectory,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        domain=trajectory.organisation.domain,
+        opened_by=by,
+        opened_at=timezone.now(),
+        due_date=due_date,
+        after_handover=handovers.exists(),
+        professional=assignment.professional,
+    )
+    audit_record(
+        actor=by,
+        action="round.start",
+        obj=measurement_round,
+        detail={
+            "instrument": measurement_round.instrument_ref,
+            "after_handover": measurement_round.after_handover,
+        },
+    )
+    return measurement_round
+
+
+@transaction.atomic
+def round_close(*, round: MeasurementRound, by: Any) -> MeasurementRound:
+    """Close ``round``; allowed once at least one party submitted.
+
+    Closing without one side is how a round ends when a party will not fill in: from then on
+    both parties see what was submitted (the blind rule).
+    """
+    round = lock_round(round)
+    if round.state in FINAL_STATES or not submitted_raters(round):
+        raise InvalidTransition(state=round.state)
+    previous_state = round.state
+    round.state = RoundState.CLOSED
+    round.closed_at = timezone.now()
+    round.save(update_fields=["state", "closed_at", "updated_at"])
+    audit_record(actor=by, action="round.close", obj=round, detail={"from": previous_state})
+    return round
+
+
+@transaction.atomic
+def round_cancel(*, round: MeasurementRound, by: Any) -> MeasurementRound:
+    """Cancel ``round`` while answers are still being collected; what was answered stays."""
+    round = lock_round(round)
+    if round.state not in COLLECTING_STATES:
+        raise InvalidTransition(state=round.state)
+    previous_state = round.state
+    round.state = RoundState.CANCELLED
+    round.closed_at = timezone.now()
+    round.save(update_fields=["state", "closed_at", "updated_at"])
+    audit_record(actor=by, action="round.cancel", obj=round, detail={"from": previous_state})
+    return round
+
+
+def rounds_expire(now: dt.datetime | None = None, *, grace: dt.timedelta = EXPIRY_GRACE) -> int:
+    """Expire rounds still collecting answers once their due date plus ``grace`` has passed.
+
+    Idempotent and safe to run on several machines at once (locked rows are skipped: another
+    worker is handling them). Returns how many rounds this call expired.
+    """
+    now = now or timezone.now()
+    cutoff = timezone.localdate(now) - grace
+    expired = 0
+    with transaction.atomic():
+        overdue = MeasurementRound.objects.overdue(cutoff).select_for_update(skip_locked=True)
+        for measurement_round in overdue.select_related("trajectory"):
+            previous_state = measurement_round.state
+            measurement_round.state = RoundState.EXPIRED
+            measurement_round.closed_at = now
+            measurement_round.save(update_fields=["state", "closed_at", "updated_at"])
+            audit_record(
+                actor=None,
+                action="round.expire",
+                obj=measurement_round,
+                detail={"from": previous_state, "due_date": measurement_round.due_date},
+            )
+            expired += 1
+    return expired
