@@ -59,9 +59,11 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
-# Production-like settings: DEBUG off, a real secret, HTTPS-only cookies, a host name.
+# Production-like settings: DEBUG off, a real secret, HTTPS-only cookies, a host name, and the
+# HSTS options a production site on its own domain should choose (see docs/configuration.md).
 CHECK_ENV := DEBUG=false SECRET_KEY=ci-check-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') \
-	ALLOWED_HOSTS=alliantiemonitor.example.org ALLIANTIEMONITOR_DATA_DIR=var/check
+	ALLOWED_HOSTS=alliantiemonitor.example.org ALLIANTIEMONITOR_DATA_DIR=var/check \
+	SECURE_HSTS_INCLUDE_SUBDOMAINS=true SECURE_HSTS_PRELOAD=true
 
 checks:
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
