@@ -46,6 +46,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 install-test: $(VENV)/.installed-test node_modules/.installed
+	bash scripts/install-system-packages.sh
 
 var/secret_key:
 	mkdir -p var

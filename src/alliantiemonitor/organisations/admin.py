@@ -12,9 +12,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.core.instrument import pick_language
+from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.organisations.models import (
     Membership,
     Organisation,
@@ -172,7 +176,7 @@ class TeamInline(ScopedAdminMixin, admin.TabularInline):
 
 
 class OrganisationForm(forms.ModelForm):
-    default_instrument = forms.ChoiceField(label=_("default instrument variant"))
+    default_instrument = forms.ChoiceField(label=capfirst(_("default instrument variant")))
 
     class Meta:
         model = Organisation
@@ -181,7 +185,12 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["default_instrument"]
-        field.choices = [(i, i) for i in instrument_ids()]  # type: ignore[attr-defined]
+        language = get_language() or "nl"
+        latest = {i.id: i for i in get_registry().all()}  # all() is sorted: later versions win
+        field.choices = [  # type: ignore[attr-defined]
+            (i, f"{i} — {pick_language(latest[i].title, language)}" if i in latest else i)
+            for i in instrument_ids()
+        ]
         field.help_text = Organisation._meta.get_field("default_instrument").help_text
 
 

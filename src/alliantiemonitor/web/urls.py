@@ -12,4 +12,6 @@ urlpatterns = [
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers (and the admin pages, which have no icon link) ask for /favicon.ico.
+    path("favicon.ico", views.favicon),
 ]

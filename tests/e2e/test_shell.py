@@ -1,0 +1,48 @@
+"""A person logs in, switches language and reaches the administration, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "a-long-demo-password"
+
+
+def _log_in(page, live_server, user) -> None:
+    user.set_password(PASSWORD)
+    user.save()
+    page.goto(f"{live_server.url}/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(user.username)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_professional_logs_in_and_switches_to_english(page, live_server, professional):
+    _log_in(page, live_server, professional)
+    assert page.locator("h1").inner_text().startswith("Welkom")
+    assert page.locator("html").get_attribute("lang") == "nl"
+
+    page.keyboard.press("Tab")  # the skip link is the first thing the keyboard reaches
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+
+    page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text().startswith("Welcome")
+    assert page.console_errors == []
+    assert page.external_requests == []
+
+
+def test_organisation_admin_reaches_the_administration_under_strict_csp(
+    page, live_server, org_admin, organisation
+):
+    org_admin.is_staff = True
+    org_admin.save()
+    _log_in(page, live_server, org_admin)
+    page.get_by_role("link", name="Beheer").click()
+    page.locator("#content-main").get_by_role("link", name="Organisaties", exact=True).last.click()
+    page.get_by_role("link", name=organisation.name).click()
+    assert page.url.endswith("/change/")
+    assert organisation.name in page.locator("#content").inner_text()
+    assert page.console_errors == []  # a CSP violation would be reported here
+    assert page.external_requests == []
