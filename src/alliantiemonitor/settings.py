@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.trajectories",
     "alliantiemonitor.measurements",
     "alliantiemonitor.conversations",
+    "alliantiemonitor.monitoring",
     "alliantiemonitor.audit",
     "alliantiemonitor.web",
 ]
@@ -90,6 +91,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (static files come pre-compressed from WhiteNoise). Django adds random
+    # padding against BREACH, and CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,8 +186,9 @@ STATIC_ROOT = Path(env("STATIC_ROOT") or (DATA_DIR / "static"))
 NODE_MODULES_DIR = Path(env("NODE_MODULES_DIR") or (PROJECT_DIR / "node_modules"))
 #: Front-end packages installed from npm by `make` (package.json); served by the app itself.
 STATICFILES_DIRS = [
-    ("vendor/utrecht", NODE_MODULES_DIR / "@utrecht" / "component-library-css" / "dist"),
-    ("vendor/utrecht-tokens", NODE_MODULES_DIR / "@utrecht" / "design-tokens" / "dist"),
+    # The whole @utrecht scope: the full component library for staff pages, single components
+    # for the light client pages.
+    ("vendor/utrecht", NODE_MODULES_DIR / "@utrecht"),
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
 ]
 STORAGES = {

@@ -1,0 +1,79 @@
+"""Which round a client (who has no account) may work on in this browser session.
+
+An invitation (link, QR code or short code) or a hand-over by the professional starts a client
+session; the questionnaire and result pages read it. The session stores public ids only; every
+read checks again that the invitation still stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from alliantiemonitor.measurements.constants import ResponseMode
+from alliantiemonitor.measurements.models import Invitation, MeasurementRound
+
+SESSION_KEY = "alliantiemonitor.client"
+
+
+@dataclass(frozen=True)
+class ClientAccess:
+    """What a client session may reach: one round, through one invitation (or a hand-over)."""
+
+    round: MeasurementRound
+    invitation: Invitation | None
+    #: ``own_device`` for a link or code; ``handed_over_device`` when the professional's
+    #: logged-in device was handed over.
+    mode: str
+
+    @property
+    def handed_over(self) -> bool:
+        return self.mode == ResponseMode.HANDED_OVER_DEVICE
+
+
+def client_session_start(
+    request: HttpRequest,
+    *,
+    round: MeasurementRound,
+    invitation: Invitation | None = None,
+    mode: str = ResponseMode.OWN_DEVICE,
+) -> None:
+    """Let this browser session work on the client's side of ``round``."""
+    request.session[SESSION_KEY] = {
+        "round": str(round.uuid),
+        "invitation": str(invitation.uuid) if invitation else None,
+        "mode": str(mode),
+    }
+
+
+def client_session_end(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def client_session_get(request: HttpRequest) -> ClientAccess | None:
+    """The client's access in this session, or ``None`` when there is none (any more)."""
+    data: Any = request.session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    measurement_round = (
+        MeasurementRound.objects.select_related("trajectory__client", "trajectory__organisation")
+        .filter(uuid=data.get("round"))
+        .first()
+    )
+    if measurement_round is None:
+        return None
+    invitation = None
+    if data.get("invitation"):
+        invitation = Invitation.objects.filter(
+            uuid=data["invitation"], round=measurement_round
+        ).first()
+        if invitation is None or invitation.revoked_at is not None:
+            return None
+        if invitation.expires_at is not None and invitation.expires_at <= timezone.now():
+            return None
+    elif data.get("mode") != ResponseMode.HANDED_OVER_DEVICE:
+        return None
+    return ClientAccess(round=measurement_round, invitation=invitation, mode=data.get("mode", ""))

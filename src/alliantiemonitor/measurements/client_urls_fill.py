@@ -1,0 +1,3 @@
+"""Filled in by the monitor-flow work (issue 3)."""
+
+urlpatterns: list = []
