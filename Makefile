@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres \
-        bench-core messages compilemessages clean
+        bench-core bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 demo: install var/secret_key
@@ -81,6 +81,10 @@ test-postgres:
 ## bench-core: score 1,000,000 synthetic responses and print time and peak memory
 bench-core: install-test
 	$(PY) benchmarks/bench_core.py --n 1000000
+
+## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 60 KB)
+bench-client-page: install-test
+	$(PY) benchmarks/bench_client_page.py
 
 ## messages: extract translatable strings into the Dutch catalogue (then translate, then compilemessages)
 messages: install-test

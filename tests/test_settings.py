@@ -51,3 +51,15 @@ def test_database_url_switches_to_postgresql():
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'])",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql db.internal"
+
+
+def test_discrepancy_thresholds_must_be_sensible_numbers():
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_PAIR_DISCREPANCY": "-1"}, "pass"
+    )
+    assert result.returncode != 0
+    assert "ALLIANTIEMONITOR_PAIR_DISCREPANCY must be at least 0.5" in result.stderr
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY": "veel"}, "pass"
+    )
+    assert "must be a number" in result.stderr

@@ -50,6 +50,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
 
 
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    value = env(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+    if not number >= minimum:  # also refuses NaN
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}")
+    return number
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in (env(name, default) or "").split(",") if part.strip()]
 
@@ -99,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alliantiemonitor.measurements.middleware.HandoverLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -253,10 +267,10 @@ LOGGING = {
 #: Extra folders with instrument files (YAML/JSON), e.g. an organisation's licensed item set.
 ALLIANTIEMONITOR_INSTRUMENT_DIRS = [Path(p) for p in env_list("ALLIANTIEMONITOR_INSTRUMENT_DIRS")]
 #: A mirrored pair whose answers differ by at least this many points is highlighted.
-ALLIANTIEMONITOR_PAIR_DISCREPANCY = float(env("ALLIANTIEMONITOR_PAIR_DISCREPANCY", "2") or 2)
+ALLIANTIEMONITOR_PAIR_DISCREPANCY = env_float("ALLIANTIEMONITOR_PAIR_DISCREPANCY", 2.0, minimum=0.5)
 #: A characteristic whose client and professional means differ by at least this is highlighted.
-ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY = float(
-    env("ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY", "1.0") or 1.0
+ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY = env_float(
+    "ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY", 1.0, minimum=0.1
 )
 #: Team leads only see aggregates over at least this many clients.
 ALLIANTIEMONITOR_MIN_GROUP_SIZE = env_int("ALLIANTIEMONITOR_MIN_GROUP_SIZE", 5)

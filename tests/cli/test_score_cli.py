@@ -108,10 +108,10 @@ def test_rater_column_scores_each_row_with_its_own_items(tmp_path: Path) -> None
     source = _csv(
         tmp_path,
         "rater,c_bond_1,c_bond_2,c_bond_3,p_bond_1,p_bond_2,p_bond_3,p_bond_4,p_bond_5\n"
-        # client: 3 of 5 answered → empty; the professional columns (garbage) are not looked at
-        "client,5,5,5,9,9,9,9,9\n"
-        # professional: 1, 2, 3, 4, 5 (reversed: 1) → 2.2; client columns not looked at
-        " Professional ,x,x,x,1,2,3,4,5\n",
+        # client: 3 of 5 answered → empty; the professional's cells are empty on this row
+        "client,5,5,5,,,,,\n"
+        # professional: 1, 2, 3, 4, 5 (reversed: 1) → 2.2; the client's cells are not used
+        " Professional ,1,1,1,1,2,3,4,5\n",
     )
     out = tmp_path / "scored.csv"
     assert main(["score", "--instrument", "standaard", str(source), "--out", str(out)]) == 0
@@ -119,6 +119,23 @@ def test_rater_column_scores_each_row_with_its_own_items(tmp_path: Path) -> None
     assert math.isnan(result["bond"].iloc[0])
     assert result["bond"].iloc[1] == pytest.approx(2.2)
     assert "client_bond" not in result.columns
+
+
+def test_garbage_in_the_other_raters_cells_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _csv(
+        tmp_path,
+        "rater,c_bond_1,c_bond_2,c_bond_3,p_bond_1,p_bond_2,p_bond_3\n"
+        "client,5,5,5,9,,\n"
+        "professional,x,,,1,2,3\n",
+    )
+    out = tmp_path / "scored.csv"
+    assert main(["score", "--instrument", "standaard", str(source), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "data row 1 (line 2), column p_bond_1: '9'" in err
+    assert "data row 2 (line 3), column c_bond_1: 'x'" in err
+    assert not out.exists()
 
 
 def test_rater_column_with_unknown_rater(

@@ -407,6 +407,18 @@ CASES: list[tuple[str, Callable[[Data], object], str | None, str]] = [
         "unknown characteristic 'hope'",
     ),
     (
+        "item characteristic not text",
+        _set("c_bond_1.characteristic", ["bond"]),
+        "c_bond_1",
+        "characteristic must be the key of a characteristic",
+    ),
+    (
+        "empty title",
+        _set("title", {}),
+        None,
+        "title is empty",
+    ),
+    (
         "item bad rater",
         _set("c_bond_1.rater", "cliënt"),
         "c_bond_1",

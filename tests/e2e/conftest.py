@@ -59,3 +59,31 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     )
     yield page
     context.close()
+
+
+AXE_SOURCE = (
+    __import__("pathlib").Path(__file__).resolve().parents[2]
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """Run axe-core on the page as it is now; fail on any WCAG 2.1 A/AA violation.
+
+    The script is evaluated through the DevTools protocol, which the page's CSP does not
+    govern, so the page keeps its strict policy during the check.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert problems == [], f"{page.url}:\n" + "\n".join(problems)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import assert_accessible
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a-long-demo-password"
@@ -19,16 +21,17 @@ def _log_in(page, live_server, user) -> None:
 
 
 def test_professional_logs_in_and_switches_to_english(page, live_server, professional):
+    page.goto(f"{live_server.url}/inloggen/")
+    assert_accessible(page)
     _log_in(page, live_server, professional)
-    assert page.locator("h1").inner_text().startswith("Welkom")
+    assert_accessible(page)
     assert page.locator("html").get_attribute("lang") == "nl"
-
     page.keyboard.press("Tab")  # the skip link is the first thing the keyboard reaches
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
 
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").inner_text().startswith("Welcome")
+    assert page.locator("h1").count() == 1
     assert page.console_errors == []
     assert page.external_requests == []
 

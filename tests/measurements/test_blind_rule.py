@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from alliantiemonitor.measurements.constants import RoundState
+from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import (
     response_save_answers,
     response_submit,
@@ -12,6 +14,8 @@ from alliantiemonitor.measurements.services import (
     round_answers_visible,
     round_close,
 )
+from alliantiemonitor.organisations.models import Membership
+from alliantiemonitor.organisations.services import membership_grant, membership_revoke
 from tests.factories import full_answers
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +86,31 @@ def test_nobody_but_the_assignee_sees_anything(
     measurement_round.refresh_from_db()
     for user in [colleague, team_lead, researcher, outsider]:
         assert not responses_visible_to_professional(measurement_round, user).exists()
+
+
+def test_an_expired_round_opens_like_a_closed_one(measurement_round, professional):
+    save(measurement_round, "client")
+    response_submit(round=measurement_round, rater="client")
+    assert not round_answers_visible(measurement_round)
+    MeasurementRound.objects.filter(pk=measurement_round.pk).update(state=RoundState.EXPIRED)
+    measurement_round.refresh_from_db()
+    assert round_answers_visible(measurement_round)
+    assert raters(responses_visible_to_professional(measurement_round, professional)) == ["client"]
+
+
+def test_a_revoked_or_deactivated_professional_sees_nothing(measurement_round, professional):
+    save(measurement_round, "client")
+    response_submit(round=measurement_round, rater="client")
+    save(measurement_round, "professional", professional)
+    response_submit(round=measurement_round, rater="professional", respondent=professional)
+    measurement_round.refresh_from_db()
+    assert responses_visible_to_professional(measurement_round, professional).count() == 2
+
+    membership = Membership.objects.get(user=professional, role="professional")
+    membership_revoke(membership=membership)
+    assert not responses_visible_to_professional(measurement_round, professional).exists()
+
+    membership_grant(user=professional, organisation=membership.organisation, role="professional")
+    professional.is_active = False
+    professional.save()
+    assert not responses_visible_to_professional(measurement_round, professional).exists()

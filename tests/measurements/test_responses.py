@@ -7,6 +7,7 @@ import pytest
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
+    ClientAnswersNotCorrectable,
     InvalidAnswers,
     InvalidCorrection,
     InvalidRespondent,
@@ -29,10 +30,8 @@ def client_item_ids(instrument):
     return [item.id for item in instrument.items_for("client")]
 
 
-def save_client(round_, answers, **kwargs):
-    return response_save_answers(
-        round=round_, rater="client", answers=answers, mode="own_device", **kwargs
-    )
+def save_client(round_, answers, mode="own_device", **kwargs):
+    return response_save_answers(round=round_, rater="client", answers=answers, mode=mode, **kwargs)
 
 
 def save_professional(round_, professional, answers):
@@ -169,7 +168,11 @@ def submit_both(round_, instrument, professional):
 def test_correction_makes_a_new_version_and_keeps_the_old(
     measurement_round, instrument, professional
 ):
-    submit_both(measurement_round, instrument, professional)
+    # The professional typed in the client's paper form and corrects a typing error.
+    save_client(measurement_round, full_answers(instrument, "client", 4), mode="paper_entry")
+    response_submit(round=measurement_round, rater="client")
+    save_professional(measurement_round, professional, full_answers(instrument, "professional", 3))
+    response_submit(round=measurement_round, rater="professional")
     original = Response.objects.get(round=measurement_round, rater="client")
     item = client_item_ids(instrument)[0]
 
@@ -198,7 +201,7 @@ def test_correction_needs_a_reason_and_a_current_submitted_response(
     measurement_round, instrument, professional
 ):
     item = client_item_ids(instrument)[0]
-    draft = save_client(measurement_round, {item: 4})
+    draft = save_client(measurement_round, {item: 4}, mode="paper_entry")
     with pytest.raises(InvalidCorrection):
         response_correct(response=draft, answers={item: 2}, reason="fout", by=professional)
     response_submit(round=measurement_round, rater="client")
@@ -214,10 +217,51 @@ def test_correction_validates_answers_and_refuses_others(
     measurement_round, instrument, professional, colleague
 ):
     item = client_item_ids(instrument)[0]
-    save_client(measurement_round, {item: 4})
+    save_client(measurement_round, {item: 4}, mode="paper_entry")
     original = response_submit(round=measurement_round, rater="client")
     with pytest.raises(InvalidAnswers):
         response_correct(response=original, answers={item: 9}, reason="x", by=professional)
     with pytest.raises(InvalidRespondent):
         response_correct(response=original, answers={item: 2}, reason="x", by=colleague)
     assert Response.objects.filter(round=measurement_round).count() == 1
+
+
+def test_a_clients_own_answers_cannot_be_corrected_or_read_early(
+    measurement_round, instrument, professional
+):
+    item = client_item_ids(instrument)[0]
+    save_client(measurement_round, {item: 4})  # on the client's own device
+    original = response_submit(round=measurement_round, rater="client")
+    with pytest.raises(ClientAnswersNotCorrectable):
+        response_correct(response=original, answers={}, reason="typo", by=professional)
+    assert Response.objects.filter(round=measurement_round).count() == 1
+    # The professional's own answers stay correctable by the professional.
+    save_professional(measurement_round, professional, full_answers(instrument, "professional", 3))
+    own = response_submit(round=measurement_round, rater="professional", respondent=professional)
+    p_item = next(iter(own.answers))
+    corrected = response_correct(response=own, answers={p_item: 5}, reason="mis", by=professional)
+    assert corrected.answers[p_item] == 5
+
+
+def test_a_handover_mid_round_does_not_pass_the_draft_on(
+    measurement_round, instrument, professional, colleague
+):
+    from alliantiemonitor.trajectories.services import trajectory_hand_over
+
+    draft = save_professional(
+        measurement_round, professional, full_answers(instrument, "professional", 2)
+    )
+    trajectory_hand_over(
+        trajectory=measurement_round.trajectory, to_professional=colleague, by=professional
+    )
+    # The new professional cannot send the previous professional's draft as their own.
+    with pytest.raises(InvalidRespondent):
+        response_submit(round=measurement_round, rater="professional", respondent=colleague)
+    item = next(iter(full_answers(instrument, "professional", 5)))
+    fresh = save_professional(measurement_round, colleague, {item: 5})
+    assert fresh.pk != draft.pk
+    assert fresh.answers == {item: 5}
+    draft.refresh_from_db()
+    assert not draft.is_current  # kept for the record, not lost
+    sent = response_submit(round=measurement_round, rater="professional", respondent=colleague)
+    assert sent.respondent == colleague

@@ -154,3 +154,21 @@ def test_admin_has_a_translated_header_and_no_client_data(client, superuser):
     assert "Alliantiemonitor administration" in index.text
     for model in ["client", "trajectory", "response", "invitation", "measurementround"]:
         assert f"/{model}/" not in index.text
+
+
+def test_memberships_are_never_hard_deleted(client, superuser, professional):
+    membership = Membership.objects.get(user=professional, role="professional")
+    client.force_login(superuser)
+    url = f"/admin/organisations/membership/{membership.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_bulk_delete_in_the_admin_is_audited(client, superuser, organisation):
+    team = TeamFactory(organisation=organisation, name="Team Weg")
+    client.force_login(superuser)
+    client.post(
+        "/admin/organisations/team/",
+        {"action": "delete_selected", "_selected_action": [team.pk], "post": "yes"},
+    )
+    assert AuditEvent.objects.filter(action="team.admin_delete", object_uuid=team.uuid).exists()

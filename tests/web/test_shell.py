@@ -44,16 +44,27 @@ def test_login_with_password_reaches_home(client, professional):
         {"username": professional.username, "password": "a-long-demo-password"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    # A professional's home is their caseload.
+    assert [url for url, _ in response.redirect_chain] == [
+        reverse("home"),
+        reverse("trajectories:caseload"),
+    ]
     assert professional.username in response.content.decode() or response.context["user"] == (
         professional
     )
 
 
-def test_home_lists_the_users_organisations(client, professional, organisation):
-    client.force_login(professional)
+def test_home_lists_the_users_organisations(client, team_lead, organisation):
+    client.force_login(team_lead)
     html = client.get(reverse("home")).content.decode()
     assert organisation.name in html
+
+
+def test_home_of_a_professional_is_the_caseload(client, professional):
+    client.force_login(professional)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("trajectories:caseload")
 
 
 def test_passwords_are_hashed_with_argon2(professional):

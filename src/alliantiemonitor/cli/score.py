@@ -233,10 +233,16 @@ def _score_rows(
     masks: dict[Rater, np.ndarray[Any, np.dtype[np.bool_]]],
     path: Path,
 ) -> pd.DataFrame:
-    """Score the rows selected by each rater's mask with that rater's items."""
+    """Score the rows selected by each rater's mask with that rater's items.
+
+    Every item column of the instrument is checked on every row, also the cells that this
+    rater's scoring does not read: an "x" in a client item on a professional row is still a
+    damaged file, and the researcher should hear of it.
+    """
     problems: list[AnswerProblem] = []
-    for rater, mask in masks.items():
-        problems.extend(validate_answers(instrument, frame[mask], rater))
+    for rater in RATERS:
+        problems.extend(validate_answers(instrument, frame, rater))
+    problems.sort(key=lambda problem: (problem.position, problem.column))
     _stop_on(problems, path)
     keys = list(characteristic_keys(instrument))
     scores = pd.DataFrame(np.nan, index=frame.index, columns=keys)

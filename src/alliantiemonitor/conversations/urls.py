@@ -1,2 +1,15 @@
+"""The joint conversation about a round (staff pages under /gesprek/)."""
+
+from django.urls import path
+
+from alliantiemonitor.conversations import views
+
 app_name = "conversations"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("<uuid>/", views.joint, name="joint"),
+    path("<uuid>/gesprek/", views.conversation_start, name="start"),
+    path("<uuid>/afspraken/", views.agreement_add, name="agreement_add"),
+    path("<uuid>/evaluatie/", views.evaluate, name="evaluate"),
+    path("<uuid>/besproken/", views.mark_discussed, name="mark_discussed"),
+]

@@ -180,7 +180,10 @@ class _Checker:
     def translated(
         self, value: object, what: str, item: str | None = None, *, check_placeholders: bool = False
     ) -> None:
-        if not isinstance(value, Mapping) or not value:
+        if isinstance(value, Mapping) and not value:
+            self.add(f"{what} is empty; give a text per language, like {{nl: …, en: …}}", item)
+            return
+        if not isinstance(value, Mapping):
             self.add(
                 f"{what} must be a mapping from language code to text, like {{nl: …, en: …}}; "
                 f"got {describe_type(value)}",
@@ -443,8 +446,14 @@ class _Checker:
         self, entry: Mapping[str, Any], label: str, declared: set[str], *, easy_read: bool
     ) -> None:
         characteristic = entry.get("characteristic")
-        if "characteristic" in entry and characteristic not in declared:
-            known = ", ".join(k for k in CHARACTERISTIC_KEYS if k in declared) or "none declared"
+        known = ", ".join(k for k in CHARACTERISTIC_KEYS if k in declared) or "none declared"
+        if "characteristic" in entry and not isinstance(characteristic, str):
+            self.add(
+                f"characteristic must be the key of a characteristic ({known}); "
+                f"got {describe_type(characteristic)}",
+                label,
+            )
+        elif "characteristic" in entry and characteristic not in declared:
             self.add(f"unknown characteristic {characteristic!r} (declared: {known})", label)
         rater = entry.get("rater")
         if "rater" in entry and rater not in RATERS:

@@ -17,6 +17,9 @@ from alliantiemonitor.measurements.constants import ResponseMode
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
 
 SESSION_KEY = "alliantiemonitor.client"
+#: Set while the professional's logged-in browser is handed over to the client; see
+#: :mod:`alliantiemonitor.measurements.middleware`.
+HANDOVER_KEY = "alliantiemonitor.handover"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class ClientAccess:
     #: ``own_device`` for a link or code; ``handed_over_device`` when the professional's
     #: logged-in device was handed over.
     mode: str
+    #: The invitation's fill-in window has passed, but it still opens the discussed results.
+    read_back_only: bool = False
 
     @property
     def handed_over(self) -> bool:
@@ -73,7 +78,45 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
         if invitation is None or invitation.revoked_at is not None:
             return None
         if invitation.expires_at is not None and invitation.expires_at <= timezone.now():
-            return None
-    elif data.get("mode") != ResponseMode.HANDED_OVER_DEVICE:
+            # Imported here: the services import this module's neighbours, not the reverse.
+            from alliantiemonitor.measurements.services.invitations import (
+                invitation_allows_read_back,
+            )
+
+            if not invitation_allows_read_back(invitation):
+                return None
+            return ClientAccess(
+                round=measurement_round,
+                invitation=invitation,
+                mode=data.get("mode", ""),
+                read_back_only=True,
+            )
+    elif data.get("mode") != ResponseMode.HANDED_OVER_DEVICE or not handover_lock_get(request):
+        # A hand-over only counts while the professional's lock holds this browser.
         return None
     return ClientAccess(round=measurement_round, invitation=invitation, mode=data.get("mode", ""))
+
+
+@dataclass(frozen=True)
+class HandoverLock:
+    """This browser was handed over by ``user_id`` for the client's side of round ``round``."""
+
+    round: str
+    user_id: int
+
+
+def handover_lock_start(request: HttpRequest, *, round: MeasurementRound, user: Any) -> None:
+    """Lock this (logged-in) browser to the client pages until the professional returns."""
+    request.session[HANDOVER_KEY] = {"round": str(round.uuid), "user": user.pk}
+
+
+def handover_lock_get(request: HttpRequest) -> HandoverLock | None:
+    session = getattr(request, "session", None)
+    data: Any = session.get(HANDOVER_KEY) if session is not None else None
+    if not isinstance(data, dict):
+        return None
+    return HandoverLock(round=str(data.get("round", "")), user_id=data.get("user"))
+
+
+def handover_lock_end(request: HttpRequest) -> None:
+    request.session.pop(HANDOVER_KEY, None)

@@ -1,3 +1,12 @@
-"""Filled in by the monitor-flow work (issue 3)."""
+"""The client's questionnaire (included in the ``client`` namespace, under ``/m/``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from alliantiemonitor.measurements.views import fill
+
+urlpatterns = [
+    path("start/", fill.client_start, name="start"),
+    path("invullen/", fill.client_fill, name="fill"),
+    path("versturen/", fill.client_confirm, name="confirm"),
+    path("klaar/", fill.client_done, name="done"),
+]

@@ -1,3 +1,13 @@
-"""Filled in by the monitor-flow work (issue 3)."""
+"""How a client gets in and reads back (included in the ``client`` namespace, under ``/m/``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from alliantiemonitor.measurements.views import client_entry
+
+urlpatterns = [
+    path("code/", client_entry.code, name="code"),
+    path("resultaat/", client_entry.results, name="results"),
+    path("terug/", client_entry.hand_back, name="return"),
+    # Last: a personal link's token is anything the fixed client addresses are not.
+    path("<str:token>/", client_entry.link, name="link"),
+]

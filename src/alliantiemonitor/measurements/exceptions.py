@@ -63,6 +63,14 @@ class InvalidCorrection(DomainError):
     default_message = _("Only sent answers can be corrected, and a reason is required.")
 
 
+class ClientAnswersNotCorrectable(InvalidCorrection):
+    code = "client_answers_not_correctable"
+    default_message = _(
+        "A client's own answers cannot be changed by the professional; only answers typed in "
+        "from a paper form can be corrected."
+    )
+
+
 class InvalidInvitation(DomainError):
     """The secret does not open a response; ``reason`` says why (for logs and tests).
 

@@ -237,7 +237,14 @@ class Response(models.Model):
             return None
         # Serialised, so that changing the answers dict in place is noticed too.
         content = json.dumps([self.answers, self.flagged], sort_keys=True, default=str)
-        return (content, self.rater, self.round_id, self.submitted_at)
+        return (
+            content,
+            self.rater,
+            self.round_id,
+            self.submitted_at,
+            self.respondent_id,
+            self.mode,
+        )
 
     @property
     def is_submitted(self) -> bool:
@@ -305,3 +312,23 @@ class Invitation(models.Model):
 
     def audit_context(self) -> tuple[Organisation, Client]:
         return self.round.audit_context()
+
+
+class AccessAttempt(models.Model):
+    """One refused attempt to enter a client page (wrong link, code or hand-back password).
+
+    Kept in the database, not in memory, so that every app process sees the same count; only a
+    keyed hash of the address (or user) is stored. Rows older than the window are deleted lazily
+    (see :mod:`alliantiemonitor.measurements.ratelimit`).
+    """
+
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("refused access attempt")
+        verbose_name_plural = _("refused access attempts")
+        indexes = [models.Index(fields=["key_hash", "created_at"], name="attempt_key_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

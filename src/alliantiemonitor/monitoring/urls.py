@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "monitoring"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("<uuid:trajectory_uuid>/", views.course, name="course"),
+]

@@ -142,6 +142,32 @@ class AuditedAdminMixin:
         audit_record(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj)
         super().delete_model(request, obj)  # type: ignore[misc]
 
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        # The changelist's "delete selected" action bypasses delete_model.
+        for obj in queryset:
+            audit_record(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        # Inline rows (teams, memberships) are saved here, not through save_model.
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        for obj in formset.new_objects:
+            audit_record(actor=request.user, action=f"{obj._meta.model_name}.admin_add", obj=obj)
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.admin_change",
+                obj=obj,
+                detail={"fields": sorted(fields)},
+            )
+        for obj in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.admin_delete",
+                detail={"object": str(obj.uuid)},
+                organisation=getattr(obj, "organisation", None),
+            )
+
 
 class MembershipForm(forms.ModelForm):
     class Meta:
@@ -167,6 +193,10 @@ class MembershipInline(ScopedAdminMixin, admin.TabularInline):
     fk_name = "organisation"
     fields = ["user", "role", "teams", "active"]
     extra = 0
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # A role ends by making it inactive, so the history of who held it stays.
+        return False
 
 
 class TeamInline(ScopedAdminMixin, admin.TabularInline):
@@ -256,3 +286,7 @@ class MembershipAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "organisation"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # A role ends by making it inactive (as membership_revoke does); history stays.
+        return False

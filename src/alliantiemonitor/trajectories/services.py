@@ -180,6 +180,22 @@ def trajectory_hand_over(
     return assignment
 
 
+def _finish_open_rounds(trajectory: Trajectory, by: Any) -> None:
+    """Stop a round that still collects answers: closed when a side was sent, else cancelled.
+
+    An ended trajectory must not keep a client's link working.
+    """
+    # Imported here: measurements builds on trajectories, not the other way round.
+    from alliantiemonitor.measurements.models import MeasurementRound
+    from alliantiemonitor.measurements.services import round_cancel, round_close
+
+    for measurement_round in MeasurementRound.objects.for_trajectory(trajectory).collecting():
+        if measurement_round.responses.current().submitted().exists():
+            round_close(round=measurement_round, by=by)
+        else:
+            round_cancel(round=measurement_round, by=by)
+
+
 @transaction.atomic
 def trajectory_end(
     *,
@@ -202,6 +218,7 @@ def trajectory_end(
         raise InvalidEndReason()
     if end_date < trajectory.start_date:
         raise InvalidDates()
+    _finish_open_rounds(trajectory, by)
     current = trajectory.current_assignment
     if current is not None:
         current.end = max(timezone.now(), current.start)
@@ -247,3 +264,36 @@ def outcome_record(
     )
     audit_record(actor=by, action="outcome.record", obj=event, detail={"kind": kind})
     return event
+
+
+@transaction.atomic
+def client_enrol(
+    *,
+    organisation: Organisation,
+    professional: Any,
+    display_name: str,
+    legal_frame: str,
+    start_date: dt.date,
+    preferred_language: str = ClientLanguage.DUTCH,
+    easy_read: bool = False,
+    team: Team | None = None,
+) -> Trajectory:
+    """Create a client and start their first trajectory with ``professional``, all or nothing.
+
+    This is the professional's "new client" action: when either step is refused (see
+    :func:`client_create` and :func:`trajectory_start`) no client record is left behind.
+    """
+    client = client_create(
+        organisation=organisation,
+        display_name=display_name,
+        by=professional,
+        preferred_language=preferred_language,
+        easy_read=easy_read,
+    )
+    return trajectory_start(
+        client=client,
+        professional=professional,
+        legal_frame=legal_frame,
+        start_date=start_date,
+        team=team,
+    )

@@ -1,23 +1,26 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alliantiemonitor.organisations.constants import Role
 from alliantiemonitor.organisations.models import Membership
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Show the signed-in user's organisations and roles."""
+    """Send a professional to their caseload; show everyone else their organisations and roles."""
     memberships = (
         Membership.objects.active()
         .for_user(request.user)
         .select_related("organisation")
         .order_by("organisation__name", "role")
     )
+    if any(membership.role == Role.PROFESSIONAL for membership in memberships):
+        return redirect("trajectories:caseload")
     return render(request, "web/home.html", {"memberships": memberships})
 
 

@@ -37,10 +37,14 @@ def lock_round(round: MeasurementRound) -> MeasurementRound:
 
 
 def is_assignee(trajectory: Trajectory, user: Any) -> bool:
-    """Whether ``user`` holds the latest assignment of ``trajectory``."""
-    return user is not None and (
-        Trajectory.objects.assigned_to(user).filter(pk=trajectory.pk).exists()
-    )
+    """Whether ``user`` may act as the professional of ``trajectory`` right now.
+
+    The same rule as the views' access helper: the latest assignment, an active account and an
+    active professional membership — a revoked professional loses access everywhere at once.
+    """
+    from alliantiemonitor.trajectories.access import trajectories_for
+
+    return user is not None and trajectories_for(user).filter(pk=trajectory.pk).exists()
 
 
 def check_rater(rater: str) -> None:

@@ -20,10 +20,40 @@ from alliantiemonitor.measurements.constants import (
     LINK_LIFETIME,
     InvitationKind,
     Rater,
+    RoundState,
 )
 from alliantiemonitor.measurements.exceptions import InvalidInvitation, InvitationNotAllowed
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
 from alliantiemonitor.measurements.services._common import lock_round, submitted_raters
+from alliantiemonitor.measurements.services.visibility import round_answers_visible
+
+#: How long after it was made a personal link still opens the results of a discussed round
+#: (its fill-in window is :data:`LINK_LIFETIME`): the client reads back what was agreed.
+LINK_READ_BACK_LIFETIME = dt.timedelta(days=180)
+
+
+def round_results_open_to_client(round: MeasurementRound) -> bool:
+    """Whether the client may read back the results of ``round``: once it was discussed, or
+    closed with answers that the blind rule lets both parties see."""
+    if round.state == RoundState.DISCUSSED:
+        return True
+    return round.state == RoundState.CLOSED and round_answers_visible(round)
+
+
+def invitation_allows_read_back(invitation: Invitation, now: dt.datetime | None = None) -> bool:
+    """Whether ``invitation`` (past its fill-in window or not) may still open the results.
+
+    Only a personal link does (a short code is for the moment itself), only while not revoked,
+    only within :data:`LINK_READ_BACK_LIFETIME` of its making, and only for results the client
+    may read (:func:`round_results_open_to_client`).
+    """
+    now = now or timezone.now()
+    return (
+        invitation.kind == InvitationKind.LINK
+        and invitation.revoked_at is None
+        and invitation.created_at + LINK_READ_BACK_LIFETIME > now
+        and round_results_open_to_client(invitation.round)
+    )
 
 
 def _secret_hash(secret: str) -> str:
@@ -84,8 +114,14 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_resolve(*, secret: str, now: dt.datetime | None = None) -> Invitation:
+def invitation_resolve(
+    *, secret: str, now: dt.datetime | None = None, allow_read_back: bool = False
+) -> Invitation:
     """The invitation that ``secret`` (a link token or a typed code) opens.
+
+    With ``allow_read_back`` a personal link past its fill-in window, or of a round that was
+    closed after its answers became visible, still opens when the client may read back the
+    results (:func:`invitation_allows_read_back`); the caller then shows only the results.
 
     Raises :class:`InvalidInvitation` with ``reason`` ``unknown``, ``expired``, ``revoked`` or
     ``round_closed`` (closed, expired or cancelled round). A successful use is recorded in
@@ -108,9 +144,10 @@ def invitation_resolve(*, secret: str, now: dt.datetime | None = None) -> Invita
         raise InvalidInvitation(InvalidInvitation.UNKNOWN)
     if invitation.revoked_at is not None:
         raise InvalidInvitation(InvalidInvitation.REVOKED)
-    if invitation.expires_at <= now:
+    read_back = allow_read_back and invitation_allows_read_back(invitation, now)
+    if invitation.expires_at <= now and not read_back:
         raise InvalidInvitation(InvalidInvitation.EXPIRED)
-    if invitation.round.state in FINAL_STATES:
+    if invitation.round.state in FINAL_STATES and not read_back:
         raise InvalidInvitation(InvalidInvitation.ROUND_CLOSED)
     invitation.last_used_at = now
     invitation.save(update_fields=["last_used_at"])

@@ -10,9 +10,15 @@ from django.utils import timezone
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.measurements.constants import MODES_BY_RATER, Rater, RoundState
+from alliantiemonitor.measurements.constants import (
+    MODES_BY_RATER,
+    Rater,
+    ResponseMode,
+    RoundState,
+)
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
+    ClientAnswersNotCorrectable,
     InvalidAnswers,
     InvalidCorrection,
     InvalidRespondent,
@@ -67,7 +73,24 @@ def response_save_answers(
     if problems:
         raise InvalidAnswers(problems=problems)
 
-    if response is None:
+    if (
+        response is not None
+        and rater == Rater.PROFESSIONAL
+        and response.respondent_id != getattr(respondent, "pk", None)
+    ):
+        # A draft left by the previous professional (a handover mid-round) is theirs, not the
+        # new professional's: keep it for the record and start a fresh one.
+        response.is_current = False
+        response.save(update_fields=["is_current", "updated_at"])
+        response = Response(
+            round=round,
+            rater=rater,
+            started_at=timezone.now(),
+            version=response.version + 1,
+            supersedes=response,
+        )
+        created = True
+    elif response is None:
         response = Response(round=round, rater=rater, started_at=timezone.now())
         created = True
     else:
@@ -122,7 +145,9 @@ def response_submit(
     if response is None:
         raise NothingToSubmit()
     if rater == Rater.PROFESSIONAL:
-        respondent = respondent or response.respondent
+        if respondent is not None and respondent.pk != response.respondent_id:
+            raise InvalidRespondent()  # nobody sends another professional's draft as theirs
+        respondent = response.respondent
     check_respondent(round, rater, respondent)
     next_state = _STATE_AFTER_SUBMIT.get((RoundState(round.state), Rater(rater)))
     if next_state is None:  # pragma: no cover - the current response would be submitted
@@ -156,7 +181,10 @@ def response_correct(
 
     ``answers`` holds only the items that change; the rest is carried over. The new version is
     current and submitted; the old one is kept (no longer current) and the audit log holds
-    both the original submit and this correction. Only the assigned professional corrects.
+    both the original submit and this correction. Only the assigned professional corrects:
+    their own answers, or a client's answers that they typed in from a paper form. A client's
+    own answers are the client's: the professional neither reads them early (blind rule) nor
+    rewrites them.
     """
     reason = reason.strip()
     round = lock_round(response.round)
@@ -168,6 +196,8 @@ def response_correct(
         raise RoundNotOpen(state=round.state)
     if not is_assignee(round.trajectory, by):
         raise InvalidRespondent()
+    if old.rater == Rater.CLIENT and old.mode != ResponseMode.PAPER_ENTRY:
+        raise ClientAnswersNotCorrectable()
     problems = validate_answers(pinned_instrument(round), old.rater, answers)
     if problems:
         raise InvalidAnswers(problems=problems)

@@ -12,13 +12,15 @@ from alliantiemonitor.measurements.services._common import is_assignee, submitte
 def round_answers_visible(round: MeasurementRound) -> bool:
     """Whether both parties may now see each other's answers in ``round``.
 
-    True when both have submitted, or when the round was discussed or closed with at least one
-    submitted side. Until then each party only sees their own answers.
+    True when both have submitted, or when the round ended without one side — discussed,
+    closed or expired — with at least one submitted side (ARCHITECTURE: "or the round is closed
+    without one side; then both see both"). Until then each party only sees their own answers.
     """
     submitted = submitted_raters(round)
     if len(submitted) == len(Rater.values):
         return True
-    return round.state in {RoundState.DISCUSSED, RoundState.CLOSED} and bool(submitted)
+    ended = {RoundState.DISCUSSED, RoundState.CLOSED, RoundState.EXPIRED}
+    return round.state in ended and bool(submitted)
 
 
 def _visible_responses(round: MeasurementRound, own_side: str) -> Any:

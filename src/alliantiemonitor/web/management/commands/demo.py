@@ -46,7 +46,7 @@ class Command(BaseCommand):
             "",
             *(f"  {login.username:<{width}}  {login.description}" for login in LOGINS),
             "",
-            "Stop the server with Ctrl+C. The data lives in var/alliantiemonitor.sqlite3.",
+            f"Stop the server with Ctrl+C. The data lives in {settings.DATABASES['default']['NAME']}.",
             "",
         ]
         self.stdout.write("\n".join(lines))

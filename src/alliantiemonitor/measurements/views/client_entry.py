@@ -1,0 +1,246 @@
+"""How a client without an account gets in (link, code), reads back, and hands the device back.
+
+A refused link or code gets one friendly page whatever the reason, so a guesser learns
+nothing; refusals are counted per address in the database and a busy address is turned away
+before its secret is even looked at.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.core.instrument import pick_language
+from alliantiemonitor.measurements import ratelimit
+from alliantiemonitor.measurements.client_session import (
+    client_session_end,
+    client_session_get,
+    client_session_start,
+    handover_lock_end,
+    handover_lock_get,
+)
+from alliantiemonitor.measurements.constants import Rater, ResponseMode
+from alliantiemonitor.measurements.exceptions import InvalidInvitation
+from alliantiemonitor.measurements.models import Invitation, MeasurementRound
+from alliantiemonitor.measurements.services import invitation_resolve, responses_visible_to_client
+from alliantiemonitor.measurements.services._common import submitted_raters
+from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
+
+logger = logging.getLogger(__name__)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Type the code you got from your professional"),
+        help_text=gettext_lazy("8 letters and numbers, for example ACDE 3469."),
+        max_length=20,
+        error_messages={"required": gettext_lazy("Type the code first.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "class": "am-code-input",
+            }
+        ),
+    )
+
+
+class HandBackForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password (professional)"),
+        strip=False,
+        error_messages={"required": gettext_lazy("Type your password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+def _invalid(request: HttpRequest, *, status: int) -> HttpResponse:
+    return render(request, "measurements/client/invalid.html", status=status)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    logger.warning("client entry refused: too many attempts from one address")
+    response = render(request, "measurements/client/too_many.html", status=429)
+    response["Retry-After"] = str(int(ratelimit.ENTRY.window.total_seconds()))
+    return response
+
+
+def _refused(request: HttpRequest, exc: InvalidInvitation, *, via: str) -> None:
+    """Count and record a refused link or code; the secret itself is never written down."""
+    ratelimit.record_failure(ratelimit.address_key(request), scope=ratelimit.ENTRY)
+    logger.info("client entry refused via %s: %s", via, exc.reason)
+    audit_record(
+        actor=None,
+        actor_kind=ActorKind.CLIENT,
+        action="invitation.refuse",
+        detail={"via": via, "reason": exc.reason},
+    )
+
+
+def _enter(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Start the client session for ``invitation`` and send the client on (PRG)."""
+    # A fresh session key on entry: a session id planted before cannot ride along.
+    request.session.cycle_key()
+    client_session_start(
+        request, round=invitation.round, invitation=invitation, mode=ResponseMode.OWN_DEVICE
+    )
+    return redirect(_next_page(invitation.round))
+
+
+def _next_page(measurement_round: MeasurementRound) -> str:
+    if round_results_open_to_client(measurement_round):
+        return "client:results"
+    if Rater.CLIENT in submitted_raters(measurement_round):
+        return "client:done"
+    return "client:start"
+
+
+@require_GET
+@never_cache
+def link(request: HttpRequest, token: str) -> HttpResponse:
+    """Open a personal link: start the client session and move on without the token."""
+    if ratelimit.is_blocked(ratelimit.address_key(request), scope=ratelimit.ENTRY):
+        return _too_many(request)
+    try:
+        invitation = invitation_resolve(secret=token, allow_read_back=True)
+    except InvalidInvitation as exc:
+        _refused(request, exc, via="link")
+        return _invalid(request, status=404)
+    return _enter(request, invitation)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def code(request: HttpRequest) -> HttpResponse:
+    """The entry page for a short code typed in during a conversation."""
+    if request.method == "GET":
+        return render(request, "measurements/client/code.html", {"form": CodeForm()})
+    if ratelimit.is_blocked(ratelimit.address_key(request), scope=ratelimit.ENTRY):
+        return _too_many(request)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "measurements/client/code.html", {"form": form}, status=400)
+    try:
+        invitation = invitation_resolve(secret=form.cleaned_data["code"])
+    except InvalidInvitation as exc:
+        _refused(request, exc, via="code")
+        # The same words for every reason; a fresh, empty form to try again.
+        return render(
+            request,
+            "measurements/client/code.html",
+            {"form": CodeForm(), "refused": True},
+            status=400,
+        )
+    return _enter(request, invitation)
+
+
+def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
+    """The client's own submitted answers, as they read them, in the instrument's order."""
+    response = responses_visible_to_client(measurement_round).filter(rater=Rater.CLIENT).first()
+    if response is None or not response.is_submitted:
+        return []
+    from alliantiemonitor.core.domains import default_domains
+
+    instrument = measurement_round.instrument
+    language = get_language() or settings.LANGUAGE_CODE
+    vocabulary = default_domains().vocabulary(measurement_round.domain, language)
+    labels = {
+        point.value: pick_language(point.label, language) for point in instrument.scale.points
+    }
+    not_answered = pick_language(instrument.scale.not_answered_label, language)
+    return [
+        {
+            "text": item.display_text(language, vocabulary, easy_read=instrument.easy_read),
+            "answer": labels.get(response.answers.get(item.id), not_answered),
+            "flagged": item.id in response.flagged,
+        }
+        for item in instrument.items_for(Rater.CLIENT)  # type: ignore[arg-type]
+    ]
+
+
+@require_GET
+@never_cache
+def results(request: HttpRequest) -> HttpResponse:
+    """The client reads back their answers, the joint results and the agreements."""
+    access = client_session_get(request)
+    if access is None:
+        return _invalid(request, status=404)
+    measurement_round = access.round
+    if not round_results_open_to_client(measurement_round):
+        return redirect(_next_page(measurement_round))
+    # Imported here: conversations builds on measurements, not the other way round.
+    from alliantiemonitor.conversations.results import round_results
+
+    audit_record(
+        actor=None, actor_kind=ActorKind.CLIENT, action="results.view", obj=measurement_round
+    )
+    context = {
+        "round": measurement_round,
+        # Scores, agenda, both answers per pair and the agreements (conversations/_results.html).
+        "results": round_results(measurement_round, viewer="client"),
+        "own_answers": _own_answers(measurement_round),
+    }
+    return render(request, "measurements/client/results.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def hand_back(request: HttpRequest) -> HttpResponse:
+    """The professional takes the device back with their password; until then it stays locked."""
+    lock = handover_lock_get(request)
+    if lock is None:
+        return redirect("home")
+    user: Any = request.user
+    if not user.is_authenticated or user.pk != lock.user_id:
+        # The professional's login is gone: nothing of theirs is reachable; just unlock.
+        client_session_end(request)
+        handover_lock_end(request)
+        return redirect(settings.LOGIN_URL)
+    key = f"user:{user.pk}"
+    form = HandBackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if ratelimit.is_blocked(key, scope=ratelimit.HAND_BACK):
+            return render(
+                request,
+                "measurements/client/return.html",
+                {"form": HandBackForm(), "too_many": True},
+                status=429,
+            )
+        if form.is_valid() and user.check_password(form.cleaned_data["password"]):
+            client_session_end(request)
+            handover_lock_end(request)
+            request.session.cycle_key()
+            audit_record(
+                actor=user,
+                action="round.hand_back",
+                obj=MeasurementRound.objects.filter(uuid=lock.round).first(),
+            )
+            messages.success(request, _("Welcome back. The client's screen is closed."))
+            return redirect("measurements:round_detail", uuid=lock.round)
+        if form.is_valid():
+            ratelimit.record_failure(key, scope=ratelimit.HAND_BACK)
+            logger.info("hand-back refused: wrong password")
+            return render(
+                request,
+                "measurements/client/return.html",
+                {"form": HandBackForm(), "wrong": True},
+                status=400,
+            )
+        status = 400
+    return render(request, "measurements/client/return.html", {"form": form}, status=status)

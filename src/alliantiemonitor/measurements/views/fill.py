@@ -1,0 +1,531 @@
+"""Filling in the monitor: the client's questionnaire (no account) and the professional's own side.
+
+Both parties use the same views underneath (:func:`_fill_page`, :func:`_confirm_page`): every
+change is saved at once with htmx, and without JavaScript the page is a plain form with a
+"Save" and a "Send" button (POST-redirect-GET). Sending goes through a summary page; the service
+submits exactly once, and a second send (double click, two tabs, a retry) lands calmly on the
+"sent" page.
+
+Client pages speak the client's preferred language unless the visitor chose a language
+explicitly with the language switch (the language cookie).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.core.domains import default_domains
+from alliantiemonitor.core.instrument import Instrument, Item, pick_language
+from alliantiemonitor.measurements.access import get_round_for
+from alliantiemonitor.measurements.client_session import ClientAccess, client_session_get
+from alliantiemonitor.measurements.constants import Rater, ResponseMode
+from alliantiemonitor.measurements.exceptions import (
+    AlreadySubmitted,
+    InvalidAnswers,
+    InvalidRespondent,
+    NothingToSubmit,
+    RoundNotOpen,
+)
+from alliantiemonitor.measurements.forms import SKIP, AnswersForm, answer_field_name
+from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.measurements.services import response_save_answers, response_submit
+from alliantiemonitor.measurements.services._common import pinned_instrument
+
+#: Pictogram keys that ship as static files (docs/instruments.md, "Pictograms").
+PICTOGRAMS = frozenset(
+    {"signpost", "people", "handshake", "speech", "heart", "ear", "wall", "storm"}
+    | {f"face-{n}" for n in range(1, 6)}
+)
+#: The query parameter of the one-statement-per-screen presentation (1-based).
+QUESTION_PARAM = "vraag"
+#: A rough reading and answering time per statement, for "it takes about N minutes".
+SECONDS_PER_STATEMENT = 20
+
+CLIENT_TEMPLATE = "web/client_base.html"
+STAFF_TEMPLATE = "web/base.html"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ScaleOption:
+    value: str
+    label: str
+    pictogram: str | None
+
+
+@dataclass(frozen=True)
+class Statement:
+    item: Item
+    number: int
+    text: str
+    field_name: str
+    #: The saved choice: "1".."5", ``SKIP`` for "don't know", "" when nothing was chosen.
+    value: str
+    flagged: bool
+    pictogram: str | None
+
+
+class Questionnaire:
+    """One party's statements in one round, in the reader's language, with what was saved."""
+
+    def __init__(self, round: MeasurementRound, rater: str, language: str) -> None:
+        self.round = round
+        self.rater = rater
+        self.language = language
+        self.instrument: Instrument = pinned_instrument(round)
+        self.vocabulary = default_domains().vocabulary(round.domain, language)
+        self.items: tuple[Item, ...] = self.instrument.items_for(rater)  # type: ignore[arg-type]
+        # Easy-read wording and one statement per screen are for the client; the professional
+        # answers the fuller text of the same variant on one page.
+        is_client = rater == Rater.CLIENT
+        self.easy_read = is_client and self.instrument.easy_read
+        self.one_per_screen = is_client and self.instrument.presentation == "one_per_screen"
+        self.response: Response | None = round.responses.current().by_rater(rater).first()
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.response.answers) if self.response else {}
+
+    @property
+    def flagged(self) -> list[str]:
+        return list(self.response.flagged) if self.response else []
+
+    @property
+    def submitted(self) -> bool:
+        return self.response is not None and self.response.is_submitted
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> int:
+        """Statements with a choice, "don't know" included: how far the reader has come."""
+        answers = self.answers
+        return sum(1 for item in self.items if item.id in answers)
+
+    @property
+    def answered(self) -> int:
+        answers = self.answers
+        return sum(1 for item in self.items if answers.get(item.id) is not None)
+
+    @property
+    def skipped(self) -> int:
+        return self.done - self.answered
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.total * SECONDS_PER_STATEMENT / 60))
+
+    def scale(self, *, faces: bool) -> list[ScaleOption]:
+        options = [
+            ScaleOption(
+                value=str(point.value),
+                label=pick_language(point.label, self.language),
+                pictogram=point.pictogram if faces and point.pictogram in PICTOGRAMS else None,
+            )
+            for point in self.instrument.scale.points
+        ]
+        options.append(
+            ScaleOption(
+                value=SKIP,
+                label=pick_language(self.instrument.scale.not_answered_label, self.language),
+                pictogram=None,
+            )
+        )
+        return options
+
+    def statements(self, items: Sequence[Item] | None = None) -> list[Statement]:
+        answers, flagged = self.answers, set(self.flagged)
+        numbers = {item.id: n for n, item in enumerate(self.items, start=1)}
+        result = []
+        for item in self.items if items is None else items:
+            if item.id in answers:
+                value = SKIP if answers[item.id] is None else str(answers[item.id])
+            else:
+                value = ""
+            result.append(
+                Statement(
+                    item=item,
+                    number=numbers[item.id],
+                    text=item.display_text(
+                        self.language, self.vocabulary, easy_read=self.easy_read
+                    ),
+                    field_name=answer_field_name(item.id),
+                    value=value,
+                    flagged=item.id in flagged,
+                    pictogram=item.pictogram
+                    if self.easy_read and item.pictogram in PICTOGRAMS
+                    else None,
+                )
+            )
+        return result
+
+    def question_number(self, request: HttpRequest) -> int:
+        """The statement shown one per screen: ``?vraag=N``, or the first one still open."""
+        raw = request.GET.get(QUESTION_PARAM, "")
+        if raw.isdigit():
+            return min(max(int(raw), 1), self.total)
+        answers = self.answers
+        first_open = next(
+            (n for n, item in enumerate(self.items, start=1) if item.id not in answers), None
+        )
+        return first_open or self.total
+
+    def page_items(self, number: int | None) -> tuple[Item, ...]:
+        if number is None:
+            return self.items
+        return (self.items[number - 1],)
+
+
+@dataclass(frozen=True)
+class Side:
+    """Who fills in, and where their pages are."""
+
+    round: MeasurementRound
+    rater: str
+    mode: str
+    respondent: Any
+    base_template: str
+    fill_url: str
+    confirm_url: str
+    done_url: str
+    handed_over: bool = False
+
+
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _use_client_language(request: HttpRequest, access: ClientAccess) -> None:
+    """Speak the client's preferred language, unless a language was chosen explicitly."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    preferred = access.round.trajectory.client.preferred_language
+    if preferred in dict(settings.LANGUAGES):
+        translation.activate(preferred)
+        request.LANGUAGE_CODE = preferred
+
+
+def _with_query(url: str, **params: Any) -> str:
+    params = {key: value for key, value in params.items() if value is not None}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _page_url(side: Side, number: int | None) -> str:
+    return _with_query(side.fill_url, **{QUESTION_PARAM: number})
+
+
+# --------------------------------------------------------------------------- shared pages
+
+
+def _refresh_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """htmx does not swap in an error page; make it reload so the reader sees the page."""
+    if getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _closed_page(request: HttpRequest, side: Side) -> HttpResponse:
+    response = render(
+        request,
+        "measurements/fill/closed.html",
+        {"side": side, "base_template": side.base_template},
+        status=409,
+    )
+    return _refresh_for_htmx(request, response)
+
+
+def _fill_context(
+    request: HttpRequest, side: Side, questionnaire: Questionnaire, number: int | None
+) -> dict[str, Any]:
+    return {
+        "side": side,
+        "base_template": side.base_template,
+        "questionnaire": questionnaire,
+        "statements": questionnaire.statements(questionnaire.page_items(number)),
+        "scale": questionnaire.scale(faces=questionnaire.easy_read),
+        "allow_flags": side.rater == Rater.CLIENT,
+        "number": number,
+        "is_first": number is None or number == 1,
+        "is_last": number is None or number == questionnaire.total,
+        "form_action": _page_url(side, number),
+        "client": side.round.trajectory.client,
+    }
+
+
+def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
+    """Show (GET) or save (POST) one page of statements for ``side``."""
+    questionnaire = Questionnaire(side.round, side.rater, _language())
+    if questionnaire.submitted:
+        return _refresh_for_htmx(request, redirect(side.done_url))
+    if not side.round.is_collecting:
+        return _closed_page(request, side)
+    number = questionnaire.question_number(request) if questionnaire.one_per_screen else None
+
+    if request.method != "POST":
+        return render(
+            request,
+            "measurements/fill/fill.html",
+            _fill_context(request, side, questionnaire, number),
+        )
+
+    form = AnswersForm(
+        request.POST,
+        items=questionnaire.page_items(number),
+        scale_values=questionnaire.instrument.scale.values,
+        allow_flags=side.rater == Rater.CLIENT,
+    )
+    error = None
+    if not form.is_valid():
+        error = _("Some answers could not be saved. Nothing was changed.")
+    else:
+        try:
+            response_save_answers(
+                round=side.round,
+                rater=side.rater,
+                answers=form.answers(),
+                flagged=form.flagged(questionnaire.flagged),
+                mode=side.mode,
+                respondent=side.respondent,
+            )
+        except AlreadySubmitted:
+            return _refresh_for_htmx(request, redirect(side.done_url))
+        except RoundNotOpen:
+            return _closed_page(request, side)
+        except (InvalidAnswers, InvalidRespondent) as exc:
+            error = str(exc.message)
+
+    questionnaire = Questionnaire(side.round, side.rater, _language())
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "measurements/fill/_saved.html",
+            {"questionnaire": questionnaire, "error": error, "oob": True},
+        )
+    if error:
+        context = _fill_context(request, side, questionnaire, number)
+        context["error"] = error
+        return render(request, "measurements/fill/fill.html", context, status=400)
+
+    action = request.POST.get("action", "save")
+    if action == "review":
+        return redirect(side.confirm_url)
+    if number is not None and action == "next":
+        if number >= questionnaire.total:
+            return redirect(side.confirm_url)
+        return redirect(_page_url(side, number + 1))
+    if number is not None and action == "previous":
+        return redirect(_page_url(side, max(number - 1, 1)))
+    messages.success(request, _("Your answers have been saved."))
+    return redirect(_page_url(side, number))
+
+
+def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
+    """The summary before sending (GET), and sending exactly once (POST)."""
+    questionnaire = Questionnaire(side.round, side.rater, _language())
+    if request.method == "POST":
+        try:
+            response_submit(round=side.round, rater=side.rater, respondent=side.respondent)
+        except AlreadySubmitted:
+            # A double click, a second tab or a retry: the answers are in, say so calmly.
+            pass
+        except RoundNotOpen:
+            return _closed_page(request, side)
+        except (NothingToSubmit, InvalidRespondent) as exc:
+            messages.warning(request, str(exc.message))
+            return redirect(side.fill_url)
+        return redirect(side.done_url)
+
+    if questionnaire.submitted:
+        return redirect(side.done_url)
+    if not side.round.is_collecting:
+        return _closed_page(request, side)
+    flagged = set(questionnaire.flagged)
+    return render(
+        request,
+        "measurements/fill/confirm.html",
+        {
+            "side": side,
+            "base_template": side.base_template,
+            "questionnaire": questionnaire,
+            "flagged_statements": [s for s in questionnaire.statements() if s.item.id in flagged],
+            "open_statements": [s for s in questionnaire.statements() if not s.value],
+            "back_url": _page_url(
+                side, questionnaire.total if questionnaire.one_per_screen else None
+            ),
+            "client": side.round.trajectory.client,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def _client_side(access: ClientAccess) -> Side:
+    return Side(
+        round=access.round,
+        rater=Rater.CLIENT,
+        mode=access.mode or ResponseMode.OWN_DEVICE,
+        respondent=None,
+        base_template=CLIENT_TEMPLATE,
+        fill_url=reverse("client:fill"),
+        confirm_url=reverse("client:confirm"),
+        done_url=reverse("client:done"),
+        handed_over=access.handed_over,
+    )
+
+
+def _no_session(request: HttpRequest) -> HttpResponse:
+    """No (valid) client session: say what to do, show nothing else."""
+    response = render(request, "measurements/fill/no_session.html", status=403)
+    return _refresh_for_htmx(request, response)
+
+
+def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAccess | None:
+    """The client session; with ``to_fill``, only one whose invitation still lets them answer."""
+    access = client_session_get(request)
+    if access is None:
+        return None
+    _use_client_language(request, access)
+    if to_fill and getattr(access, "read_back_only", False):
+        # The link's fill-in window has passed; it only opens the results after the talk.
+        return None
+    return access
+
+
+@never_cache
+@require_http_methods(["GET"])
+def client_start(request: HttpRequest) -> HttpResponse:
+    """The intro a client reads first: what this is for, who sees it, that it is safe."""
+    access = _client_access(request)
+    if access is None:
+        return _no_session(request)
+    side = _client_side(access)
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language())
+    if questionnaire.submitted:
+        return redirect(side.done_url)
+    if not access.round.is_collecting:
+        return _closed_page(request, side)
+    return render(
+        request,
+        "measurements/fill/client_start.html",
+        {
+            "side": side,
+            "questionnaire": questionnaire,
+            "professional_word": questionnaire.vocabulary.get("professional", ""),
+            "skip_label": questionnaire.scale(faces=False)[-1].label,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def client_fill(request: HttpRequest) -> HttpResponse:
+    """The client's statements (all on one page, or one per screen for easy-read)."""
+    access = _client_access(request)
+    if access is None:
+        return _no_session(request)
+    return _fill_page(request, _client_side(access))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def client_confirm(request: HttpRequest) -> HttpResponse:
+    """The client's summary, and the one button that sends."""
+    access = _client_access(request)
+    if access is None:
+        return _no_session(request)
+    return _confirm_page(request, _client_side(access))
+
+
+@never_cache
+@require_http_methods(["GET"])
+def client_done(request: HttpRequest) -> HttpResponse:
+    """Thank you, what happens next, and (after a hand-over) give the device back."""
+    access = _client_access(request, to_fill=False)
+    if access is None:
+        return _no_session(request)
+    side = _client_side(access)
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language())
+    if not questionnaire.submitted:
+        return redirect("client:start")
+    return render(
+        request,
+        "measurements/fill/client_done.html",
+        {"side": side, "professional": questionnaire.vocabulary.get("professional", "")},
+    )
+
+
+# --------------------------------------------------------------------------- the professional
+
+
+def _professional_side(request: HttpRequest, uuid: Any) -> Side:
+    measurement_round = get_round_for(request.user, uuid)
+    return Side(
+        round=measurement_round,
+        rater=Rater.PROFESSIONAL,
+        mode=ResponseMode.PROFESSIONAL_SELF,
+        respondent=request.user,
+        base_template=STAFF_TEMPLATE,
+        fill_url=reverse("measurements:fill", args=[measurement_round.uuid]),
+        confirm_url=reverse("measurements:fill_confirm", args=[measurement_round.uuid]),
+        done_url=reverse("measurements:fill_done", args=[measurement_round.uuid]),
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def professional_fill(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The professional's own side of a round."""
+    side = _professional_side(request, uuid)
+    if request.method == "GET":
+        audit_record(
+            actor=request.user,
+            action="response.view",
+            obj=side.round,
+            detail={"rater": "professional"},
+        )
+    return _fill_page(request, side)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def professional_confirm(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """The professional's summary, and sending their side."""
+    return _confirm_page(request, _professional_side(request, uuid))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET"])
+def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpResponseRedirect:
+    """The professional's side is sent; back to the round."""
+    side = _professional_side(request, uuid)
+    if not Questionnaire(side.round, Rater.PROFESSIONAL, _language()).submitted:
+        return redirect(side.fill_url)
+    return render(
+        request,
+        "measurements/fill/professional_done.html",
+        {"side": side, "client": side.round.trajectory.client},
+    )

@@ -1,0 +1,196 @@
+"""The professional's round page and the three ways to invite the client.
+
+The client's answers never appear here: the page says *whether* and *when* each party
+finished, and links to the joint view once the blind rule allows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.measurements.access import get_round_for
+from alliantiemonitor.measurements.client_session import (
+    client_session_start,
+    handover_lock_start,
+)
+from alliantiemonitor.measurements.constants import (
+    CODE_LIFETIME,
+    InvitationKind,
+    Rater,
+    ResponseMode,
+    RoundState,
+)
+from alliantiemonitor.measurements.exceptions import InvitationNotAllowed
+from alliantiemonitor.measurements.models import Invitation, MeasurementRound
+from alliantiemonitor.measurements.services import (
+    invitation_create,
+    invitation_revoke,
+    round_answers_visible,
+)
+from alliantiemonitor.organisations.exceptions import DomainError
+from alliantiemonitor.trajectories.access import parse_uuid
+
+try:  # pragma: no cover - depends on the installation
+    import segno
+except ImportError:  # pragma: no cover
+    segno = None
+
+
+def _state_explanation(state: str) -> str:
+    return {
+        RoundState.OPEN: _("Neither you nor the client has sent answers yet."),
+        RoundState.CLIENT_DONE: _("The client has sent their answers; your side is still open."),
+        RoundState.PROFESSIONAL_DONE: _("You have sent your answers; waiting for the client."),
+        RoundState.BOTH_DONE: _("Both have sent their answers: ready to discuss together."),
+        RoundState.DISCUSSED: _("You have discussed the answers together."),
+        RoundState.CLOSED: _("This round is closed."),
+        RoundState.EXPIRED: _("This round expired before both sides were sent."),
+        RoundState.CANCELLED: _("This round was cancelled."),
+    }.get(state, "")
+
+
+def _submitted(round: MeasurementRound) -> dict[str, Any]:
+    """When each side was sent; only timestamps are read, never answers."""
+    rows = round.responses.current().submitted().values_list("rater", "submitted_at")
+    return dict(rows)
+
+
+def _client_may_be_invited(round: MeasurementRound, submitted: dict[str, Any]) -> bool:
+    return round.is_collecting and Rater.CLIENT not in submitted
+
+
+@require_GET
+@login_required
+def round_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Show one round: its state, who is done, the invite panel and the way on."""
+    measurement_round = get_round_for(request.user, uuid)
+    audit_record(actor=request.user, action="round.view", obj=measurement_round)
+    submitted = _submitted(measurement_round)
+    invitations = (
+        measurement_round.invitations.usable().order_by("expires_at", "pk")
+        if _client_may_be_invited(measurement_round, submitted)
+        else Invitation.objects.none()
+    )
+    context = {
+        "round": measurement_round,
+        "trajectory": measurement_round.trajectory,
+        "client": measurement_round.trajectory.client,
+        "state_explanation": _state_explanation(measurement_round.state),
+        "client_submitted_at": submitted.get(Rater.CLIENT),
+        "professional_submitted_at": submitted.get(Rater.PROFESSIONAL),
+        "can_fill": measurement_round.is_collecting and Rater.PROFESSIONAL not in submitted,
+        "can_invite": _client_may_be_invited(measurement_round, submitted),
+        "invitations": invitations,
+        "joint_available": round_answers_visible(measurement_round),
+    }
+    return render(request, "measurements/invite/round_detail.html", context)
+
+
+def _invite_refused(request: HttpRequest, measurement_round: MeasurementRound, exc: DomainError):
+    messages.error(request, exc.message)
+    return redirect("measurements:round_detail", uuid=measurement_round.uuid)
+
+
+def _secret_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    response = render(request, template, context)
+    # The secret is shown exactly once: keep it out of every cache and the browser history.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def qr_data_uri(text: str) -> str | None:
+    """An SVG QR code for ``text`` as a data URI, or ``None`` when segno is not installed."""
+    if segno is None:
+        return None
+    return segno.make(text, error="m").svg_data_uri(scale=6, border=4)
+
+
+@require_POST
+@login_required
+@never_cache
+def invite_link(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Make a personal link for the client and show it (with a QR code) once."""
+    measurement_round = get_round_for(request.user, uuid)
+    try:
+        invitation, secret = invitation_create(
+            round=measurement_round, kind=InvitationKind.LINK, by=request.user
+        )
+    except DomainError as exc:
+        return _invite_refused(request, measurement_round, exc)
+    url = request.build_absolute_uri(reverse("client:link", kwargs={"token": secret}))
+    return _secret_page(
+        request,
+        "measurements/invite/link_created.html",
+        {
+            "round": measurement_round,
+            "client": measurement_round.trajectory.client,
+            "invitation": invitation,
+            "url": url,
+            "qr": qr_data_uri(url),
+        },
+    )
+
+
+@require_POST
+@login_required
+@never_cache
+def invite_code(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Make a short code for the client to type in now, and show it large."""
+    measurement_round = get_round_for(request.user, uuid)
+    try:
+        invitation, code = invitation_create(
+            round=measurement_round, kind=InvitationKind.CODE, by=request.user
+        )
+    except DomainError as exc:
+        return _invite_refused(request, measurement_round, exc)
+    return _secret_page(
+        request,
+        "measurements/invite/code_created.html",
+        {
+            "round": measurement_round,
+            "client": measurement_round.trajectory.client,
+            "invitation": invitation,
+            "code_groups": [code[:4], code[4:]],
+            "entry_url": request.build_absolute_uri(reverse("client:code")),
+            "minutes": int(CODE_LIFETIME / dt.timedelta(minutes=1)),
+        },
+    )
+
+
+@require_POST
+@login_required
+def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Turn this browser into the client's screen for this round, locked until hand-back."""
+    measurement_round = get_round_for(request.user, uuid)
+    if not _client_may_be_invited(measurement_round, _submitted(measurement_round)):
+        return _invite_refused(request, measurement_round, InvitationNotAllowed())
+    # A new session key: nothing from before the hand-over can be replayed by the client.
+    request.session.cycle_key()
+    client_session_start(request, round=measurement_round, mode=ResponseMode.HANDED_OVER_DEVICE)
+    handover_lock_start(request, round=measurement_round, user=request.user)
+    audit_record(actor=request.user, action="round.hand_over_device", obj=measurement_round)
+    return redirect("client:start")
+
+
+@require_POST
+@login_required
+def revoke(request: HttpRequest, uuid: str, invitation: str) -> HttpResponse:
+    """Revoke one invitation of this round: its link or code stops working at once."""
+    measurement_round = get_round_for(request.user, uuid)
+    found = measurement_round.invitations.filter(uuid=parse_uuid(invitation)).first()
+    if found is None:
+        raise Http404
+    invitation_revoke(invitation=found, by=request.user)
+    messages.success(request, _("The invitation no longer works."))
+    return redirect("measurements:round_detail", uuid=measurement_round.uuid)

@@ -1,0 +1,395 @@
+"""The course of the alliance over time in one trajectory (verloop), as plain data.
+
+:func:`trajectory_course` gathers a trajectory's rounds, scores them with the core and judges
+the changes between them; the view and the SVG renderer only read what it returns.
+
+Rules that shape the result:
+
+* Blind until both are done: a round whose answers are not yet visible
+  (:func:`round_answers_visible`) has no scores here. A round that still collects answers is
+  listed as pending; a round that ended without visible answers (cancelled, expired) is left
+  out, because there is nothing to show of it.
+* Variants differ (``standaard``, ``kort``, ``eenvoudig``): their scores share the 1–5 scale but
+  not their items or reference values, so a change is only computed between two rounds of the
+  same instrument id. The pattern and the first → latest change use the rounds of the variant
+  of the latest scored round.
+* A characteristic with too few answered statements has no score (``None``): a gap in the
+  line, never a zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from alliantiemonitor.core.change import (
+    Pattern,
+    ReliableChange,
+    choose_reference,
+    classify_pattern,
+    minimum_detectable_change,
+    reliable_change,
+)
+from alliantiemonitor.core.instrument import (
+    CHARACTERISTIC_KEYS,
+    Instrument,
+    Polarity,
+    ReferenceValues,
+    pick_language,
+)
+from alliantiemonitor.core.scoring import score_answers
+from alliantiemonitor.measurements.constants import Rater
+from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.services import round_answers_visible
+from alliantiemonitor.trajectories.models import Trajectory
+
+RATERS: tuple[str, ...] = (Rater.CLIENT.value, Rater.PROFESSIONAL.value)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A change of professional (wisseling van begeleider) on the time axis."""
+
+    at: dt.datetime
+    date: dt.date
+    from_name: str
+    to_name: str
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """One round as it appears on the time axis and in the table."""
+
+    uuid: Any
+    at: dt.datetime
+    date: dt.date
+    instrument_id: str
+    instrument_version: str
+    instrument_title: str
+    state: str
+    #: False while the round still collects answers (pending: no scores yet).
+    scored: bool
+    after_handover: bool
+
+    @property
+    def instrument_ref(self) -> str:
+        return f"{self.instrument_id}@{self.instrument_version}"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One rater's score on one characteristic in one round."""
+
+    round: RoundInfo
+    #: ``None`` when the round is pending, the rater did not submit, or too few statements
+    #: of this characteristic were answered.
+    score: float | None
+    #: The change since the previous scored round of the same variant (``None`` for the
+    #: first, or when there is no comparable earlier score).
+    change: ReliableChange | None = None
+    #: True when there is an earlier score, but of another variant, so nothing was compared.
+    not_comparable: bool = False
+    #: Whether this rater submitted in this round (a missing score then means too few
+    #: statements of the characteristic were answered).
+    submitted: bool = False
+
+
+@dataclass(frozen=True)
+class RaterSeries:
+    """The course of one characteristic for one rater."""
+
+    rater: str
+    points: tuple[Point, ...]
+    #: Reference values (SD, reliability) of the latest scored round's variant, if it has any.
+    reference: ReferenceValues | None
+    #: Minimum detectable change in points, from ``reference``.
+    mdc: float | None
+    pattern: Pattern
+    #: The change from the first to the latest scored round of the latest variant.
+    overall: ReliableChange | None
+    #: The variant whose rounds the pattern and ``overall`` are based on.
+    instrument_id: str | None
+
+    @property
+    def scored_points(self) -> tuple[Point, ...]:
+        return tuple(p for p in self.points if p.score is not None)
+
+    @property
+    def reliable_changes(self) -> tuple[Point, ...]:
+        return tuple(p for p in self.points if p.change is not None and p.change.reliable)
+
+
+@dataclass(frozen=True)
+class CharacteristicCourse:
+    key: str
+    name: str
+    polarity: Polarity
+    client: RaterSeries
+    professional: RaterSeries
+
+    @property
+    def series(self) -> tuple[RaterSeries, RaterSeries]:
+        return (self.client, self.professional)
+
+    @property
+    def is_friction(self) -> bool:
+        return self.key == "friction"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.polarity == "positive"
+
+    def rows(self) -> list[tuple[RoundInfo, Point, Point]]:
+        """(round, client point, professional point) per round, in time order."""
+        return [
+            (c.round, c, p)
+            for c, p in zip(self.client.points, self.professional.points, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class Course:
+    trajectory: Trajectory
+    rounds: tuple[RoundInfo, ...]
+    handovers: tuple[Handover, ...]
+    characteristics: tuple[CharacteristicCourse, ...]
+
+    @property
+    def has_scores(self) -> bool:
+        """Whether any round has a score to show (otherwise: the empty state)."""
+        return any(r.scored for r in self.rounds)
+
+    @property
+    def pending_rounds(self) -> tuple[RoundInfo, ...]:
+        return tuple(r for r in self.rounds if not r.scored)
+
+    @property
+    def mixed_variants(self) -> bool:
+        """Whether the scored rounds used more than one variant (so not all are compared)."""
+        return len({r.instrument_id for r in self.rounds if r.scored}) > 1
+
+    def characteristic(self, key: str) -> CharacteristicCourse:
+        for c in self.characteristics:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+def person_name(user: Any) -> str:
+    """How a professional is named on the page: full name, else user name."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _handovers(trajectory: Trajectory) -> tuple[Handover, ...]:
+    assignments = (
+        trajectory.assignments.handovers()
+        .select_related("professional", "handed_over_from__professional")
+        .order_by("start", "pk")
+    )
+    return tuple(
+        Handover(
+            at=a.start,
+            date=timezone.localdate(a.start),
+            from_name=person_name(a.handed_over_from.professional if a.handed_over_from else None),
+            to_name=person_name(a.professional),
+        )
+        for a in assignments
+    )
+
+
+def _round_scores(
+    measurement_round: MeasurementRound, instrument: Instrument
+) -> dict[str, dict[str, float | None]]:
+    """``{rater: {characteristic: score}}`` of the current submitted responses."""
+    scores: dict[str, dict[str, float | None]] = {}
+    for response in measurement_round.responses.all():
+        # Filtered in Python so the prefetch in trajectory_course serves every round.
+        if response.is_current and response.is_submitted:
+            scores[response.rater] = score_answers(instrument, response.answers, response.rater)  # type: ignore[arg-type]
+    return scores
+
+
+def _series(
+    key: str,
+    rater: str,
+    rounds: Sequence[RoundInfo],
+    scores: Sequence[float | None],
+    submitted: Sequence[bool],
+    instruments: dict[str, Instrument],
+    polarity: Polarity,
+) -> RaterSeries:
+    points: list[Point] = []
+    previous: tuple[RoundInfo, float] | None = None
+    for info, score, done in zip(rounds, scores, submitted, strict=True):
+        change = None
+        not_comparable = False
+        if score is not None and previous is not None:
+            earlier_round, earlier_score = previous
+            if earlier_round.instrument_id != info.instrument_id:
+                not_comparable = True
+            else:
+                reference = _reference(instruments[info.instrument_ref], key, rater)
+                if reference is not None:
+                    change = reliable_change(
+                        earlier_score,
+                        score,
+                        sd=reference.sd,
+                        reliability=reference.reliability,
+                        polarity=polarity,
+                    )
+        points.append(
+            Point(
+                round=info,
+                score=score,
+                change=change,
+                not_comparable=not_comparable,
+                submitted=done,
+            )
+        )
+        if score is not None:
+            previous = (info, score)
+
+    scored = [p for p in points if p.score is not None]
+    if not scored:
+        return RaterSeries(rater, tuple(points), None, None, Pattern.INSUFFICIENT, None, None)
+    latest = scored[-1]
+    instrument_id = latest.round.instrument_id
+    same_variant = [p for p in scored if p.round.instrument_id == instrument_id]
+    reference = _reference(instruments[latest.round.instrument_ref], key, rater)
+    if reference is None:
+        return RaterSeries(
+            rater, tuple(points), None, None, Pattern.INSUFFICIENT, None, instrument_id
+        )
+    values = [p.score for p in same_variant]
+    pattern = classify_pattern(
+        values, sd=reference.sd, reliability=reference.reliability, polarity=polarity
+    )
+    overall = None
+    if len(same_variant) >= 2:
+        overall = reliable_change(
+            same_variant[0].score,  # type: ignore[arg-type]
+            same_variant[-1].score,  # type: ignore[arg-type]
+            sd=reference.sd,
+            reliability=reference.reliability,
+            polarity=polarity,
+        )
+    mdc = minimum_detectable_change(sd=reference.sd, reliability=reference.reliability)
+    return RaterSeries(
+        rater=rater,
+        points=tuple(points),
+        reference=reference,
+        mdc=mdc,
+        pattern=pattern,
+        overall=overall,
+        instrument_id=instrument_id,
+    )
+
+
+def _reference(instrument: Instrument, key: str, rater: str) -> ReferenceValues | None:
+    try:
+        return choose_reference(instrument, key, rater)  # type: ignore[arg-type]
+    except KeyError:  # the variant lacks this characteristic
+        return None
+
+
+def trajectory_course(trajectory: Trajectory, *, language: str | None = None) -> Course:
+    """Gather the course of every characteristic over ``trajectory``'s rounds.
+
+    Only what the blind rule allows is scored (see the module docstring); names and variant
+    titles are given in ``language`` (default: the active language).
+    """
+    language = (language or get_language() or "nl")[:2]
+    rounds_qs = (
+        MeasurementRound.objects.for_trajectory(trajectory)
+        .prefetch_related("responses")
+        .order_by("opened_at", "pk")
+    )
+    infos: list[RoundInfo] = []
+    round_scores: list[dict[str, dict[str, float | None]]] = []
+    instruments: dict[str, Instrument] = {}
+    for measurement_round in rounds_qs:
+        visible = round_answers_visible(measurement_round)
+        if not visible and not measurement_round.is_collecting:
+            continue
+        instrument = measurement_round.instrument
+        instruments[measurement_round.instrument_ref] = instrument
+        infos.append(
+            RoundInfo(
+                uuid=measurement_round.uuid,
+                at=measurement_round.opened_at,
+                date=timezone.localdate(measurement_round.opened_at),
+                instrument_id=measurement_round.instrument_id,
+                instrument_version=measurement_round.instrument_version,
+                instrument_title=pick_language(instrument.title, language),
+                state=measurement_round.state,
+                scored=visible,
+                after_handover=measurement_round.after_handover,
+            )
+        )
+        round_scores.append(_round_scores(measurement_round, instrument) if visible else {})
+
+    characteristics = []
+    for key in _keys(instruments.values()):
+        definition = _definition(key, infos, instruments)
+        name = pick_language(definition.name, language) if definition else key
+        polarity: Polarity = definition.polarity if definition else "positive"
+        series = {
+            rater: _series(
+                key,
+                rater,
+                infos,
+                [scores.get(rater, {}).get(key) for scores in round_scores],
+                [rater in scores for scores in round_scores],
+                instruments,
+                polarity,
+            )
+            for rater in RATERS
+        }
+        characteristics.append(
+            CharacteristicCourse(
+                key=key,
+                name=name,
+                polarity=polarity,
+                client=series[Rater.CLIENT.value],
+                professional=series[Rater.PROFESSIONAL.value],
+            )
+        )
+    return Course(
+        trajectory=trajectory,
+        rounds=tuple(infos),
+        handovers=_handovers(trajectory),
+        characteristics=tuple(characteristics),
+    )
+
+
+def _keys(instruments: Any) -> list[str]:
+    """The four characteristics in their usual order, then any a loaded variant adds."""
+    keys = list(CHARACTERISTIC_KEYS)
+    for instrument in instruments:
+        keys += [c.key for c in instrument.characteristics if c.key not in keys]
+    return keys
+
+
+def _definition(key: str, infos: Sequence[RoundInfo], instruments: dict[str, Instrument]) -> Any:
+    """The characteristic as the latest round's variant defines it (name, polarity)."""
+    for info in reversed(infos):
+        instrument = instruments[info.instrument_ref]
+        try:
+            return instrument.characteristic(key)
+        except KeyError:
+            continue
+    if not infos:
+        from alliantiemonitor.instruments.registry import get_registry
+
+        try:
+            return get_registry().get("standaard").characteristic(key)
+        except KeyError:
+            return None
+    return None

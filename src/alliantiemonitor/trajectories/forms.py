@@ -1,0 +1,263 @@
+"""Forms of the professional's pages: caseload filter, new client, start a round, handover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.core.instrument import pick_language
+from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT, Domain, Role
+from alliantiemonitor.organisations.models import Membership, Organisation, Team
+from alliantiemonitor.trajectories.caseload import PHASE_CHOICES
+from alliantiemonitor.trajectories.constants import ClientLanguage
+from alliantiemonitor.trajectories.models import Trajectory
+
+#: Common legal frames per domain, offered as suggestions; the field stays free text.
+LEGAL_FRAMES: dict[str, list[str]] = {
+    Domain.RECLASSERING: [
+        "Voorwaardelijke veroordeling met bijzondere voorwaarden",
+        "Voorwaardelijke invrijheidstelling",
+        "Schorsing voorlopige hechtenis",
+        "Elektronische monitoring",
+        "Werkstraf",
+        "Maatregel ISD",
+    ],
+    Domain.JEUGDBESCHERMING: [
+        "Ondertoezichtstelling (OTS)",
+        "Voogdij",
+        "Uithuisplaatsing",
+    ],
+    Domain.JEUGDRECLASSERING: [
+        "Jeugdreclassering met voorwaarden",
+        "Voorwaardelijke jeugddetentie",
+        "Gedragsbeïnvloedende maatregel (GBM)",
+    ],
+    Domain.SCHULDHULPVERLENING: [
+        "Minnelijke schuldregeling",
+        "Wettelijke schuldsanering (Wsnp)",
+        "Budgetbeheer",
+        "Beschermingsbewind",
+    ],
+    Domain.ARBEIDSINTEGRATIE: [
+        "Participatiewet: re-integratietraject",
+        "Tegenprestatie",
+        "Werkfit-traject (UWV)",
+    ],
+    Domain.WOONBEGELEIDING: [
+        "Beschermd wonen",
+        "Maatschappelijke opvang",
+        "Ambulante woonbegeleiding",
+    ],
+    Domain.JUSTITIEHUIS: [
+        "Probatie-uitstel",
+        "Probatie-uitstel met voorwaarden",
+        "Voorwaardelijke invrijheidstelling",
+        "Elektronisch toezicht",
+    ],
+}
+
+
+def professional_memberships(user: Any) -> Any:
+    """The user's active professional memberships, with their organisation."""
+    return (
+        Membership.objects.active()
+        .for_user(user)
+        .professionals()
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def display_name_of(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class CaseloadFilterForm(forms.Form):
+    """Search and filter of the caseload (GET): every field may be empty."""
+
+    q = forms.CharField(
+        label=_("Search by name"),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), *PHASE_CHOICES],
+    )
+    ended = forms.BooleanField(label=_("Also show ended trajectories"), required=False)
+
+
+class NewClientForm(forms.Form):
+    """A new client and their trajectory, with as little personal data as possible."""
+
+    display_name = forms.CharField(
+        label=_("Display name or initials"),
+        max_length=80,
+        help_text=_(
+            "A pseudonym or initials you choose, for example “K.V.”. Not the full name and "
+            "no national identification number."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=ClientLanguage.choices,
+        initial=ClientLanguage.DUTCH,
+        widget=forms.RadioSelect,
+    )
+    easy_read = forms.BooleanField(
+        label=_("Easy-read"),
+        required=False,
+        help_text=_(
+            "The client gets the easy-read questionnaire: short sentences, one statement per "
+            "screen."
+        ),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
+    legal_frame = forms.CharField(
+        label=_("Legal frame"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: a suspended sentence with special conditions."),
+        widget=forms.TextInput(attrs={"list": "legal-frames", "autocomplete": "off"}),
+    )
+    start_date = forms.DateField(
+        label=_("Start date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        memberships = list(professional_memberships(user))
+        organisations = [m.organisation for m in memberships]
+        self.several_organisations = len(organisations) > 1
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations]
+        )
+        if organisations:
+            self.fields["organisation"].initial = organisations[0].pk
+        if not self.several_organisations:
+            self.fields["organisation"].widget = forms.HiddenInput()
+        teams = Team.objects.filter(memberships__in=[m.pk for m in memberships]).distinct()
+        self.fields["team"].queryset = teams.select_related("organisation")
+        if not self.several_organisations:
+            # Within one organisation the organisation's name after each team is noise.
+            self.fields["team"].label_from_instance = lambda team: team.name
+        team_ids = list(teams.values_list("pk", flat=True))
+        self.has_teams = bool(team_ids)
+        if len(team_ids) == 1:
+            self.fields["team"].initial = team_ids[0]
+        self.fields["start_date"].initial = timezone.localdate()
+        self.legal_frames = sorted(
+            {frame for o in organisations for frame in LEGAL_FRAMES.get(o.domain, [])}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        team, organisation = data.get("team"), data.get("organisation")
+        if (
+            team is not None
+            and organisation is not None
+            and team.organisation_id != organisation.pk
+        ):
+            self.add_error("team", _("This team belongs to another organisation."))
+        return data
+
+
+def variant_choices() -> list[tuple[str, str]]:
+    """The registry's variants (latest versions) with their titles in the current language."""
+    from alliantiemonitor.instruments.registry import get_registry
+
+    language = get_language() or "nl"
+    return [
+        (instrument.id, pick_language(instrument.title, language[:2]))
+        for instrument in get_registry().latest()
+    ]
+
+
+def default_variant(trajectory: Trajectory) -> str:
+    """The variant a new round uses unless the professional chooses another."""
+    if trajectory.client.easy_read:
+        return EASY_READ_INSTRUMENT
+    return trajectory.organisation.default_instrument
+
+
+class StartRoundForm(forms.Form):
+    instrument_id = forms.ChoiceField(label=_("Questionnaire variant"))
+    due_date = forms.DateField(
+        label=_("Fill in by (optional)"),
+        required=False,
+        help_text=_("The round expires a week after this date if it is not complete."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument_id"].choices = variant_choices()
+        self.fields["instrument_id"].initial = default_variant(trajectory)
+
+    def clean_due_date(self) -> Any:
+        due_date = self.cleaned_data.get("due_date")
+        if due_date is not None and due_date < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a date in the future."))
+        return due_date
+
+
+class HandOverForm(forms.Form):
+    colleague = forms.ModelChoiceField(
+        label=_("Colleague"), queryset=get_user_model().objects.none(), empty_label=_("Choose…")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_(
+            "A short reason, for example a new division of caseloads. No details about the client."
+        ),
+        widget=forms.TextInput(attrs={"list": "handover-reasons", "autocomplete": "off"}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my colleague will see this client's history and that I will "
+            "no longer have access."
+        ),
+        error_messages={"required": _("Confirm that you want to hand this client over.")},
+    )
+
+    #: Offered as suggestions; the reason stays free text.
+    reasons = [
+        _("New division of caseloads"),
+        _("Leave or long absence"),
+        _("I am leaving the team"),
+        _("At the client's request"),
+        _("A better match with a colleague's expertise"),
+    ]
+
+    def __init__(self, *args: Any, trajectory: Trajectory, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        colleagues = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__organisation=trajectory.organisation,
+                memberships__role=Role.PROFESSIONAL,
+                memberships__active=True,
+            )
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        field = self.fields["colleague"]
+        field.queryset = colleagues
+        field.label_from_instance = display_name_of

@@ -1,0 +1,388 @@
+"""Filling in the monitor: the client's intro, questionnaire and sending; the professional."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from alliantiemonitor.audit.models import AuditEvent
+from alliantiemonitor.measurements.client_session import HANDOVER_KEY, SESSION_KEY
+from alliantiemonitor.measurements.constants import Rater, ResponseMode, RoundState
+from alliantiemonitor.measurements.models import Response
+from alliantiemonitor.measurements.services import (
+    invitation_create,
+    response_save_answers,
+    round_cancel,
+    round_start,
+)
+from tests.factories import full_answers
+
+pytestmark = pytest.mark.django_db
+
+FILL = "/m/invullen/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _client_session(django_client: Any, measurement_round: Any, professional: Any, **kw: Any):
+    """Open a client session on ``measurement_round`` the way a personal link does."""
+    invitation, _secret = invitation_create(round=measurement_round, kind="link", by=professional)
+    session = django_client.session
+    session[SESSION_KEY] = {
+        "round": str(measurement_round.uuid),
+        "invitation": str(invitation.uuid),
+        "mode": kw.get("mode", ResponseMode.OWN_DEVICE),
+    }
+    session.save()
+    return invitation
+
+
+def _handed_over_session(django_client: Any, measurement_round: Any, professional: Any) -> None:
+    """The professional's logged-in browser, handed over to the client (see the middleware)."""
+    django_client.force_login(professional)
+    session = django_client.session
+    session[HANDOVER_KEY] = {"round": str(measurement_round.uuid), "user": professional.pk}
+    session[SESSION_KEY] = {
+        "round": str(measurement_round.uuid),
+        "invitation": None,
+        "mode": ResponseMode.HANDED_OVER_DEVICE,
+    }
+    session.save()
+
+
+def _client_response(measurement_round: Any) -> Response | None:
+    return measurement_round.responses.current().by_rater(Rater.CLIENT).first()
+
+
+@pytest.fixture
+def client_page(client, measurement_round, professional):
+    """A browser with a client session on the open ``standaard`` round."""
+    _client_session(client, measurement_round, professional)
+    return client
+
+
+@pytest.fixture
+def easy_round(trajectory, professional):
+    return round_start(trajectory=trajectory, by=professional, instrument_id="eenvoudig")
+
+
+# --------------------------------------------------------------------------- intro
+
+
+def test_intro_explains_in_plain_words(client_page, instrument):
+    page = client_page.get(reverse("client:start"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "reclasseringswerker" in text  # the organisation's domain is reclassering
+    assert "niet tegen je gebruikt" in text.lower() or "not used against you" in text.lower()
+    assert str(len(instrument.items_for("client"))) in text
+    assert reverse("client:fill") in text
+
+
+def test_intro_in_the_clients_preferred_language(client_page, client_record):
+    client_record.preferred_language = "en"
+    client_record.save()
+    page = client_page.get(reverse("client:start"))
+    assert page["Content-Language"] == "en"
+    assert "probation officer" in page.content.decode()
+
+
+def test_explicit_language_choice_wins(client_page, client_record, settings):
+    client_record.preferred_language = "en"
+    client_record.save()
+    client_page.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client_page.get(reverse("client:start"))
+    assert page["Content-Language"] == "nl"
+
+
+def test_easy_read_intro_is_short(client, easy_round, professional):
+    _client_session(client, easy_round, professional)
+    page = client.get(reverse("client:start"))
+    assert page.status_code == 200
+    assert b"am-intro__easy" in page.content
+
+
+@pytest.mark.parametrize("name", ["client:start", "client:fill", "client:confirm", "client:done"])
+def test_without_a_session_a_friendly_page_and_no_data(client, measurement_round, name):
+    page = client.get(reverse(name))
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "K.V." not in text
+    assert "reclasseringswerker" not in text
+    assert 'name="answer-' not in text
+
+
+def test_revoked_invitation_ends_the_session(client, measurement_round, professional):
+    from alliantiemonitor.measurements.services import invitation_revoke
+
+    invitation = _client_session(client, measurement_round, professional)
+    invitation_revoke(invitation=invitation, by=professional)
+    assert client.get(FILL).status_code == 403
+    assert client.post(FILL, {"answer-c_direction_1": "4"}).status_code == 403
+    assert _client_response(measurement_round) is None
+
+
+# --------------------------------------------------------------------------- filling in
+
+
+def test_fill_shows_statements_with_domain_words(client_page, instrument):
+    page = client_page.get(FILL)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "reclasseringswerker" in text
+    assert "{professional}" not in text
+    for item in instrument.items_for("client"):
+        assert f'name="answer-{item.id}"' in text
+        assert f'name="flag" value="{item.id}"' in text
+    assert "<legend" in text
+    assert "<fieldset" in text
+    assert 'value="skip"' in text
+    assert "0 van 19" in text or "0 of 19" in text
+
+
+def test_no_js_save_then_resume(client_page, measurement_round):
+    page = client_page.post(
+        FILL,
+        {"answer-c_direction_1": "4", "answer-c_trust_1": "skip", "action": "save"},
+        follow=True,
+    )
+    assert page.redirect_chain[-1][0] == FILL
+    response = _client_response(measurement_round)
+    assert response.answers == {"c_direction_1": 4, "c_trust_1": None}
+    assert response.mode == ResponseMode.OWN_DEVICE
+    assert response.respondent is None
+    text = page.content.decode()
+    assert 'role="status"' in text
+    # Resume: the saved choices are selected again, "don't know" included.
+    assert 'id="answer-c_direction_1-4" name="answer-c_direction_1" value="4" checked' in text
+    assert 'id="answer-c_trust_1-skip" name="answer-c_trust_1" value="skip" checked' in text
+    assert "2 van 19" in text or "2 of 19" in text
+
+
+def test_a_later_save_merges(client_page, measurement_round):
+    client_page.post(FILL, {"answer-c_direction_1": "4"})
+    client_page.post(FILL, {"answer-c_direction_2": "2"})
+    assert _client_response(measurement_round).answers == {"c_direction_1": 4, "c_direction_2": 2}
+
+
+def test_flags_are_stored_and_can_be_taken_back(client_page, measurement_round):
+    client_page.post(FILL, {"answer-c_trust_1": "2", "flag": ["c_trust_1", "c_bond_1"]})
+    assert _client_response(measurement_round).flagged == ["c_trust_1", "c_bond_1"]
+    page = client_page.get(FILL).content.decode()
+    assert 'name="flag" value="c_trust_1" checked' in page
+    client_page.post(FILL, {"flag": ["c_bond_1"]})
+    assert _client_response(measurement_round).flagged == ["c_bond_1"]
+
+
+def test_htmx_change_saves_and_returns_the_partial(client_page, measurement_round):
+    page = client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<html" not in text
+    assert 'hx-swap-oob="true"' in text
+    assert 'id="fill-progress"' in text
+    assert "1 van 19" in text or "1 of 19" in text
+    assert _client_response(measurement_round).answers == {"c_bond_2": 5}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"answer-c_direction_1": "7"},  # off the scale
+        {"answer-c_direction_1": "3", "answer-p_direction_1": "3"},  # the professional's item
+        {"answer-c_direction_1": "3", "answer-nonsense": "3"},  # unknown item
+        {"answer-c_direction_1": "3", "flag": ["p_trust_1"]},  # flag of another rater's item
+    ],
+)
+def test_bad_input_changes_nothing(client_page, measurement_round, data):
+    client_page.post(FILL, {"answer-c_trust_2": "2"})
+    page = client_page.post(FILL, data)
+    assert page.status_code == 400
+    assert "Nothing was changed" in page.content.decode() or "Er is niets" in page.content.decode()
+    response = _client_response(measurement_round)
+    assert response.answers == {"c_trust_2": 2}
+    assert response.flagged == []
+    htmx_page = client_page.post(FILL, data, **HTMX)
+    assert htmx_page.status_code == 200
+    assert b"am-fill-status__error" in htmx_page.content
+    assert _client_response(measurement_round).answers == {"c_trust_2": 2}
+
+
+def test_send_goes_through_a_summary(client_page, measurement_round):
+    client_page.post(FILL, {"answer-c_direction_1": "4", "flag": ["c_direction_1"]})
+    # The whole page is posted: a flag stays only while its box is still ticked.
+    page = client_page.post(
+        FILL, {"answer-c_direction_2": "3", "flag": ["c_direction_1"], "action": "review"}
+    )
+    assert page.status_code == 302
+    assert page["Location"] == reverse("client:confirm")
+    summary = client_page.get(reverse("client:confirm"))
+    text = summary.content.decode()
+    assert "reclasseringswerker" in text  # the flagged statement is listed
+    assert _client_response(measurement_round).submitted_at is None
+
+
+def test_submit_exactly_once(client_page, measurement_round):
+    client_page.post(FILL, {"answer-c_direction_1": "4"})
+    first = client_page.post(reverse("client:confirm"))
+    second = client_page.post(reverse("client:confirm"))
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("client:done")
+    assert Response.objects.filter(round=measurement_round, rater=Rater.CLIENT).count() == 1
+    measurement_round.refresh_from_db()
+    assert measurement_round.state == RoundState.CLIENT_DONE
+    assert AuditEvent.objects.filter(action="response.submit").count() == 1
+    done = client_page.get(reverse("client:done"))
+    assert done.status_code == 200
+    # After sending, the questionnaire leads calmly to the "sent" page and saves nothing.
+    assert client_page.get(FILL)["Location"] == reverse("client:done")
+    assert client_page.post(FILL, {"answer-c_direction_1": "1"})["Location"] == reverse(
+        "client:done"
+    )
+    assert _client_response(measurement_round).answers == {"c_direction_1": 4}
+
+
+def test_sending_nothing_asks_to_answer_first(client_page, measurement_round):
+    page = client_page.post(reverse("client:confirm"))
+    assert page["Location"] == FILL
+    measurement_round.refresh_from_db()
+    assert measurement_round.state == RoundState.OPEN
+
+
+def test_done_before_sending_goes_back_to_the_start(client_page):
+    assert client_page.get(reverse("client:done"))["Location"] == reverse("client:start")
+
+
+def test_handed_over_device_asks_to_give_it_back(client, measurement_round, professional):
+    _handed_over_session(client, measurement_round, professional)
+    client.post(FILL, {"answer-c_direction_1": "4"})
+    assert _client_response(measurement_round).mode == ResponseMode.HANDED_OVER_DEVICE
+    client.post(reverse("client:confirm"))
+    done = client.get(reverse("client:done")).content.decode()
+    assert "reclasseringswerker" in done
+    assert "terug" in done.lower() or "back" in done.lower()
+
+
+def test_closed_round_gives_a_friendly_page(client_page, measurement_round, professional):
+    client_page.post(FILL, {"answer-c_direction_1": "4"})
+    round_cancel(round=measurement_round, by=professional)
+    for page in (
+        client_page.get(FILL),
+        client_page.post(FILL, {"answer-c_direction_1": "2"}),
+        client_page.post(reverse("client:confirm")),
+    ):
+        assert page.status_code == 409
+        assert b"utrecht-heading-1" in page.content
+    assert _client_response(measurement_round).answers == {"c_direction_1": 4}
+    htmx_page = client_page.post(FILL, {"answer-c_direction_1": "2"}, **HTMX)
+    assert htmx_page["HX-Refresh"] == "true"
+
+
+# --------------------------------------------------------------------------- easy-read
+
+
+def test_easy_read_one_statement_per_screen(client, easy_round, professional):
+    _client_session(client, easy_round, professional)
+    instrument = easy_round.instrument
+    items = instrument.items_for("client")
+    first = client.get(FILL)
+    text = first.content.decode()
+    # The easy text, its pictogram and faces on the scale; only the first statement.
+    assert (
+        items[0].display_text(
+            "nl",
+            {"professional": "reclasseringswerker", "conditions": "voorwaarden"},
+            easy_read=True,
+        )
+        in text
+    )
+    assert f"pictograms/{items[0].pictogram}" in text
+    assert "pictograms/face-1" in text
+    assert "pictograms/face-5" in text
+    assert 'alt=""' in text
+    assert f'name="answer-{items[0].id}"' in text
+    assert f'name="answer-{items[1].id}"' not in text
+
+    page = client.post(f"{FILL}?vraag=1", {f"answer-{items[0].id}": "5", "action": "next"})
+    assert page["Location"] == f"{FILL}?vraag=2"
+    page = client.post(f"{FILL}?vraag=2", {f"answer-{items[1].id}": "skip", "action": "previous"})
+    assert page["Location"] == f"{FILL}?vraag=1"
+    assert _client_response(easy_round).answers == {items[0].id: 5, items[1].id: None}
+    # Back on the first screen the saved answer is selected; a reload resumes at the first open one.
+    assert "checked" in client.get(f"{FILL}?vraag=1").content.decode()
+    resumed = client.get(FILL).content.decode()
+    assert f'name="answer-{items[2].id}"' in resumed
+
+    # A flag on one screen keeps the flags of the others.
+    client.post(f"{FILL}?vraag=1", {"flag": [items[0].id]})
+    client.post(f"{FILL}?vraag=3", {"flag": [items[2].id]})
+    assert _client_response(easy_round).flagged == [items[0].id, items[2].id]
+    # An item of another screen is refused on this one.
+    page = client.post(f"{FILL}?vraag=3", {f"answer-{items[4].id}": "2"})
+    assert page.status_code == 400
+
+    last = client.post(f"{FILL}?vraag={len(items)}", {"action": "next"})
+    assert last["Location"] == reverse("client:confirm")
+
+
+# --------------------------------------------------------------------------- the professional
+
+
+def test_professional_fills_in_their_own_side(client, professional, measurement_round):
+    client.force_login(professional)
+    url = reverse("measurements:fill", args=[measurement_round.uuid])
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="answer-p_direction_1"' in text
+    assert 'name="answer-c_direction_1"' not in text
+    assert 'name="flag"' not in text
+    assert AuditEvent.objects.filter(action="response.view", actor=professional).count() == 1
+
+    instrument = measurement_round.instrument
+    data = {f"answer-{k}": str(v) for k, v in full_answers(instrument, "professional", 4).items()}
+    client.post(url, data)
+    response = measurement_round.responses.current().by_rater(Rater.PROFESSIONAL).get()
+    assert response.respondent == professional
+    assert response.mode == ResponseMode.PROFESSIONAL_SELF
+    assert set(response.answers.values()) == {4}
+
+    confirm = reverse("measurements:fill_confirm", args=[measurement_round.uuid])
+    assert client.get(confirm).status_code == 200
+    done = reverse("measurements:fill_done", args=[measurement_round.uuid])
+    assert client.post(confirm)["Location"] == done
+    assert client.post(confirm)["Location"] == done
+    assert client.get(done).status_code == 200
+    measurement_round.refresh_from_db()
+    assert measurement_round.state == RoundState.PROFESSIONAL_DONE
+
+
+@pytest.mark.parametrize("persona", ["colleague", "outsider", "team_lead"])
+def test_others_cannot_open_the_professional_form(client, measurement_round, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    for name in ("measurements:fill", "measurements:fill_confirm", "measurements:fill_done"):
+        url = reverse(name, args=[measurement_round.uuid])
+        assert client.get(url).status_code == 404
+        if name != "measurements:fill_done":
+            assert client.post(url, {"answer-p_direction_1": "1"}).status_code == 404
+    assert not measurement_round.responses.exists()
+
+
+def test_anonymous_is_sent_to_login(client, measurement_round):
+    page = client.get(reverse("measurements:fill", args=[measurement_round.uuid]))
+    assert page.status_code == 302
+    assert reverse("login") in page["Location"]
+
+
+def test_professional_never_sees_the_clients_answers(client, professional, measurement_round):
+    response_save_answers(
+        round=measurement_round,
+        rater=Rater.CLIENT,
+        answers={"c_trust_1": 1},
+        flagged=["c_trust_1"],
+        mode=ResponseMode.OWN_DEVICE,
+    )
+    client.force_login(professional)
+    text = client.get(reverse("measurements:fill", args=[measurement_round.uuid])).content.decode()
+    assert "checked" not in text
