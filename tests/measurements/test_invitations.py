@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pytest
 from django.utils import timezone
@@ -20,6 +19,7 @@ from alliantiemonitor.measurements.services import (
     response_submit,
     round_cancel,
 )
+from alliantiemonitor.measurements.services.invitations import secret_hash
 from tests.factories import full_answers
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_link_resolves_and_only_the_hash_is_stored(measurement_round, profession
 
     assert len(secret) >= 40  # 32 random bytes in URL-safe base64
     stored = Invitation.objects.get(pk=invitation.pk)
-    assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert stored.token_hash == secret_hash(secret)
     assert stored.code_hash is None
     assert secret not in {str(v) for v in Invitation.objects.values().get().values()}
     assert stored.expires_at - timezone.now() > dt.timedelta(days=13)
@@ -48,7 +48,7 @@ def test_code_is_short_unambiguous_and_forgiving_when_typed(measurement_round, p
     assert set(code) <= set(CODE_ALPHABET)
     assert not set(code) & set("0O1IL")
     assert invitation.token_hash is None
-    assert invitation.code_hash == hashlib.sha256(code.encode()).hexdigest()
+    assert invitation.code_hash == secret_hash(code)
     assert invitation.expires_at - timezone.now() <= dt.timedelta(minutes=30)
     typed = f" {code[:4].lower()}-{code[4:]} "
     assert invitation_resolve(secret=typed) == invitation
@@ -106,3 +106,14 @@ def test_no_invitation_once_the_client_has_submitted(measurement_round, professi
     response_submit(round=measurement_round, rater="client")
     with pytest.raises(InvitationNotAllowed):
         invitation_create(round=measurement_round, kind="link", by=professional)
+
+
+def test_stored_hashes_are_keyed_with_the_secret_key(measurement_round, professional, settings):
+    import hashlib
+
+    invitation, code = invitation_create(round=measurement_round, kind="code", by=professional)
+    # A plain hash of the code would let anyone with the database try all 25**8 codes.
+    assert invitation.code_hash != hashlib.sha256(code.encode()).hexdigest()
+    settings.SECRET_KEY = "another-" + "k" * 50
+    with pytest.raises(InvalidInvitation):
+        invitation_resolve(secret=code)

@@ -123,6 +123,19 @@ def test_revoked_invitation_ends_the_session(client, measurement_round, professi
     assert _client_response(measurement_round) is None
 
 
+def test_expired_invitation_fills_in_nothing(client, measurement_round, professional):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    invitation = _client_session(client, measurement_round, professional)
+    invitation.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    invitation.save()
+    assert client.get(FILL).status_code == 403
+    assert client.post(FILL, {"answer-c_direction_1": "4"}).status_code == 403
+    assert _client_response(measurement_round) is None
+
+
 # --------------------------------------------------------------------------- filling in
 
 

@@ -122,7 +122,8 @@ def test_next_round_is_the_due_date_or_a_suggestion(client, professional, organi
     assert not rows["Waiting"].next_is_suggestion
     old_date = timezone.localdate(old_round.opened_at)
     assert rows["Old"].next_date == add_months(old_date, 3)
-    assert rows["Old"].next_is_suggestion and rows["Old"].next_is_due
+    assert rows["Old"].next_is_suggestion
+    assert rows["Old"].next_is_due
     recent_date = timezone.localdate(recent_round.opened_at)
     assert rows["Recent"].next_date == add_months(recent_date, 3)
     assert not rows["Recent"].next_is_due
@@ -138,7 +139,8 @@ def test_shows_only_own_current_clients(client, professional, colleague, organis
     client.force_login(professional)
     html = client.get(URL).content.decode()
     assert "K.V." in html
-    assert "Theirs" not in html and str(theirs.uuid) not in html
+    assert "Theirs" not in html
+    assert str(theirs.uuid) not in html
     assert "Handed" not in html
     client.force_login(colleague)
     names = names_in_order(client.get(URL))
@@ -217,7 +219,8 @@ def test_htmx_gets_only_the_table(client, professional, caseload):
     response = client.get(URL, {"q": "Ready"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<html" not in html
-    assert "Ready" in html and "WaitMe" not in html
+    assert "Ready" in html
+    assert "WaitMe" not in html
     assert 'hx-swap-oob="true"' in html
 
 

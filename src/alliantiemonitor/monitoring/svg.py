@@ -411,10 +411,16 @@ def legend_items() -> list[tuple[SafeString, str]]:
         (legend_svg("handover"), _("Change of professional")),
         (
             legend_svg("improved"),
-            _("Reliable change for the better: filled triangle, pointing the way the score moved"),
+            _(
+                "Reliable change since the previous round, for the better: filled triangle "
+                "pointing the way the score moved"
+            ),
         ),
         (
             legend_svg("deteriorated"),
-            _("Reliable change for the worse: open triangle, pointing the way the score moved"),
+            _(
+                "Reliable change since the previous round, for the worse: open triangle "
+                "pointing the way the score moved"
+            ),
         ),
     ]

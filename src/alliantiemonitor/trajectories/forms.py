@@ -217,7 +217,9 @@ class StartRoundForm(forms.Form):
 
 class HandOverForm(forms.Form):
     colleague = forms.ModelChoiceField(
-        label=_("Colleague"), queryset=get_user_model().objects.none(), empty_label=_("Choose…")
+        label=_("New professional"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Choose…"),
     )
     reason = forms.CharField(
         label=_("Reason"),

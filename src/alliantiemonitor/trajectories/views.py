@@ -117,8 +117,8 @@ def new(request: HttpRequest) -> HttpResponse:
                 % {"name": trajectory.client.display_name},
             )
             return redirect("trajectories:detail", uuid=trajectory.uuid)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "trajectories/new.html", {"form": form}, status=status)
+    # An invalid form is shown again with 200, as browsers treat 4xx pages as failed loads.
+    return render(request, "trajectories/new.html", {"form": form})
 
 
 def _round_rows(trajectory: Trajectory) -> list[dict[str, Any]]:
@@ -148,7 +148,6 @@ def _render_detail(
     request: HttpRequest,
     trajectory: Trajectory,
     start_form: StartRoundForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     rounds = _round_rows(trajectory)
     collecting = next((row["round"] for row in rounds if row["round"].is_collecting), None)
@@ -164,7 +163,7 @@ def _render_detail(
         "collecting_round": collecting,
         "start_form": start_form or StartRoundForm(trajectory=trajectory),
     }
-    return render(request, "trajectories/detail.html", context, status=status)
+    return render(request, "trajectories/detail.html", context)
 
 
 @login_required
@@ -181,7 +180,7 @@ def start_round(request: HttpRequest, uuid: str) -> HttpResponse:
     trajectory = get_trajectory_for(request.user, uuid)
     form = StartRoundForm(request.POST, trajectory=trajectory)
     if not form.is_valid():
-        return _render_detail(request, trajectory, start_form=form, status=400)
+        return _render_detail(request, trajectory, start_form=form)
     try:
         measurement_round = round_start(
             trajectory=trajectory,
@@ -226,6 +225,5 @@ def hand_over(request: HttpRequest, uuid: str) -> HttpResponse:
     audit_record(
         actor=request.user, action="trajectory.view", obj=trajectory, detail={"page": "hand_over"}
     )
-    status = 400 if request.method == "POST" else 200
     context = {"trajectory": trajectory, "client": trajectory.client, "form": form}
-    return render(request, "trajectories/hand_over.html", context, status=status)
+    return render(request, "trajectories/hand_over.html", context)

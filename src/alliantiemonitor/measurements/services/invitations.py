@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
@@ -56,8 +56,16 @@ def invitation_allows_read_back(invitation: Invitation, now: dt.datetime | None 
     )
 
 
-def _secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+def secret_hash(secret: str) -> str:
+    """A keyed hash of an invitation secret: what the database stores instead of the secret.
+
+    Keyed with SECRET_KEY, because a short code has few possibilities: a plain hash in a
+    leaked database could be reversed by trying them all. Rotating SECRET_KEY ends all
+    outstanding invitations, which is the safe outcome.
+    """
+    return salted_hmac(
+        "alliantiemonitor.invitation", secret.encode("utf-8"), algorithm="sha256"
+    ).hexdigest()
 
 
 def _normalise_code(code: str) -> str:
@@ -94,14 +102,14 @@ def invitation_create(
     invitation = Invitation(round=round, kind=kind, created_by=by)
     if kind == InvitationKind.LINK:
         secret = secrets.token_urlsafe(32)
-        invitation.token_hash = _secret_hash(secret)
+        invitation.token_hash = secret_hash(secret)
         invitation.expires_at = now + (lifetime or LINK_LIFETIME)
     else:
         # 25**8 codes: a collision with a stored one is rare, but then draw again.
         secret = _new_code()
-        while Invitation.objects.filter(code_hash=_secret_hash(secret)).exists():
+        while Invitation.objects.filter(code_hash=secret_hash(secret)).exists():
             secret = _new_code()  # pragma: no cover
-        invitation.code_hash = _secret_hash(secret)
+        invitation.code_hash = secret_hash(secret)
         invitation.expires_at = now + (lifetime or CODE_LIFETIME)
     invitation.save()
     audit_record(
@@ -133,11 +141,11 @@ def invitation_resolve(
         raise InvalidInvitation(InvalidInvitation.UNKNOWN)
     invitation = (
         Invitation.objects.select_related("round__trajectory__client")
-        .filter(token_hash=_secret_hash(secret))
+        .filter(token_hash=secret_hash(secret))
         .first()
     ) or (
         Invitation.objects.select_related("round__trajectory__client")
-        .filter(code_hash=_secret_hash(_normalise_code(secret)))
+        .filter(code_hash=secret_hash(_normalise_code(secret)))
         .first()
     )
     if invitation is None:

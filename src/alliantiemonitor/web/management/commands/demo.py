@@ -46,7 +46,8 @@ class Command(BaseCommand):
             "",
             *(f"  {login.username:<{width}}  {login.description}" for login in LOGINS),
             "",
-            f"Stop the server with Ctrl+C. The data lives in {settings.DATABASES['default']['NAME']}.",
+            "Stop the server with Ctrl+C. The data lives in "
+            f"{settings.DATABASES['default']['NAME']}.",
             "",
         ]
         self.stdout.write("\n".join(lines))
