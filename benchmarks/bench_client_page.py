@@ -118,7 +118,7 @@ def measure(base: str, token: str) -> list[tuple[str, int, int]]:
         context = browser.new_context(storage_state=state)
         page = context.new_page()
         responses = []
-        page.on("response", responses.append)
+        page.on("response", lambda response: responses.append(response))
         page.goto(f"{base}/m/invullen/", wait_until="networkidle")
         rows = []
         for response in responses:

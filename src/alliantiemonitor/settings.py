@@ -87,7 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    # Django's staticfiles, with ignore patterns for the npm packages (see web/apps.py).
+    "alliantiemonitor.web.apps.StaticFilesConfig",
     "axes",
     "django_htmx",
     "alliantiemonitor.accounts",
@@ -272,5 +273,5 @@ ALLIANTIEMONITOR_PAIR_DISCREPANCY = env_float("ALLIANTIEMONITOR_PAIR_DISCREPANCY
 ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY = env_float(
     "ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY", 1.0, minimum=0.1
 )
-#: Team leads only see aggregates over at least this many clients.
-ALLIANTIEMONITOR_MIN_GROUP_SIZE = env_int("ALLIANTIEMONITOR_MIN_GROUP_SIZE", 5)
+#: Wrong links or codes from one address within 15 minutes before entry is refused for a while.
+ALLIANTIEMONITOR_ENTRY_ATTEMPTS = env_int("ALLIANTIEMONITOR_ENTRY_ATTEMPTS", 5)

@@ -35,7 +35,7 @@ class Scope:
 #: Links and short codes typed on the entry page, per client address.
 ENTRY = Scope(
     "entry",
-    limit=getattr(settings, "ALLIANTIEMONITOR_ENTRY_ATTEMPTS", 5),
+    limit=settings.ALLIANTIEMONITOR_ENTRY_ATTEMPTS,
     window=dt.timedelta(minutes=15),
 )
 #: The professional's password when a handed-over device is given back, per user.

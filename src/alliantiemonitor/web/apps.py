@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,27 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+
+
+class StaticFilesConfig(BaseStaticFilesConfig):
+    """Collect only what the pages use from the npm packages.
+
+    Besides type declarations and build sources, it leaves out
+    ``@utrecht/design-tokens/dist/background-image-icon.css``: it refers to an image the package
+    does not ship, which makes the manifest storage's post-processing fail. We do not use it.
+    """
+
+    ignore_patterns = [
+        *BaseStaticFilesConfig.ignore_patterns,
+        "*.d.ts",
+        "*.d.mts",
+        "*.mjs",
+        "*.cjs",
+        "*.scss",
+        "*.map",
+        "*.md",
+        "*.json",
+        "background-image-icon.css",
+        "prince-xml.css",
+        "theme-prince-xml.css",
+    ]
