@@ -49,7 +49,26 @@ def check(page, name: str | None = None) -> None:
         shot(page, name)
 
 
-def new_page(browser, live_server, *, phone: bool = False):
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context (one person); all are closed after the test.
+
+    Closing them before the live server stops also ends the browser's keep-alive connections,
+    which would otherwise outlive the test's database.
+    """
+    contexts = []
+
+    def open_page(_browser=None, _live_server=None, *, phone: bool = False):
+        page = _new_page(browser, live_server, phone=phone)
+        contexts.append(page.context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _new_page(browser, live_server, *, phone: bool = False):
     context = browser.new_context(
         locale="en-GB",
         viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
@@ -92,7 +111,7 @@ def is_autosave(response) -> bool:
     return response.request.method == "POST" and "invullen" in response.url
 
 
-def test_a_whole_round_from_new_client_to_read_back(browser, live_server, professional):
+def test_a_whole_round_from_new_client_to_read_back(new_page, browser, live_server, professional):
     pro = new_page(browser, live_server)
     log_in(pro, live_server, professional)
     check(pro, "01-caseload-empty")
@@ -209,7 +228,7 @@ def test_a_whole_round_from_new_client_to_read_back(browser, live_server, profes
 
 
 def test_hand_over_this_device_locks_the_browser_to_the_client(
-    browser, live_server, professional, trajectory
+    new_page, browser, live_server, professional, trajectory
 ):
     trajectory.client.preferred_language = "en"  # the client pages speak the client's language
     trajectory.client.save()
@@ -247,7 +266,7 @@ def test_hand_over_this_device_locks_the_browser_to_the_client(
 
 
 def test_a_tampered_link_gets_a_friendly_page_and_changes_nothing(
-    browser, live_server, professional, trajectory
+    new_page, browser, live_server, professional, trajectory
 ):
     measurement_round = round_start(trajectory=trajectory, by=professional)
     _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
@@ -262,7 +281,7 @@ def test_a_tampered_link_gets_a_friendly_page_and_changes_nothing(
 
 
 def test_the_professional_cannot_reach_the_clients_answers_early(
-    browser, live_server, professional, trajectory, instrument, outsider
+    new_page, browser, live_server, professional, trajectory, instrument, outsider
 ):
     measurement_round = round_start(trajectory=trajectory, by=professional)
     answers = full_answers(instrument, "client", 1)  # "strongly disagree" everywhere
@@ -293,7 +312,7 @@ def test_the_professional_cannot_reach_the_clients_answers_early(
 
 
 def test_easy_read_in_dutch_one_statement_per_screen(
-    browser, live_server, professional, trajectory
+    new_page, browser, live_server, professional, trajectory
 ):
     trajectory.client.easy_read = True  # Dutch, the default language
     trajectory.client.save()

@@ -77,9 +77,13 @@ def test_wrong_links_count_too(professional, measurement_round):
     guesser = browser()
     for n in range(LIMIT):
         assert guesser.get(f"/m/{'z' * 42}{n}/").status_code == 404
-    blocked = guesser.get(reverse("client:link", kwargs={"token": token}))
-    assert blocked.status_code == 429
+    # Blocked: further wrong links and codes get "too many attempts"...
+    assert guesser.get(f"/m/{'y' * 43}/").status_code == 429
+    assert guesser.post(reverse("client:code"), {"code": "ACDE FGHJ"}).status_code == 429
     assert SESSION_KEY not in guesser.session
+    # ...but a real link cannot be guessed, so it still opens (an office shares one address).
+    assert guesser.get(reverse("client:link", kwargs={"token": token})).status_code == 302
+    assert SESSION_KEY in guesser.session
 
 
 def test_successful_entries_do_not_count(professional, measurement_round):

@@ -82,7 +82,9 @@ def test_link_starts_the_session_and_drops_the_token(client, professional, measu
     assert token not in response["Location"]
     session = client.session
     assert session.session_key != key_before
-    assert session[SESSION_KEY] == {
+    stored = dict(session[SESSION_KEY])
+    assert stored.pop("entered_at")
+    assert stored == {
         "round": str(measurement_round.uuid),
         "invitation": str(invitation.uuid),
         "mode": "own_device",
@@ -291,3 +293,23 @@ def test_a_client_session_of_one_round_cannot_reach_another(
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_code_only_governs_entry_the_client_may_finish_after_it_expires(
+    client, professional, measurement_round
+):
+    invitation, code = invitation_create(round=measurement_round, kind="code", by=professional)
+    client.post(reverse("client:code"), {"code": code})
+    assert client.get(reverse("client:fill")).status_code == 200
+    # The 30 minutes of the code pass while the client is still answering.
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert client.get(reverse("client:fill")).status_code == 200
+    # A session that entered long ago does not live on for ever.
+    session = client.session
+    data = session[SESSION_KEY]
+    data["entered_at"] = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    session[SESSION_KEY] = data
+    session.save()
+    assert client.get(reverse("client:fill")).status_code == 403

@@ -303,3 +303,22 @@ def test_guessing_the_password_is_slowed_down(handed_over):
 def test_return_page_without_a_hand_over(client, professional):
     client.force_login(professional)
     assert client.get(reverse("client:return"))["Location"] == reverse("home")
+
+
+def test_no_hand_over_while_the_client_has_started_on_their_own_device(
+    client, professional, measurement_round, instrument
+):
+    from alliantiemonitor.measurements.services import response_save_answers
+
+    item = instrument.items_for("client")[0].id
+    response_save_answers(
+        round=measurement_round, rater="client", answers={item: 1}, mode="own_device"
+    )
+    client.force_login(professional)
+    response = client.post(
+        reverse("measurements:hand_over_device", args=[measurement_round.uuid]), follow=True
+    )
+    # Back on the round page with a message, and this browser is not the client's screen.
+    assert response.redirect_chain[-1][0].endswith(f"/metingen/{measurement_round.uuid}/")
+    assert SESSION_KEY not in client.session
+    assert HANDOVER_KEY not in client.session

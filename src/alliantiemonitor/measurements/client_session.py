@@ -7,13 +7,18 @@ read checks again that the invitation still stands.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
-from alliantiemonitor.measurements.constants import ResponseMode
+from alliantiemonitor.measurements.constants import (
+    CODE_SESSION_LIFETIME,
+    InvitationKind,
+    ResponseMode,
+)
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
 
 SESSION_KEY = "alliantiemonitor.client"
@@ -51,7 +56,16 @@ def client_session_start(
         "round": str(round.uuid),
         "invitation": str(invitation.uuid) if invitation else None,
         "mode": str(mode),
+        "entered_at": timezone.now().isoformat(),
     }
+
+
+def _entered_within(data: dict[str, Any], lifetime: dt.timedelta) -> bool:
+    try:
+        entered = dt.datetime.fromisoformat(str(data.get("entered_at")))
+    except ValueError:
+        return False
+    return timezone.now() < entered + lifetime
 
 
 def client_session_end(request: HttpRequest) -> None:
@@ -77,7 +91,13 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
         ).first()
         if invitation is None or invitation.revoked_at is not None:
             return None
-        if invitation.expires_at is not None and invitation.expires_at <= timezone.now():
+        expired = invitation.expires_at is not None and invitation.expires_at <= timezone.now()
+        code_still_in_use = (
+            invitation.kind == InvitationKind.CODE
+            and measurement_round.is_collecting
+            and _entered_within(data, CODE_SESSION_LIFETIME)
+        )
+        if expired and not code_still_in_use:
             # Imported here: the services import this module's neighbours, not the reverse.
             from alliantiemonitor.measurements.services.invitations import (
                 invitation_allows_read_back,

@@ -56,5 +56,8 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
 LINK_LIFETIME = dt.timedelta(days=14)
 CODE_LIFETIME = dt.timedelta(minutes=30)
+#: A short code is for getting in: a client who entered with one may finish within this time,
+#: even after the code itself has expired (nothing is lost half-way).
+CODE_SESSION_LIFETIME = dt.timedelta(hours=8)
 #: An unfinished round expires this long after its due date.
 EXPIRY_GRACE = dt.timedelta(days=7)

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -65,7 +66,9 @@ class HandBackForm(forms.Form):
         label=gettext_lazy("Your password (professional)"),
         strip=False,
         error_messages={"required": gettext_lazy("Type your password.")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        # "new-password": a browser must not fill in the professional's saved password for
+        # whoever holds the device.
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
 
@@ -113,12 +116,18 @@ def _next_page(measurement_round: MeasurementRound) -> str:
 @require_GET
 @never_cache
 def link(request: HttpRequest, token: str) -> HttpResponse:
-    """Open a personal link: start the client session and move on without the token."""
-    if ratelimit.is_blocked(ratelimit.address_key(request), scope=ratelimit.ENTRY):
-        return _too_many(request)
+    """Open a personal link: start the client session and move on without the token.
+
+    A link's token is long and random: it cannot be guessed, so a valid one always opens, also
+    from an address that mistyped codes before (clients share an office's internet address).
+    Wrong links still count towards the block, and a blocked address gets no hint whether a
+    wrong link was close.
+    """
     try:
         invitation = invitation_resolve(secret=token, allow_read_back=True)
     except InvalidInvitation as exc:
+        if ratelimit.is_blocked(ratelimit.address_key(request), scope=ratelimit.ENTRY):
+            return _too_many(request)
         _refused(request, exc, via="link")
         return _invalid(request, status=404)
     return _enter(request, invitation)
@@ -207,9 +216,11 @@ def hand_back(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     user: Any = request.user
     if not user.is_authenticated or user.pk != lock.user_id:
-        # The professional's login is gone: nothing of theirs is reachable; just unlock.
+        # The professional's login is gone (or is not the one that handed over): end
+        # everything, so whoever holds the device must log in to see any staff page.
         client_session_end(request)
         handover_lock_end(request)
+        logout(request)
         return redirect(settings.LOGIN_URL)
     key = f"user:{user.pk}"
     form = HandBackForm(request.POST or None)

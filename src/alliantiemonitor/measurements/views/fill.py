@@ -513,7 +513,15 @@ def professional_fill(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def professional_confirm(request: HttpRequest, uuid: Any) -> HttpResponse:
     """The professional's summary, and sending their side."""
-    return _confirm_page(request, _professional_side(request, uuid))
+    side = _professional_side(request, uuid)
+    if request.method == "GET":
+        audit_record(
+            actor=request.user,
+            action="response.view",
+            obj=side.round,
+            detail={"rater": "professional", "page": "confirm"},
+        )
+    return _confirm_page(request, side)
 
 
 @login_required

@@ -168,6 +168,16 @@ def invite_code(request: HttpRequest, uuid: str) -> HttpResponse:
     )
 
 
+def _client_started_elsewhere(measurement_round: MeasurementRound) -> bool:
+    draft = (
+        measurement_round.responses.current()
+        .filter(rater=Rater.CLIENT, submitted_at__isnull=True)
+        .exclude(mode=ResponseMode.HANDED_OVER_DEVICE)
+        .first()
+    )
+    return draft is not None and bool(draft.answers or draft.flagged)
+
+
 @require_POST
 @login_required
 def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
@@ -175,6 +185,17 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
     measurement_round = get_round_for(request.user, uuid)
     if not _client_may_be_invited(measurement_round, _submitted(measurement_round)):
         return _invite_refused(request, measurement_round, InvitationNotAllowed())
+    if _client_started_elsewhere(measurement_round):
+        # The questionnaire resumes with the saved answers: on the professional's own logged-in
+        # device that would show them the client's answers before both are done.
+        messages.error(
+            request,
+            _(
+                "The client has already started on their own device. Let them finish there, "
+                "or give them a short code to type in on this device."
+            ),
+        )
+        return redirect("measurements:round_detail", uuid=measurement_round.uuid)
     # A new session key: nothing from before the hand-over can be replayed by the client.
     request.session.cycle_key()
     client_session_start(request, round=measurement_round, mode=ResponseMode.HANDED_OVER_DEVICE)
