@@ -338,3 +338,31 @@ def test_easy_read_in_dutch_one_statement_per_screen(
     check(client)
     client.locator("form button[type=submit]").last.click()
     assert Response.objects.get(rater="client").submitted_at is not None
+
+
+def test_filling_in_and_sending_works_without_javascript(
+    browser, live_server, professional, trajectory, instrument
+):
+    trajectory.client.preferred_language = "en"
+    trajectory.client.save()
+    measurement_round = round_start(trajectory=trajectory, by=professional)
+    _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/m/{secret}/")
+        page.get_by_role("link", name="Start").click()
+        statements = page.locator("fieldset.am-statement")
+        for index in range(statements.count()):
+            statements.nth(index).locator("label.am-choice").nth(3).click()
+        page.get_by_role("button", name="Save").first.click()  # a plain form POST
+        assert page.locator("input[type=radio]:checked").count() == statements.count()
+        page.get_by_role("button", name="Send").first.click()
+        page.get_by_role("button", name="Send my answers").click()
+        assert "/m/klaar/" in page.url
+    finally:
+        context.close()
+    response = Response.objects.get(rater="client")
+    assert response.submitted_at is not None
+    assert set(response.answers.values()) == {4}
+    assert len(response.answers) == len(instrument.items_for("client"))
