@@ -30,6 +30,33 @@ def full_answers(instrument: Instrument, rater: str, value: int | None = 3) -> d
     return {item.id: value for item in instrument.items_for(rater)}  # type: ignore[arg-type]
 
 
+def answer_round(
+    round_: MeasurementRound,
+    rater: str,
+    *,
+    professional: Any = None,
+    value: int | None = 4,
+    submit: bool = True,
+) -> Response:
+    """Fill in ``rater``'s side of ``round_`` through the services (every item ``value``).
+
+    Sends it too unless ``submit`` is false; returns the (draft or sent) response.
+    """
+    from alliantiemonitor.measurements.services import response_save_answers, response_submit
+
+    respondent = professional if rater == "professional" else None
+    draft = response_save_answers(
+        round=round_,
+        rater=rater,
+        answers=full_answers(round_.instrument, rater, value),
+        mode="own_device" if rater == "client" else "professional_self",
+        respondent=respondent,
+    )
+    if not submit:
+        return draft
+    return response_submit(round=round_, rater=rater, respondent=respondent)
+
+
 #: The password of every factory user.
 PASSWORD = "a-synthetic-password-for-tests"
 

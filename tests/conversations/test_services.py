@@ -23,24 +23,15 @@ from alliantiemonitor.conversations.services import (
 )
 from alliantiemonitor.measurements.exceptions import InvalidTransition
 from alliantiemonitor.measurements.services import (
-    response_save_answers,
-    response_submit,
     round_close,
 )
-from tests.factories import full_answers
+from tests.factories import answer_round
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(round_, rater, professional=None):
-    response_save_answers(
-        round=round_,
-        rater=rater,
-        answers=full_answers(round_.instrument, rater, 4),
-        mode="own_device" if rater == "client" else "professional_self",
-        respondent=professional if rater == "professional" else None,
-    )
-    response_submit(round=round_, rater=rater)
+    answer_round(round_, rater, professional=professional)
 
 
 @pytest.fixture

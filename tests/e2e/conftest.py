@@ -42,23 +42,60 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+PASSWORD = "a-long-demo-password"
+
+
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.console_errors = []  # CSP violations and failed requests show up here
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-    page.external_requests = []
-    page.on(
-        "request",
-        lambda r: (
-            page.external_requests.append(r.url)
-            if not r.url.startswith((live_server.url, "data:"))
-            else None
-        ),
-    )
-    yield page
-    context.close()
+def new_page(browser, live_server):  # type: ignore[no-untyped-def]
+    """Open pages, each in a fresh browser context (one person); all closed after the test.
+
+    Each page records console errors (a CSP violation shows up there) and requests to other
+    hosts. Closing the contexts before the live server stops also ends the browser's keep-alive
+    connections, which would otherwise outlive the test's database.
+    """
+    contexts = []
+
+    def open_page(*, locale: str = "en-GB", phone: bool = False):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            locale=locale,
+            viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.external_requests = []
+        page.on(
+            "console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None
+        )
+        page.on(
+            "request",
+            lambda r: (
+                page.external_requests.append(r.url)
+                if not r.url.startswith((live_server.url, "data:"))
+                else None
+            ),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):  # type: ignore[no-untyped-def]
+    """One page in Dutch, the product's default language."""
+    return new_page(locale="nl-NL")
+
+
+def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
+    """Give ``user`` a known password and log in through the login form (any language)."""
+    user.set_password(PASSWORD)
+    user.save()
+    page.goto(f"{live_server.url}/inloggen/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
 
 
 AXE_SOURCE = (

@@ -23,12 +23,11 @@ from alliantiemonitor.measurements.services import (
     response_submit,
     round_start,
 )
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import PASSWORD, assert_accessible, log_in
 from tests.factories import full_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-demo-password"
 SHOTS = os.environ.get("AM_SCREENSHOTS")
 
 
@@ -49,54 +48,6 @@ def check(page, name: str | None = None) -> None:
         shot(page, name)
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh browser context (one person); all are closed after the test.
-
-    Closing them before the live server stops also ends the browser's keep-alive connections,
-    which would otherwise outlive the test's database.
-    """
-    contexts = []
-
-    def open_page(_browser=None, _live_server=None, *, phone: bool = False):
-        page = _new_page(browser, live_server, phone=phone)
-        contexts.append(page.context)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def _new_page(browser, live_server, *, phone: bool = False):
-    context = browser.new_context(
-        locale="en-GB",
-        viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
-    )
-    page = context.new_page()
-    page.console_errors = []
-    page.external_requests = []
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-    page.on(
-        "request",
-        lambda r: (
-            page.external_requests.append(r.url)
-            if not r.url.startswith((live_server.url, "data:"))
-            else None
-        ),
-    )
-    return page
-
-
-def log_in(page, live_server, user) -> None:
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto(f"{live_server.url}/inloggen/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def answer(page, statements: range, choice: int) -> None:
     """Pick scale point ``choice`` (0-based: 0 = strongly disagree) for the given statements."""
     fieldsets = page.locator("fieldset.am-statement")
@@ -111,8 +62,8 @@ def is_autosave(response) -> bool:
     return response.request.method == "POST" and "invullen" in response.url
 
 
-def test_a_whole_round_from_new_client_to_read_back(new_page, browser, live_server, professional):
-    pro = new_page(browser, live_server)
+def test_a_whole_round_from_new_client_to_read_back(new_page, live_server, professional):
+    pro = new_page()
     log_in(pro, live_server, professional)
     check(pro, "01-caseload-empty")
 
@@ -145,7 +96,7 @@ def test_a_whole_round_from_new_client_to_read_back(new_page, browser, live_serv
     assert pro.locator("img[alt*='QR']").count() == 1
 
     # The client opens the link on a phone, reads the intro and starts.
-    client = new_page(browser, live_server, phone=True)
+    client = new_page(phone=True)
     client.goto(link)
     assert "/m/start/" in client.url  # the secret left the address bar
     check(client, "06-client-intro")
@@ -160,7 +111,7 @@ def test_a_whole_round_from_new_client_to_read_back(new_page, browser, live_serv
     client.context.close()  # the client closes the tab
 
     # Coming back with the same link resumes where they were.
-    client = new_page(browser, live_server, phone=True)
+    client = new_page(phone=True)
     client.goto(link)
     client.get_by_role("link", name="Start").click()
     first = client.locator("fieldset.am-statement").nth(0)
@@ -228,12 +179,12 @@ def test_a_whole_round_from_new_client_to_read_back(new_page, browser, live_serv
 
 
 def test_hand_over_this_device_locks_the_browser_to_the_client(
-    new_page, browser, live_server, professional, trajectory
+    new_page, live_server, professional, trajectory
 ):
     trajectory.client.preferred_language = "en"  # the client pages speak the client's language
     trajectory.client.save()
     measurement_round = round_start(trajectory=trajectory, by=professional)
-    pro = new_page(browser, live_server)
+    pro = new_page()
     log_in(pro, live_server, professional)
     pro.goto(f"{live_server.url}/metingen/{measurement_round.uuid}/")
     pro.get_by_role("button", name="Hand over this device").click()
@@ -266,12 +217,12 @@ def test_hand_over_this_device_locks_the_browser_to_the_client(
 
 
 def test_a_tampered_link_gets_a_friendly_page_and_changes_nothing(
-    new_page, browser, live_server, professional, trajectory
+    new_page, live_server, professional, trajectory
 ):
     measurement_round = round_start(trajectory=trajectory, by=professional)
     _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
     tampered = secret[:-3] + ("aaa" if not secret.endswith("aaa") else "bbb")
-    client = new_page(browser, live_server, phone=True)
+    client = new_page(phone=True)
     response = client.goto(f"{live_server.url}/m/{tampered}/")
     assert response.status == 404
     assert "new link" in client.locator("main").inner_text().lower()
@@ -281,7 +232,7 @@ def test_a_tampered_link_gets_a_friendly_page_and_changes_nothing(
 
 
 def test_the_professional_cannot_reach_the_clients_answers_early(
-    new_page, browser, live_server, professional, trajectory, instrument, outsider
+    new_page, live_server, professional, trajectory, instrument, outsider
 ):
     measurement_round = round_start(trajectory=trajectory, by=professional)
     answers = full_answers(instrument, "client", 1)  # "strongly disagree" everywhere
@@ -289,7 +240,7 @@ def test_the_professional_cannot_reach_the_clients_answers_early(
         round=measurement_round, rater="client", answers=answers, mode="own_device"
     )
     response_submit(round=measurement_round, rater="client")
-    pro = new_page(browser, live_server)
+    pro = new_page()
     log_in(pro, live_server, professional)
     for path in (
         f"/metingen/{measurement_round.uuid}/",
@@ -305,14 +256,14 @@ def test_the_professional_cannot_reach_the_clients_answers_early(
     # client's side.
     assert pro.locator("input[type=radio]:checked").count() == 0
     # Someone from another organisation guessing the URLs gets "not found".
-    other = new_page(browser, live_server)
+    other = new_page()
     log_in(other, live_server, outsider)
     for path in (f"/metingen/{measurement_round.uuid}/", f"/gesprek/{measurement_round.uuid}/"):
         assert other.goto(f"{live_server.url}{path}").status == 404
 
 
 def test_easy_read_in_dutch_one_statement_per_screen(
-    new_page, browser, live_server, professional, trajectory
+    new_page, live_server, professional, trajectory
 ):
     trajectory.client.easy_read = True  # Dutch, the default language
     trajectory.client.save()
@@ -320,7 +271,7 @@ def test_easy_read_in_dutch_one_statement_per_screen(
     assert measurement_round.instrument_id == "eenvoudig"
     _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
 
-    client = new_page(browser, live_server, phone=True)
+    client = new_page(phone=True)
     client.goto(f"{live_server.url}/m/{secret}/")
     assert client.locator("html").get_attribute("lang") == "nl"
     check(client, "15-easy-read-intro")

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "a-long-demo-password"
-
-
-def _log_in(page, live_server, user) -> None:
-    user.set_password(PASSWORD)
-    user.save()
-    page.goto(f"{live_server.url}/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(user.username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
 
 
 def test_professional_logs_in_and_switches_to_english(page, live_server, professional):
     page.goto(f"{live_server.url}/inloggen/")
     assert_accessible(page)
-    _log_in(page, live_server, professional)
+    log_in(page, live_server, professional)
     assert_accessible(page)
     assert page.locator("html").get_attribute("lang") == "nl"
     page.keyboard.press("Tab")  # the skip link is the first thing the keyboard reaches
@@ -41,7 +30,7 @@ def test_organisation_admin_reaches_the_administration_under_strict_csp(
 ):
     org_admin.is_staff = True
     org_admin.save()
-    _log_in(page, live_server, org_admin)
+    log_in(page, live_server, org_admin)
     page.get_by_role("link", name="Beheer").click()
     page.locator("#content-main").get_by_role("link", name="Organisaties", exact=True).last.click()
     page.get_by_role("link", name=organisation.name).click()

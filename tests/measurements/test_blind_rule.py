@@ -7,7 +7,6 @@ import pytest
 from alliantiemonitor.measurements.constants import RoundState
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import (
-    response_save_answers,
     response_submit,
     responses_visible_to_client,
     responses_visible_to_professional,
@@ -16,19 +15,13 @@ from alliantiemonitor.measurements.services import (
 )
 from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.organisations.services import membership_grant, membership_revoke
-from tests.factories import full_answers
+from tests.factories import answer_round
 
 pytestmark = pytest.mark.django_db
 
 
 def save(round_, rater, professional=None):
-    return response_save_answers(
-        round=round_,
-        rater=rater,
-        answers=full_answers(round_.instrument, rater, 4),
-        mode="own_device" if rater == "client" else "professional_self",
-        respondent=professional if rater == "professional" else None,
-    )
+    return answer_round(round_, rater, professional=professional, submit=False)
 
 
 def raters(responses):

@@ -17,28 +17,20 @@ from alliantiemonitor.measurements.exceptions import (
 )
 from alliantiemonitor.measurements.models import MeasurementRound, PinChanged
 from alliantiemonitor.measurements.services import (
-    response_save_answers,
-    response_submit,
     round_cancel,
     round_close,
     round_start,
     rounds_expire,
 )
 from alliantiemonitor.trajectories.services import trajectory_end, trajectory_hand_over
-from tests.factories import ClientFactory, full_answers
+from tests.factories import ClientFactory, answer_round
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(round_, rater, instrument, professional=None):
-    response_save_answers(
-        round=round_,
-        rater=rater,
-        answers=full_answers(instrument, rater, 3),
-        mode="own_device" if rater == "client" else "professional_self",
-        respondent=professional if rater == "professional" else None,
-    )
-    return response_submit(round=round_, rater=rater)
+    assert instrument.ref == round_.instrument.ref
+    return answer_round(round_, rater, professional=professional, value=3)
 
 
 class RegistryWithNewerVersion:
@@ -238,3 +230,9 @@ def test_expire_leaves_done_rounds_and_rounds_without_due_date(
     done.refresh_from_db()
     open_without_due.refresh_from_db()
     assert (done.state, open_without_due.state) == ("both_done", "open")
+
+
+def test_a_round_fills_in_its_domain_words_and_survives_a_retired_domain(measurement_round):
+    assert measurement_round.vocabulary("nl")["professional"] == "reclasseringswerker"
+    measurement_round.domain = "a-domain-no-longer-shipped"
+    assert measurement_round.vocabulary("nl") == {}

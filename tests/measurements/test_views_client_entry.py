@@ -20,12 +20,10 @@ from alliantiemonitor.measurements.models import Invitation, MeasurementRound, R
 from alliantiemonitor.measurements.services import (
     invitation_create,
     invitation_revoke,
-    response_save_answers,
-    response_submit,
     round_start,
 )
 from alliantiemonitor.trajectories.services import trajectory_start
-from tests.factories import ClientFactory, full_answers
+from tests.factories import ClientFactory, answer_round
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +36,7 @@ def english(client):
 
 
 def submit(round_, rater, professional=None, value=4):
-    response_save_answers(
-        round=round_,
-        rater=rater,
-        answers=full_answers(round_.instrument, rater, value),
-        mode="own_device" if rater == "client" else "professional_self",
-        respondent=professional if rater == "professional" else None,
-    )
-    response_submit(round=round_, rater=rater, respondent=professional)
+    answer_round(round_, rater, professional=professional, value=value)
     round_.refresh_from_db()
 
 

@@ -16,9 +16,8 @@ from alliantiemonitor.measurements.models import Invitation
 from alliantiemonitor.measurements.services import (
     invitation_create,
     response_save_answers,
-    response_submit,
 )
-from tests.factories import PASSWORD, full_answers
+from tests.factories import PASSWORD, answer_round
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +29,7 @@ def detail_url(round_):
 
 
 def submit(round_, rater, professional=None, value=4):
-    response_save_answers(
-        round=round_,
-        rater=rater,
-        answers=full_answers(round_.instrument, rater, value),
-        mode="own_device" if rater == "client" else "professional_self",
-        respondent=professional if rater == "professional" else None,
-    )
-    response_submit(round=round_, rater=rater, respondent=professional)
+    answer_round(round_, rater, professional=professional, value=value)
     round_.refresh_from_db()
 
 
@@ -308,7 +300,6 @@ def test_return_page_without_a_hand_over(client, professional):
 def test_no_hand_over_while_the_client_has_started_on_their_own_device(
     client, professional, measurement_round, instrument
 ):
-    from alliantiemonitor.measurements.services import response_save_answers
 
     item = instrument.items_for("client")[0].id
     response_save_answers(

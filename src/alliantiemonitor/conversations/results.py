@@ -19,7 +19,6 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from alliantiemonitor.conversations.exceptions import AnswersNotVisible
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
-from alliantiemonitor.core.domains import default_domains
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.core.scoring import (
     characteristic_discrepancies,
@@ -215,7 +214,7 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
 
     instrument = round.instrument
     language = current_language()
-    vocabulary = _vocabulary(round.domain, language)
+    vocabulary = round.vocabulary(language)
     responses = {r.rater: r for r in round.responses.current().submitted()}
     client_response = responses.get(Rater.CLIENT)
     professional_response = responses.get(Rater.PROFESSIONAL)
@@ -345,15 +344,6 @@ def agenda_of(pairs: list[PairResult]) -> tuple[PairResult, ...]:
     return tuple(
         sorted(on_agenda, key=lambda p: (not p.flagged, -(p.gap if p.gap is not None else -1)))
     )
-
-
-def _vocabulary(domain: str, language: str) -> dict[str, str]:
-    try:
-        return default_domains().vocabulary(domain, language)
-    except KeyError:
-        # A domain removed from the vocabulary after the round: show the placeholders rather
-        # than failing the whole conversation page.
-        return {}
 
 
 def _answer(instrument: Instrument, language: str, value: int | None) -> Answer:

@@ -127,6 +127,17 @@ class MeasurementRound(models.Model):
 
         return get_registry().get(self.instrument_id, version=self.instrument_version)
 
+    def vocabulary(self, language: str) -> dict[str, str]:
+        """The domain words that fill in this round's statements, in ``language``."""
+        from alliantiemonitor.core.domains import default_domains
+
+        try:
+            return default_domains().vocabulary(self.domain, language)
+        except KeyError:
+            # A domain removed from the vocabulary after the round: show the placeholders
+            # rather than failing the page.
+            return {}
+
     @property
     def is_collecting(self) -> bool:
         return self.state in COLLECTING_STATES

@@ -373,9 +373,7 @@ def _replay_round(
     measurement_round = round_start(trajectory=trajectory, by=professional)
     MeasurementRound.objects.filter(pk=measurement_round.pk).update(opened_at=_moment(day, 9))
     result.rounds += 1
-    instrument = get_registry().get(
-        measurement_round.instrument_id, measurement_round.instrument_version
-    )
+    instrument = measurement_round.instrument
     here = responses[responses["round_index"] == row.round_index]
     # The latest round shows work in progress: the client has not answered yet in some cases.
     leave_client_open = is_latest and row.round_index % 2 == 0

@@ -163,11 +163,10 @@ def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
     response = responses_visible_to_client(measurement_round).filter(rater=Rater.CLIENT).first()
     if response is None or not response.is_submitted:
         return []
-    from alliantiemonitor.core.domains import default_domains
 
     instrument = measurement_round.instrument
     language = get_language() or settings.LANGUAGE_CODE
-    vocabulary = default_domains().vocabulary(measurement_round.domain, language)
+    vocabulary = measurement_round.vocabulary(language)
     labels = {
         point.value: pick_language(point.label, language) for point in instrument.scale.points
     }

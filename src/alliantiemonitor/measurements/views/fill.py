@@ -30,7 +30,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.core.domains import default_domains
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.client_session import ClientAccess, client_session_get
@@ -91,7 +90,7 @@ class Questionnaire:
         self.rater = rater
         self.language = language
         self.instrument: Instrument = pinned_instrument(round)
-        self.vocabulary = default_domains().vocabulary(round.domain, language)
+        self.vocabulary = round.vocabulary(language)
         self.items: tuple[Item, ...] = self.instrument.items_for(rater)  # type: ignore[arg-type]
         # Easy-read wording and one statement per screen are for the client; the professional
         # answers the fuller text of the same variant on one page.
