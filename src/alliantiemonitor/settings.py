@@ -294,3 +294,7 @@ ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY = env_float(
 )
 #: Wrong links or codes from one address within 15 minutes before entry is refused for a while.
 ALLIANTIEMONITOR_ENTRY_ATTEMPTS = env_int("ALLIANTIEMONITOR_ENTRY_ATTEMPTS", 5)
+#: How long an address stays blocked after too many wrong codes (the window they are counted in).
+ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES = env_int("ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES", 15)
+#: Refused entries across all addresses within that window that make a warning in the log.
+ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD = env_int("ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD", 100)

@@ -35,7 +35,7 @@ def test_link_resolves_and_only_the_hash_is_stored(measurement_round, profession
     assert secret not in {str(v) for v in Invitation.objects.values().get().values()}
     assert stored.expires_at - timezone.now() > dt.timedelta(days=13)
 
-    resolved = invitation_resolve(secret=secret)
+    resolved = invitation_resolve(secret=secret, kind="link")
     assert resolved == invitation
     assert resolved.last_used_at is not None
     assert AuditEvent.objects.filter(action="invitation.use", actor_kind="client").count() == 1
@@ -51,15 +51,28 @@ def test_code_is_short_unambiguous_and_forgiving_when_typed(measurement_round, p
     assert invitation.code_hash == secret_hash(code)
     assert invitation.expires_at - timezone.now() <= dt.timedelta(minutes=30)
     typed = f" {code[:4].lower()}-{code[4:]} "
-    assert invitation_resolve(secret=typed) == invitation
+    assert invitation_resolve(secret=typed, kind="code") == invitation
 
 
 def test_wrong_secret(measurement_round, professional):
     invitation_create(round=measurement_round, kind="link", by=professional)
     for wrong in ["", "not-a-token", "ACDEFGHJ"]:
-        with pytest.raises(InvalidInvitation) as excinfo:
-            invitation_resolve(secret=wrong)
-        assert excinfo.value.reason == "unknown"
+        for kind in ["link", "code"]:
+            with pytest.raises(InvalidInvitation) as excinfo:
+                invitation_resolve(secret=wrong, kind=kind)
+            assert excinfo.value.reason == "unknown"
+
+
+def test_each_secret_opens_only_through_its_own_route(measurement_round, professional):
+    """A short code is only looked at behind the code form's rate limit, never as a link."""
+    link, token = invitation_create(round=measurement_round, kind="link", by=professional)
+    code_invitation, code = invitation_create(round=measurement_round, kind="code", by=professional)
+    with pytest.raises(InvalidInvitation):
+        invitation_resolve(secret=code, kind="link")
+    with pytest.raises(InvalidInvitation):
+        invitation_resolve(secret=token, kind="code")
+    assert invitation_resolve(secret=token, kind="link") == link
+    assert invitation_resolve(secret=code, kind="code") == code_invitation
 
 
 def test_expired(measurement_round, professional):
@@ -68,7 +81,7 @@ def test_expired(measurement_round, professional):
     )
     later = timezone.now() + dt.timedelta(hours=1, seconds=1)
     with pytest.raises(InvalidInvitation) as excinfo:
-        invitation_resolve(secret=secret, now=later)
+        invitation_resolve(secret=secret, kind="link", now=later)
     assert excinfo.value.reason == "expired"
 
 
@@ -77,7 +90,7 @@ def test_revoked(measurement_round, professional):
     invitation_revoke(invitation=invitation, by=professional)
     invitation_revoke(invitation=invitation, by=professional)  # idempotent
     with pytest.raises(InvalidInvitation) as excinfo:
-        invitation_resolve(secret=secret)
+        invitation_resolve(secret=secret, kind="code")
     assert excinfo.value.reason == "revoked"
     assert AuditEvent.objects.filter(action="invitation.revoke").count() == 1
 
@@ -86,7 +99,7 @@ def test_round_closed(measurement_round, professional):
     _, secret = invitation_create(round=measurement_round, kind="link", by=professional)
     round_cancel(round=measurement_round, by=professional)
     with pytest.raises(InvalidInvitation) as excinfo:
-        invitation_resolve(secret=secret)
+        invitation_resolve(secret=secret, kind="link")
     assert excinfo.value.reason == "round_closed"
 
 
@@ -116,4 +129,4 @@ def test_stored_hashes_are_keyed_with_the_secret_key(measurement_round, professi
     assert invitation.code_hash != hashlib.sha256(code.encode()).hexdigest()
     settings.SECRET_KEY = "another-" + "k" * 50
     with pytest.raises(InvalidInvitation):
-        invitation_resolve(secret=code)
+        invitation_resolve(secret=code, kind="code")

@@ -243,4 +243,4 @@ def test_ending_a_trajectory_stops_its_open_round(trajectory, professional):
     )
     assert MeasurementRound.objects.get(pk=measurement_round.pk).state == "cancelled"
     with pytest.raises(InvalidInvitation):
-        invitation_resolve(secret=secret)
+        invitation_resolve(secret=secret, kind="link")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from alliantiemonitor.measurements.constants import (
     CODE_SESSION_LIFETIME,
     InvitationKind,
+    InvitationPurpose,
     ResponseMode,
 )
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
@@ -91,6 +92,8 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
         ).first()
         if invitation is None or invitation.revoked_at is not None:
             return None
+        if invitation.purpose == InvitationPurpose.READ_BACK:
+            return _read_back_access(data, measurement_round, invitation)
         expired = invitation.expires_at is not None and invitation.expires_at <= timezone.now()
         code_still_in_use = (
             invitation.kind == InvitationKind.CODE
@@ -115,6 +118,56 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
         # A hand-over only counts while the professional's lock holds this browser.
         return None
     return ClientAccess(round=measurement_round, invitation=invitation, mode=data.get("mode", ""))
+
+
+def _read_back_access(
+    data: dict[str, Any], measurement_round: MeasurementRound, invitation: Invitation
+) -> ClientAccess | None:
+    """A session entered with an invitation made only to read back the results."""
+    # Imported here: the services import this module's neighbours, not the reverse.
+    from alliantiemonitor.measurements.services.invitations import (
+        invitation_allows_read_back,
+        round_results_open_to_client,
+    )
+
+    # A code to read back is typed in at the table; like a code to fill in, the session it
+    # starts may outlive the code itself for a while.
+    code_session = invitation.kind == InvitationKind.CODE and _entered_within(
+        data, CODE_SESSION_LIFETIME
+    )
+    if invitation_allows_read_back(invitation) or (
+        code_session and round_results_open_to_client(measurement_round)
+    ):
+        return ClientAccess(
+            round=measurement_round,
+            invitation=invitation,
+            mode=data.get("mode", ""),
+            read_back_only=True,
+        )
+    return None
+
+
+def entered_with(access: ClientAccess) -> str:
+    """How this client came in: ``link``, ``code`` or ``handed_over`` (for wording)."""
+    if access.invitation is None:
+        return "handed_over"
+    return str(access.invitation.kind)
+
+
+def staff_user_outside_handover(request: HttpRequest) -> Any:
+    """The logged-in staff user of this browser, unless it is handed over to the client.
+
+    Client pages never open in a staff session: the client's unsent answers are the client's
+    alone (the blind rule), whatever link or code the professional holds. Only a browser that
+    the professional handed over (and that stays locked to the client pages) may show them.
+    """
+    user: Any = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    lock = handover_lock_get(request)
+    if lock is not None and lock.user_id == user.pk:
+        return None
+    return user
 
 
 @dataclass(frozen=True)

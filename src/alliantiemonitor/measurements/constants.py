@@ -51,6 +51,14 @@ class InvitationKind(models.TextChoices):
     CODE = "code", _("Short code")
 
 
+class InvitationPurpose(models.TextChoices):
+    #: To fill in the client's side while the round collects answers (and, for a personal
+    #: link, to read back the results later).
+    FILL = "fill", _("To fill in")
+    #: Made after the conversation, only to read back the results and the agreements.
+    READ_BACK = "read_back", _("To read back the results")
+
+
 #: Letters and digits that cannot be mistaken for each other (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
@@ -59,5 +67,7 @@ CODE_LIFETIME = dt.timedelta(minutes=30)
 #: A short code is for getting in: a client who entered with one may finish within this time,
 #: even after the code itself has expired (nothing is lost half-way).
 CODE_SESSION_LIFETIME = dt.timedelta(hours=8)
+#: How long a personal link made to read back the results works.
+READ_BACK_LINK_LIFETIME = dt.timedelta(days=180)
 #: An unfinished round expires this long after its due date.
 EXPIRY_GRACE = dt.timedelta(days=7)

@@ -17,7 +17,14 @@ from alliantiemonitor.organisations.constants import Domain
 from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.trajectories.models import Client, Trajectory
 
-from .constants import COLLECTING_STATES, InvitationKind, Rater, ResponseMode, RoundState
+from .constants import (
+    COLLECTING_STATES,
+    InvitationKind,
+    InvitationPurpose,
+    Rater,
+    ResponseMode,
+    RoundState,
+)
 
 
 class PinChanged(Exception):
@@ -270,6 +277,15 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         """Not revoked and not expired at ``now``."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
+    def not_revoked(self) -> InvitationQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def to_fill(self) -> InvitationQuerySet:
+        return self.filter(purpose=InvitationPurpose.FILL)
+
+    def to_read_back(self) -> InvitationQuerySet:
+        return self.filter(purpose=InvitationPurpose.READ_BACK)
+
 
 class Invitation(models.Model):
     """How a client without an account reaches their response in one round.
@@ -285,6 +301,12 @@ class Invitation(models.Model):
         verbose_name=_("measurement round"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=InvitationKind.choices)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=16,
+        choices=InvitationPurpose.choices,
+        default=InvitationPurpose.FILL,
+    )
     token_hash = models.CharField(
         _("token hash"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
@@ -334,6 +356,9 @@ class AccessAttempt(models.Model):
     """
 
     key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    #: What was guessed (``entry``, ``hand_back``): lets the system admin see a wave of wrong
+    #: codes from many addresses without reading any address.
+    scope = models.CharField(_("scope"), max_length=16, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -343,3 +368,22 @@ class AccessAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccessBucket(models.Model):
+    """One row per rate-limit key: the lock that makes "check, then count" atomic.
+
+    Parallel guesses from one key wait for each other on this row (``SELECT … FOR UPDATE``), so
+    no more than the limit can ever be checked; different keys never wait for each other, so a
+    guesser cannot shut out everyone else.
+    """
+
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    touched_at = models.DateTimeField(_("touched at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit key")
+        verbose_name_plural = _("rate-limit keys")
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:8]}…"

@@ -30,6 +30,7 @@ from alliantiemonitor.trajectories.exceptions import (
     WrongOrganisation,
 )
 from alliantiemonitor.trajectories.models import Assignment, Client, OutcomeEvent, Trajectory
+from alliantiemonitor.trajectories.signals import trajectory_handed_over
 
 # A run of digits this long looks like a national identification number (BSN has nine).
 _ID_NUMBER_RE = re.compile(r"\d{6,}")
@@ -176,6 +177,10 @@ def trajectory_hand_over(
             "assignment": assignment.uuid,
             "at": at,
         },
+    )
+    # Measurements revokes the links and codes the former professional was shown.
+    trajectory_handed_over.send(
+        sender=Trajectory, trajectory=trajectory, assignment=assignment, by=by
     )
     return assignment
 

@@ -18,6 +18,9 @@ from alliantiemonitor.measurements.services.invitations import (
     invitation_create,
     invitation_resolve,
     invitation_revoke,
+    invitations_revoke_for_round,
+    invitations_revoke_made_by,
+    round_results_open_to_client,
 )
 from alliantiemonitor.measurements.services.responses import (
     response_correct,
@@ -40,6 +43,8 @@ __all__ = [
     "invitation_create",
     "invitation_resolve",
     "invitation_revoke",
+    "invitations_revoke_for_round",
+    "invitations_revoke_made_by",
     "response_correct",
     "response_save_answers",
     "response_submit",
@@ -48,6 +53,7 @@ __all__ = [
     "round_answers_visible",
     "round_cancel",
     "round_close",
+    "round_results_open_to_client",
     "round_start",
     "rounds_expire",
     "validate_answers",

@@ -18,7 +18,9 @@ from alliantiemonitor.measurements.constants import (
     CODE_LIFETIME,
     FINAL_STATES,
     LINK_LIFETIME,
+    READ_BACK_LINK_LIFETIME,
     InvitationKind,
+    InvitationPurpose,
     Rater,
     RoundState,
 )
@@ -43,16 +45,19 @@ def round_results_open_to_client(round: MeasurementRound) -> bool:
 def invitation_allows_read_back(invitation: Invitation, now: dt.datetime | None = None) -> bool:
     """Whether ``invitation`` (past its fill-in window or not) may still open the results.
 
-    Only a personal link does (a short code is for the moment itself), only while not revoked,
-    only within :data:`LINK_READ_BACK_LIFETIME` of its making, and only for results the client
-    may read (:func:`round_results_open_to_client`).
+    A personal link made to fill in does, within :data:`LINK_READ_BACK_LIFETIME` of its making
+    (a short code to fill in is for the moment itself); an invitation made to read back does
+    until it expires. Never when revoked, and only for results the client may read
+    (:func:`round_results_open_to_client`).
     """
     now = now or timezone.now()
+    if invitation.revoked_at is not None or not round_results_open_to_client(invitation.round):
+        return False
+    if invitation.purpose == InvitationPurpose.READ_BACK:
+        return invitation.expires_at > now
     return (
         invitation.kind == InvitationKind.LINK
-        and invitation.revoked_at is None
         and invitation.created_at + LINK_READ_BACK_LIFETIME > now
-        and round_results_open_to_client(invitation.round)
     )
 
 
@@ -96,14 +101,19 @@ def invitation_create(
     if kind not in InvitationKind.values:
         raise InvitationNotAllowed(kind=kind)
     round = lock_round(round)
-    if not round.is_collecting or Rater.CLIENT in submitted_raters(round):
+    if round.is_collecting and Rater.CLIENT not in submitted_raters(round):
+        purpose = InvitationPurpose.FILL
+    elif round_results_open_to_client(round):
+        purpose = InvitationPurpose.READ_BACK
+    else:
         raise InvitationNotAllowed(state=round.state)
     now = timezone.now()
-    invitation = Invitation(round=round, kind=kind, created_by=by)
+    invitation = Invitation(round=round, kind=kind, purpose=purpose, created_by=by)
     if kind == InvitationKind.LINK:
         secret = secrets.token_urlsafe(32)
         invitation.token_hash = secret_hash(secret)
-        invitation.expires_at = now + (lifetime or LINK_LIFETIME)
+        default = LINK_LIFETIME if purpose == InvitationPurpose.FILL else READ_BACK_LINK_LIFETIME
+        invitation.expires_at = now + (lifetime or default)
     else:
         # 25**8 codes: a collision with a stored one is rare, but then draw again.
         secret = _new_code()
@@ -116,16 +126,24 @@ def invitation_create(
         actor=by,
         action="invitation.create",
         obj=invitation,
-        detail={"kind": kind, "expires_at": invitation.expires_at},
+        detail={"kind": kind, "purpose": purpose, "expires_at": invitation.expires_at},
     )
     return invitation, secret
 
 
 @transaction.atomic
 def invitation_resolve(
-    *, secret: str, now: dt.datetime | None = None, allow_read_back: bool = False
+    *,
+    secret: str,
+    kind: str,
+    now: dt.datetime | None = None,
+    allow_read_back: bool = False,
 ) -> Invitation:
-    """The invitation that ``secret`` (a link token or a typed code) opens.
+    """The invitation of ``kind`` that ``secret`` (a link token or a typed code) opens.
+
+    Each secret opens only through its own route: a short code only when typed in (``kind``
+    ``code``, where the rate limit applies before it is looked at), a link's token only as a
+    link.
 
     With ``allow_read_back`` a personal link past its fill-in window, or of a round that was
     closed after its answers became visible, still opens when the client may read back the
@@ -139,20 +157,24 @@ def invitation_resolve(
     secret = (secret or "").strip()
     if not secret:
         raise InvalidInvitation(InvalidInvitation.UNKNOWN)
-    invitation = (
-        Invitation.objects.select_related("round__trajectory__client")
-        .filter(token_hash=secret_hash(secret))
-        .first()
-    ) or (
-        Invitation.objects.select_related("round__trajectory__client")
-        .filter(code_hash=secret_hash(_normalise_code(secret)))
-        .first()
-    )
+    invitations = Invitation.objects.select_related("round__trajectory__client")
+    if kind == InvitationKind.LINK:
+        invitation = invitations.filter(token_hash=secret_hash(secret)).first()
+    elif kind == InvitationKind.CODE:
+        invitation = invitations.filter(code_hash=secret_hash(_normalise_code(secret))).first()
+    else:
+        raise ValueError(f"unknown invitation kind {kind!r}")
     if invitation is None:
         raise InvalidInvitation(InvalidInvitation.UNKNOWN)
     if invitation.revoked_at is not None:
         raise InvalidInvitation(InvalidInvitation.REVOKED)
     read_back = allow_read_back and invitation_allows_read_back(invitation, now)
+    if invitation.purpose == InvitationPurpose.READ_BACK and not read_back:
+        raise InvalidInvitation(
+            InvalidInvitation.EXPIRED
+            if invitation.expires_at <= now
+            else InvalidInvitation.ROUND_CLOSED
+        )
     if invitation.expires_at <= now and not read_back:
         raise InvalidInvitation(InvalidInvitation.EXPIRED)
     if invitation.round.state in FINAL_STATES and not read_back:
@@ -164,11 +186,47 @@ def invitation_resolve(
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, by: Any) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, by: Any, reason: str = "manual") -> Invitation:
     """Revoke ``invitation`` so its secret no longer opens anything (idempotent)."""
     invitation.refresh_from_db(from_queryset=Invitation.objects.select_for_update())
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_record(actor=by, action="invitation.revoke", obj=invitation)
+        audit_record(
+            actor=by, action="invitation.revoke", obj=invitation, detail={"reason": reason}
+        )
     return invitation
+
+
+@transaction.atomic
+def invitations_revoke_for_round(*, round: MeasurementRound, by: Any, reason: str) -> int:
+    """Revoke every invitation of ``round`` that still opens anything; return how many.
+
+    Used when the professional changes: the former professional saw the secrets, so none of
+    them may open the client's answers or results any more. The new professional invites
+    again (to fill in, or to read back after the conversation).
+    """
+    count = 0
+    for invitation in round.invitations.not_revoked().select_for_update():
+        invitation_revoke(invitation=invitation, by=by, reason=reason)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def invitations_revoke_made_by(
+    *, user: Any, by: Any, reason: str, organisation: Any = None
+) -> int:
+    """Revoke every invitation ``user`` made (in ``organisation``, if given); return how many.
+
+    Used when a professional loses access (membership revoked, account deactivated): the
+    links and codes they were shown must not outlive their access.
+    """
+    invitations = Invitation.objects.not_revoked().filter(created_by=user)
+    if organisation is not None:
+        invitations = invitations.filter(round__trajectory__organisation=organisation)
+    count = 0
+    for invitation in invitations.select_for_update():
+        invitation_revoke(invitation=invitation, by=by, reason=reason)
+        count += 1
+    return count

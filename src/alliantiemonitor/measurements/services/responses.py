@@ -101,14 +101,20 @@ def response_save_answers(
     response.mode = mode
     response.respondent = respondent
     response.save()
-    if created:
-        audit_record(
-            actor=by or respondent,
-            actor_kind=ActorKind.USER if (by or respondent) else ActorKind.CLIENT,
-            action="response.start",
-            obj=response,
-            detail={"rater": rater, "mode": mode},
-        )
+    # Every change of a draft is written down (which statements, never the answers), so that
+    # who changed the client's draft and when can always be told afterwards.
+    audit_record(
+        actor=by or respondent,
+        actor_kind=ActorKind.USER if (by or respondent) else ActorKind.CLIENT,
+        action="response.start" if created else "response.save",
+        obj=response,
+        detail={
+            "rater": rater,
+            "mode": mode,
+            "items": sorted(answers),
+            "flags_changed": flagged is not None,
+        },
+    )
     return response
 
 

@@ -32,12 +32,13 @@ from alliantiemonitor.measurements.client_session import (
     handover_lock_end,
     handover_lock_get,
 )
-from alliantiemonitor.measurements.constants import Rater, ResponseMode
+from alliantiemonitor.measurements.constants import InvitationKind, Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import InvalidInvitation
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
 from alliantiemonitor.measurements.services import invitation_resolve, responses_visible_to_client
 from alliantiemonitor.measurements.services._common import submitted_raters
 from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
+from alliantiemonitor.measurements.views.guard import client_page
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +79,20 @@ def _invalid(request: HttpRequest, *, status: int) -> HttpResponse:
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     logger.warning("client entry refused: too many attempts from one address")
-    response = render(request, "measurements/client/too_many.html", status=429)
+    minutes = int(ratelimit.ENTRY.window.total_seconds() // 60)
+    response = render(
+        request, "measurements/client/too_many.html", {"minutes": minutes}, status=429
+    )
     response["Retry-After"] = str(int(ratelimit.ENTRY.window.total_seconds()))
     return response
 
 
 def _refused(request: HttpRequest, exc: InvalidInvitation, *, via: str) -> None:
-    """Count and record a refused link or code; the secret itself is never written down."""
-    ratelimit.record_failure(ratelimit.address_key(request), scope=ratelimit.ENTRY)
+    """Record a refused link or code; the secret itself is never written down.
+
+    The attempt was already counted for this address (a code before it was looked at, see
+    :func:`code`); a wave across many addresses is reported to the system admin.
+    """
     logger.info("client entry refused via %s: %s", via, exc.reason)
     audit_record(
         actor=None,
@@ -93,6 +100,7 @@ def _refused(request: HttpRequest, exc: InvalidInvitation, *, via: str) -> None:
         action="invitation.refuse",
         detail={"via": via, "reason": exc.reason},
     )
+    ratelimit.wave_report(ratelimit.ENTRY)
 
 
 def _enter(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -115,18 +123,23 @@ def _next_page(measurement_round: MeasurementRound) -> str:
 
 @require_GET
 @never_cache
+@client_page
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """Open a personal link: start the client session and move on without the token.
 
-    A link's token is long and random: it cannot be guessed, so a valid one always opens, also
-    from an address that mistyped codes before (clients share an office's internet address).
-    Wrong links still count towards the block, and a blocked address gets no hint whether a
-    wrong link was close.
+    Only a link's token opens here, never a short code: a code has few possibilities and is
+    only looked at behind the rate limit of the code form. A token is long and random: it
+    cannot be guessed, so a valid one always opens, also from an address that mistyped codes
+    before (clients share an office's internet address). Wrong links count towards the block,
+    and a blocked address gets no hint whether a wrong link was close.
     """
     try:
-        invitation = invitation_resolve(secret=token, allow_read_back=True)
+        invitation = invitation_resolve(
+            secret=token, kind=InvitationKind.LINK, allow_read_back=True
+        )
     except InvalidInvitation as exc:
-        if ratelimit.is_blocked(ratelimit.address_key(request), scope=ratelimit.ENTRY):
+        key = ratelimit.address_key(request)
+        if ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY) is None:
             return _too_many(request)
         _refused(request, exc, via="link")
         return _invalid(request, status=404)
@@ -135,17 +148,24 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@client_page
 def code(request: HttpRequest) -> HttpResponse:
-    """The entry page for a short code typed in during a conversation."""
+    """The entry page for a short code typed in during a conversation.
+
+    The address's attempt is counted (under a row lock) *before* the code is looked at, so
+    parallel guesses from one address never check more codes than the limit; a right code
+    gives its attempt back.
+    """
     if request.method == "GET":
         return render(request, "measurements/client/code.html", {"form": CodeForm()})
-    if ratelimit.is_blocked(ratelimit.address_key(request), scope=ratelimit.ENTRY):
-        return _too_many(request)
     form = CodeForm(request.POST)
     if not form.is_valid():
         return render(request, "measurements/client/code.html", {"form": form}, status=400)
+    attempt = ratelimit.attempt_reserve(ratelimit.address_key(request), scope=ratelimit.ENTRY)
+    if attempt is None:
+        return _too_many(request)
     try:
-        invitation = invitation_resolve(secret=form.cleaned_data["code"])
+        invitation = invitation_resolve(secret=form.cleaned_data["code"], kind=InvitationKind.CODE)
     except InvalidInvitation as exc:
         _refused(request, exc, via="code")
         # The same words for every reason; a fresh, empty form to try again.
@@ -155,6 +175,7 @@ def code(request: HttpRequest) -> HttpResponse:
             {"form": CodeForm(), "refused": True},
             status=400,
         )
+    ratelimit.attempt_release(attempt)
     return _enter(request, invitation)
 
 
@@ -183,6 +204,7 @@ def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
 
 @require_GET
 @never_cache
+@client_page
 def results(request: HttpRequest) -> HttpResponse:
     """The client reads back their answers, the joint results and the agreements."""
     access = client_session_get(request)

@@ -32,7 +32,12 @@ from django.views.decorators.http import require_http_methods
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.measurements.access import get_round_for
-from alliantiemonitor.measurements.client_session import ClientAccess, client_session_get
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.measurements.client_session import (
+    ClientAccess,
+    client_session_get,
+    entered_with,
+)
 from alliantiemonitor.measurements.constants import Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
@@ -45,6 +50,8 @@ from alliantiemonitor.measurements.forms import SKIP, AnswersForm, answer_field_
 from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import response_save_answers, response_submit
 from alliantiemonitor.measurements.services._common import pinned_instrument
+from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
+from alliantiemonitor.measurements.views.guard import client_page
 
 #: Pictogram keys that ship as static files (docs/instruments.md, "Pictograms").
 PICTOGRAMS = frozenset(
@@ -400,7 +407,11 @@ def _no_session(request: HttpRequest) -> HttpResponse:
 
 
 def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAccess | None:
-    """The client session; with ``to_fill``, only one whose invitation still lets them answer."""
+    """The client session; with ``to_fill``, only one whose invitation still lets them answer.
+
+    Every client page shows the client's own data, so each request that gets in is audited
+    (the client has no account: the event names the round, the page and the method).
+    """
     access = client_session_get(request)
     if access is None:
         return None
@@ -408,11 +419,24 @@ def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAcces
     if to_fill and getattr(access, "read_back_only", False):
         # The link's fill-in window has passed; it only opens the results after the talk.
         return None
+    match = request.resolver_match
+    audit_record(
+        actor=None,
+        actor_kind=ActorKind.CLIENT,
+        action="client_page.view",
+        obj=access.round,
+        detail={
+            "page": match.url_name if match else "",
+            "method": request.method,
+            "mode": access.mode,
+        },
+    )
     return access
 
 
 @never_cache
 @require_http_methods(["GET"])
+@client_page
 def client_start(request: HttpRequest) -> HttpResponse:
     """The intro a client reads first: what this is for, who sees it, that it is safe."""
     access = _client_access(request)
@@ -438,6 +462,7 @@ def client_start(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@client_page
 def client_fill(request: HttpRequest) -> HttpResponse:
     """The client's statements (all on one page, or one per screen for easy-read)."""
     access = _client_access(request)
@@ -448,6 +473,7 @@ def client_fill(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@client_page
 def client_confirm(request: HttpRequest) -> HttpResponse:
     """The client's summary, and the one button that sends."""
     access = _client_access(request)
@@ -458,6 +484,7 @@ def client_confirm(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET"])
+@client_page
 def client_done(request: HttpRequest) -> HttpResponse:
     """Thank you, what happens next, and (after a hand-over) give the device back."""
     access = _client_access(request, to_fill=False)
@@ -467,10 +494,17 @@ def client_done(request: HttpRequest) -> HttpResponse:
     questionnaire = Questionnaire(access.round, Rater.CLIENT, _language())
     if not questionnaire.submitted:
         return redirect("client:start")
+    if round_results_open_to_client(access.round):
+        # The conversation has been held since: the results are what is true now.
+        return redirect("client:results")
     return render(
         request,
         "measurements/fill/client_done.html",
-        {"side": side, "professional": questionnaire.vocabulary.get("professional", "")},
+        {
+            "side": side,
+            "professional": questionnaire.vocabulary.get("professional", ""),
+            "entered_with": entered_with(access),
+        },
     )
 
 
@@ -531,6 +565,12 @@ def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpRes
     side = _professional_side(request, uuid)
     if not Questionnaire(side.round, Rater.PROFESSIONAL, _language()).submitted:
         return redirect(side.fill_url)
+    audit_record(
+        actor=request.user,
+        action="response.view",
+        obj=side.round,
+        detail={"rater": "professional", "page": "done"},
+    )
     return render(
         request,
         "measurements/fill/professional_done.html",

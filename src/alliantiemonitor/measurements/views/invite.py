@@ -37,6 +37,7 @@ from alliantiemonitor.measurements.services import (
     invitation_create,
     invitation_revoke,
     round_answers_visible,
+    round_results_open_to_client,
 )
 from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.trajectories.access import parse_uuid
@@ -78,7 +79,7 @@ def round_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     audit_record(actor=request.user, action="round.view", obj=measurement_round)
     submitted = _submitted(measurement_round)
     invitations = (
-        measurement_round.invitations.usable().order_by("expires_at", "pk")
+        measurement_round.invitations.usable().to_fill().order_by("expires_at", "pk")
         if _client_may_be_invited(measurement_round, submitted)
         else Invitation.objects.none()
     )
@@ -93,6 +94,10 @@ def round_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         "can_invite": _client_may_be_invited(measurement_round, submitted),
         "invitations": invitations,
         "joint_available": round_answers_visible(measurement_round),
+        "can_invite_read_back": round_results_open_to_client(measurement_round),
+        "read_back_invitations": measurement_round.invitations.usable()
+        .to_read_back()
+        .order_by("expires_at", "pk"),
     }
     return render(request, "measurements/invite/round_detail.html", context)
 
@@ -191,8 +196,8 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
         messages.error(
             request,
             _(
-                "The client has already started on their own device. Let them finish there, "
-                "or give them a short code to type in on this device."
+                "The client has already started on their own device. Let them finish there: "
+                "their answers so far stay theirs until both of you have sent your side."
             ),
         )
         return redirect("measurements:round_detail", uuid=measurement_round.uuid)

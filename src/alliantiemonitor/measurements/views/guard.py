@@ -1,0 +1,59 @@
+"""The blind rule at the door of every client page: a staff session never gets in.
+
+A professional holds every secret that opens the client's side — they make the links and
+codes — so a check on the secret alone cannot tell the client from the professional. What
+can be told is the browser: in a logged-in staff session (that was not handed over to the
+client, see :mod:`alliantiemonitor.measurements.middleware`) the client pages refuse, say why
+in plain words, forget any client session in that browser, and record the attempt in the
+audit log as that staff user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.measurements.client_session import (
+    SESSION_KEY,
+    staff_user_outside_handover,
+)
+from alliantiemonitor.measurements.models import MeasurementRound
+
+View = Callable[..., HttpResponse]
+
+
+def refuse_staff_session(request: HttpRequest, user: Any) -> HttpResponse:
+    """Refuse a client page to ``user``'s session, and write that down."""
+    data: Any = request.session.pop(SESSION_KEY, None)
+    measurement_round = None
+    if isinstance(data, dict) and data.get("round"):
+        measurement_round = MeasurementRound.objects.filter(uuid=data["round"]).first()
+    match = request.resolver_match
+    audit_record(
+        actor=user,
+        action="client_page.refuse_staff",
+        obj=measurement_round,
+        detail={"page": match.url_name if match else "", "method": request.method},
+    )
+    response = render(request, "measurements/client/staff_refused.html", status=403)
+    if getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def client_page(view: View) -> View:
+    """Decorate a client page (or client entry) so that it refuses a staff session."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = staff_user_outside_handover(request)
+        if user is not None:
+            return refuse_staff_session(request, user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
