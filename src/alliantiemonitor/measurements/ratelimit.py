@@ -133,7 +133,9 @@ def record_failure(key: str, *, scope: Scope, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     with transaction.atomic():
         _cleanup(scope, now)
-        AccessAttempt.objects.create(key_hash=_key_hash(key, scope), scope=scope.name, created_at=now)
+        AccessAttempt.objects.create(
+            key_hash=_key_hash(key, scope), scope=scope.name, created_at=now
+        )
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,7 @@ def wave(scope: Scope, *, now: dt.datetime | None = None) -> Wave:
     """How many attempts were refused lately in ``scope``, and from how many keys."""
     now = now or timezone.now()
     recent = AccessAttempt.objects.filter(scope=scope.name, created_at__gt=now - scope.window)
-    return Wave(
-        refused=recent.count(), keys=recent.values("key_hash").distinct().count()
-    )
+    return Wave(refused=recent.count(), keys=recent.values("key_hash").distinct().count())
 
 
 def wave_report(scope: Scope, *, now: dt.datetime | None = None) -> Wave | None:

@@ -214,9 +214,7 @@ def invitations_revoke_for_round(*, round: MeasurementRound, by: Any, reason: st
 
 
 @transaction.atomic
-def invitations_revoke_made_by(
-    *, user: Any, by: Any, reason: str, organisation: Any = None
-) -> int:
+def invitations_revoke_made_by(*, user: Any, by: Any, reason: str, organisation: Any = None) -> int:
     """Revoke every invitation ``user`` made (in ``organisation``, if given); return how many.
 
     Used when a professional loses access (membership revoked, account deactivated): the

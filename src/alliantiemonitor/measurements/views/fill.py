@@ -29,10 +29,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.measurements.access import get_round_for
-from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.measurements.client_session import (
     ClientAccess,
     client_session_get,
