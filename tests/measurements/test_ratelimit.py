@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -62,7 +65,11 @@ def test_many_wrong_codes_block_even_a_correct_one(professional, measurement_rou
     blocked = guesser.post(reverse("client:code"), {"code": code})
 
     assert blocked.status_code == 429
-    assert "Wait a few minutes" in blocked.content.decode()
+    page = blocked.content.decode()
+    # The real time, and what else the client can do.
+    assert "15 minutes" in page
+    assert "Wait a few minutes" not in page
+    assert "new code or a personal link" in page
     assert blocked["Retry-After"]
     assert SESSION_KEY not in guesser.session
     assert Invitation.objects.get(pk=invitation.pk).last_used_at is None
@@ -105,3 +112,105 @@ def test_the_address_comes_from_the_trusted_proxy_only(settings, professional, m
         )
     assert ratelimit.is_blocked("ip:192.0.2.50", scope=ratelimit.ENTRY)
     assert not ratelimit.is_blocked("ip:10.0.0.1", scope=ratelimit.ENTRY)
+
+
+# --- Review fixes: no way around the block ----------------------------------------------------
+
+
+def test_a_short_code_does_not_open_through_the_link_route(professional, measurement_round):
+    """Codes are typed into the code form only; as a link they are wrong links."""
+    invitation, code = invitation_create(round=measurement_round, kind="code", by=professional)
+    visitor = browser()
+    for shape in (code, code.lower(), f"{code[:4]}-{code[4:]}"):
+        response = visitor.get(reverse("client:link", kwargs={"token": shape}))
+        assert response.status_code == 404
+    assert SESSION_KEY not in visitor.session
+    assert Invitation.objects.get(pk=invitation.pk).last_used_at is None
+    assert ratelimit.failures("ip:192.0.2.10", scope=ratelimit.ENTRY) == 3
+
+
+def test_a_blocked_address_cannot_use_a_valid_code_through_the_link_route(
+    professional, measurement_round
+):
+    _, code = invitation_create(round=measurement_round, kind="code", by=professional)
+    guesser = browser()
+    for _ in range(LIMIT):
+        guesser.post(reverse("client:code"), {"code": "ACDEFGHJ"})
+    assert guesser.get(reverse("client:link", kwargs={"token": code})).status_code == 429
+    assert SESSION_KEY not in guesser.session
+
+
+def test_the_block_is_checked_before_the_code_is_looked_at(
+    professional, measurement_round, monkeypatch
+):
+    from alliantiemonitor.measurements.views import client_entry
+
+    looked_up = []
+    real = client_entry.invitation_resolve
+
+    def counting(**kwargs):
+        looked_up.append(kwargs.get("kind"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(client_entry, "invitation_resolve", counting)
+    guesser = browser()
+    for _ in range(LIMIT + 10):
+        guesser.post(reverse("client:code"), {"code": "ACDEFGHJ"})
+    assert len(looked_up) == LIMIT
+
+
+def test_a_reserved_attempt_counts_until_it_is_released():
+    key = "ip:192.0.2.77"
+    attempts = [ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY) for _ in range(LIMIT)]
+    assert all(attempts)
+    assert ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY) is None
+    ratelimit.attempt_release(attempts[0])
+    assert ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_are_bounded_by_the_limit():
+    """40 guesses at once from one address: exactly the limit gets a look at a code."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks across connections (PostgreSQL)")
+    key = "ip:192.0.2.88"
+    granted: list[int | None] = []
+    start = threading.Barrier(40)
+
+    def guess() -> None:
+        try:
+            start.wait()
+            granted.append(ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(granted) == 40
+    assert sum(1 for attempt in granted if attempt is not None) == LIMIT
+    assert ratelimit.failures(key, scope=ratelimit.ENTRY) == LIMIT
+
+
+def test_a_wave_from_many_addresses_is_logged_without_blocking_anyone(
+    settings, professional, measurement_round, caplog
+):
+    settings.ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD = 6
+    _, code = invitation_create(round=measurement_round, kind="code", by=professional)
+    with caplog.at_level(logging.WARNING, logger="alliantiemonitor.measurements.ratelimit"):
+        for n in range(6):
+            response = browser(f"198.51.100.{n}").post(
+                reverse("client:code"), {"code": "ACDEFGHJ"}
+            )
+            assert response.status_code == 400
+    warnings = [r.getMessage() for r in caplog.records if "wave" in r.getMessage()]
+    assert warnings == [
+        "wave of refused client entries: 6 refused entry attempts from 6 addresses in the "
+        "last 15 minutes"
+    ]
+    assert "198.51.100" not in warnings[0]
+    # No address is blocked by the wave: a client elsewhere gets in with the right code.
+    assert browser("203.0.113.5").post(reverse("client:code"), {"code": code}).status_code == 302
