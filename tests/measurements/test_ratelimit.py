@@ -202,9 +202,7 @@ def test_a_wave_from_many_addresses_is_logged_without_blocking_anyone(
     _, code = invitation_create(round=measurement_round, kind="code", by=professional)
     with caplog.at_level(logging.WARNING, logger="alliantiemonitor.measurements.ratelimit"):
         for n in range(6):
-            response = browser(f"198.51.100.{n}").post(
-                reverse("client:code"), {"code": "ACDEFGHJ"}
-            )
+            response = browser(f"198.51.100.{n}").post(reverse("client:code"), {"code": "ACDEFGHJ"})
             assert response.status_code == 400
     warnings = [r.getMessage() for r in caplog.records if "wave" in r.getMessage()]
     assert warnings == [

@@ -165,7 +165,9 @@ def code(request: HttpRequest) -> HttpResponse:
     if attempt is None:
         return _too_many(request)
     try:
-        invitation = invitation_resolve(secret=form.cleaned_data["code"], kind=InvitationKind.CODE)
+        invitation = invitation_resolve(
+            secret=form.cleaned_data["code"], kind=InvitationKind.CODE, allow_read_back=True
+        )
     except InvalidInvitation as exc:
         _refused(request, exc, via="code")
         # The same words for every reason; a fresh, empty form to try again.

@@ -1,0 +1,179 @@
+"""Every page that shows client data writes an audit event, for staff and clients alike.
+
+The list below names every such page. A page of the client-facing apps that is in neither
+list fails :func:`test_every_page_is_listed`, so a new view cannot forget its audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from alliantiemonitor.audit.models import AuditEvent
+from alliantiemonitor.conversations.services import conversation_start, round_mark_discussed
+from alliantiemonitor.measurements.services import invitation_create
+from tests.factories import answer_round
+
+pytestmark = pytest.mark.django_db
+
+#: Namespaces whose pages are about clients.
+NAMESPACES = ("trajectories", "measurements", "conversations", "monitoring", "client")
+
+
+@dataclass
+class World:
+    professional: Any
+    trajectory: Any
+    round: Any
+    discussed: Any
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    #: ``staff`` (the assigned professional's browser) or ``client`` (a link's session).
+    who: str
+    args: Callable[[World], list[Any]] = lambda world: []
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] = lambda world: {}
+    #: Which round the client session is for: ``round`` (collecting) or ``discussed``.
+    client_round: str = "round"
+    #: The page is about one client (a list such as the caseload audits without one).
+    one_client: bool = True
+
+
+def _item(world: World, n: int = 0) -> str:
+    return world.round.instrument.items_for("client")[n].id
+
+
+AUDITED = [
+    Page("trajectories:caseload", "staff", one_client=False),
+    Page("trajectories:detail", "staff", lambda w: [w.trajectory.uuid]),
+    Page("trajectories:hand_over", "staff", lambda w: [w.trajectory.uuid]),
+    Page("measurements:round_detail", "staff", lambda w: [w.round.uuid]),
+    Page("measurements:fill", "staff", lambda w: [w.round.uuid]),
+    Page("measurements:fill_confirm", "staff", lambda w: [w.discussed.uuid]),
+    Page("measurements:fill_done", "staff", lambda w: [w.discussed.uuid]),
+    Page("conversations:joint", "staff", lambda w: [w.discussed.uuid]),
+    Page("monitoring:course", "staff", lambda w: [w.trajectory.uuid]),
+    Page("client:start", "client"),
+    Page("client:fill", "client"),
+    Page(
+        "client:fill",
+        "client",
+        method="post",
+        data=lambda w: {f"answer-{_item(w)}": "4"},
+    ),
+    Page("client:confirm", "client"),
+    Page("client:done", "client", client_round="discussed"),
+    Page("client:results", "client", client_round="discussed"),
+]
+
+#: Pages that show no client data (or only write, audited by their service), with the reason.
+NOT_CLIENT_DATA = {
+    "trajectories:new": "an empty form; creating writes client.create in the service",
+    "trajectories:start_round": "POST only; round_start audits round.start",
+    "measurements:invite_link": "POST only; invitation_create audits invitation.create",
+    "measurements:invite_code": "POST only; invitation_create audits invitation.create",
+    "measurements:hand_over_device": "POST only; audits round.hand_over_device",
+    "measurements:revoke": "POST only; invitation_revoke audits invitation.revoke",
+    "conversations:start": "POST only; conversation_start audits conversation.start",
+    "conversations:agreement_add": "POST only; agreement_add audits agreement.add",
+    "conversations:evaluate": "POST only; evaluation_record audits evaluation.record",
+    "conversations:mark_discussed": "POST only; round_mark_discussed audits round.discussed",
+    "client:code": "the entry form; a use is audited as invitation.use or invitation.refuse",
+    "client:link": "redirects on; audited as invitation.use or invitation.refuse",
+    "client:return": "the professional's password form; audits round.hand_back",
+}
+
+
+def _page_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace in NAMESPACES:
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_page_is_listed():
+    listed = {page.name for page in AUDITED} | set(NOT_CLIENT_DATA)
+    assert _page_names() == listed
+
+
+@pytest.fixture
+def world(professional, trajectory, measurement_round, client_record):
+    from alliantiemonitor.measurements.services import round_start
+    from alliantiemonitor.trajectories.services import trajectory_start
+
+    other = trajectory_start(
+        client=client_record,
+        professional=professional,
+        legal_frame="Begeleiding",
+        start_date=trajectory.start_date,
+    )
+    discussed = round_start(trajectory=other, by=professional)
+    answer_round(discussed, "client")
+    answer_round(discussed, "professional", professional=professional)
+    discussed.refresh_from_db()
+    conversation_start(round=discussed, by=professional)
+    round_mark_discussed(round=discussed, by=professional)
+    discussed.refresh_from_db()
+    return World(professional, trajectory, measurement_round, discussed)
+
+
+def _browser(world: World, page: Page) -> Client:
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if page.who == "staff":
+        browser.force_login(world.professional)
+        return browser
+    round_ = getattr(world, page.client_round)
+    _, token = invitation_create(round=round_, kind="link", by=world.professional)
+    assert browser.get(reverse("client:link", kwargs={"token": token})).status_code == 302
+    return browser
+
+
+@pytest.mark.parametrize("page", AUDITED, ids=lambda page: f"{page.name}-{page.method}")
+def test_each_client_data_page_audits(world, page):
+    browser = _browser(world, page)
+    before = AuditEvent.objects.count()
+
+    url = reverse(page.name, args=page.args(world))
+    response = getattr(browser, page.method)(url, page.data(world))
+
+    assert response.status_code in {200, 302}, response.status_code
+    new = AuditEvent.objects.order_by("pk")[before:]
+    assert new, f"{page.name} ({page.method}) wrote no audit event"
+    expected_kind = "user" if page.who == "staff" else "client"
+    assert all(event.actor_kind == expected_kind for event in new)
+    if page.one_client:
+        assert all(event.client_id is not None for event in new)
+
+
+def test_every_draft_edit_is_audited_not_only_the_first(measurement_round):
+    from alliantiemonitor.measurements.services import response_save_answers
+
+    items = [item.id for item in measurement_round.instrument.items_for("client")]
+    for value in (2, 3, 4):
+        response_save_answers(
+            round=measurement_round, rater="client", answers={items[0]: value}, mode="own_device"
+        )
+    events = AuditEvent.objects.filter(action__in=["response.start", "response.save"])
+    assert [event.action for event in events.order_by("pk")] == [
+        "response.start",
+        "response.save",
+        "response.save",
+    ]
+    # Which statements changed, never the answers themselves.
+    assert all(event.detail["items"] == [items[0]] for event in events)
+    assert all("answers" not in event.detail for event in events)
