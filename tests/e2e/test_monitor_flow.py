@@ -317,3 +317,33 @@ def test_filling_in_and_sending_works_without_javascript(
     assert response.submitted_at is not None
     assert set(response.answers.values()) == {4}
     assert len(response.answers) == len(instrument.items_for("client"))
+
+
+def test_a_code_typed_in_the_professionals_own_browser_shows_no_client_draft(
+    new_page, live_server, professional, trajectory, instrument
+):
+    """Review found the blind rule could be bypassed this way; the browser now refuses."""
+    measurement_round = round_start(trajectory=trajectory, by=professional)
+    first = instrument.items_for("client")[0].id
+    response_save_answers(
+        round=measurement_round, rater="client", answers={first: 1}, mode="own_device"
+    )
+    pro = new_page()
+    log_in(pro, live_server, professional)
+    pro.goto(f"{live_server.url}/metingen/{measurement_round.uuid}/")
+    pro.get_by_role("button", name="Make a short code").click()
+    code = pro.locator(".am-secret--code").inner_text().replace(" ", "")
+
+    pro.goto(f"{live_server.url}/m/code/")
+    assert "You are logged in as a professional" in pro.locator("h1").inner_text()
+    assert_accessible(pro)
+    response = pro.goto(f"{live_server.url}/m/{code}/")
+    assert response.status == 403
+    response = pro.goto(f"{live_server.url}/m/invullen/")
+    assert response.status == 403
+    assert pro.locator("input[type=radio]:checked").count() == 0
+    assert (
+        AuditEvent.objects.filter(action="client_page.refuse_staff", actor=professional).count()
+        == 3
+    )
+    assert Response.objects.get(rater="client").answers == {first: 1}
