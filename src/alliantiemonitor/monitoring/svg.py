@@ -33,8 +33,8 @@ from alliantiemonitor.monitoring.wording import (
     direction_label,
     pattern_label,
     rater_label,
-    score_text,
 )
+from alliantiemonitor.web.formatting import score_text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
