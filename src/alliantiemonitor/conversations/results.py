@@ -187,6 +187,11 @@ class RoundResults:
     def scale_midpoint(self) -> float:
         return (self.scale_min + self.scale_max) / 2
 
+    @property
+    def friction_name(self) -> str:
+        """The name of the characteristic where higher is worse (its bars have own colours)."""
+        return next((c.name for c in self.characteristics if c.is_friction), "")
+
     def characteristic(self, key: str) -> CharacteristicResult | None:
         return next((c for c in self.characteristics if c.key == key), None)
 

@@ -17,10 +17,14 @@ so it is not used.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.core.rounding import round_score
 
 #: A dash for "no score", so an empty cell is never mistaken for a zero.
@@ -66,3 +70,19 @@ def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         return timezone.localtime(value)
     return value
+
+
+def instrument_name(measurement_round: Any) -> str:
+    """The questionnaire of a round in words: "Alliantiemonitor — standaard, versie 1.0.0".
+
+    Never the technical reference (``standaard@1.0.0``); a variant that is no longer
+    installed still shows its id, so the page does not break.
+    """
+    try:
+        title = pick_language(measurement_round.instrument.title, (get_language() or "nl")[:2])
+    except KeyError:
+        title = measurement_round.instrument_id
+    return _("%(title)s, version %(version)s") % {
+        "title": title,
+        "version": measurement_round.instrument_version,
+    }
