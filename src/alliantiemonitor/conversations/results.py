@@ -135,6 +135,11 @@ class CharacteristicResult:
         return None if self.difference is None else abs(self.difference)
 
     @property
+    def agenda_count(self) -> int:
+        """How many of its pairs are on the agenda (flagged or far apart)."""
+        return sum(1 for p in self.pairs if p.on_agenda)
+
+    @property
     def client_higher(self) -> bool:
         return self.difference is not None and self.difference > 0
 
