@@ -185,10 +185,6 @@ class RoundResults:
         return self.viewer == "client"
 
     @property
-    def instrument_title(self) -> str:
-        return pick_language(self.instrument.title, self.language)
-
-    @property
     def scale_midpoint(self) -> float:
         return (self.scale_min + self.scale_max) / 2
 
