@@ -65,7 +65,8 @@ def test_round_page_for_the_professional(client, professional, measurement_round
     assert response.status_code == 200
     html = response.content.decode()
     assert "K.V." in html
-    assert measurement_round.instrument_ref in html
+    assert "Alliance monitor — standard, version 1.0.0" in html
+    assert measurement_round.instrument_ref not in html
     assert reverse("measurements:fill", kwargs={"uuid": measurement_round.uuid}) in html
     assert reverse("measurements:invite_link", kwargs={"uuid": measurement_round.uuid}) in html
     assert reverse("measurements:invite_code", kwargs={"uuid": measurement_round.uuid}) in html

@@ -84,7 +84,9 @@ def test_rounds_are_listed_with_variant_state_and_handover_marker(
 ):
     client.force_login(professional)
     html = client.get(detail_url(trajectory)).content.decode()
-    assert measurement_round.instrument_ref in html
+    # The questionnaire in words, never the technical reference.
+    assert "Alliantiemonitor — standaard, versie 1.0.0" in html
+    assert measurement_round.instrument_ref not in html
     assert reverse("measurements:round_detail", args=[measurement_round.uuid]) in html
     # While a round collects answers no new one can be started from the page.
     assert start_url(trajectory) not in html

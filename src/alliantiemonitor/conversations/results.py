@@ -135,6 +135,11 @@ class CharacteristicResult:
         return None if self.difference is None else abs(self.difference)
 
     @property
+    def agenda_count(self) -> int:
+        """How many of its pairs are on the agenda (flagged or far apart)."""
+        return sum(1 for p in self.pairs if p.on_agenda)
+
+    @property
     def client_higher(self) -> bool:
         return self.difference is not None and self.difference > 0
 
@@ -180,12 +185,13 @@ class RoundResults:
         return self.viewer == "client"
 
     @property
-    def instrument_title(self) -> str:
-        return pick_language(self.instrument.title, self.language)
-
-    @property
     def scale_midpoint(self) -> float:
         return (self.scale_min + self.scale_max) / 2
+
+    @property
+    def friction_name(self) -> str:
+        """The name of the characteristic where higher is worse (its bars have own colours)."""
+        return next((c.name for c in self.characteristics if c.is_friction), "")
 
     def characteristic(self, key: str) -> CharacteristicResult | None:
         return next((c for c in self.characteristics if c.key == key), None)

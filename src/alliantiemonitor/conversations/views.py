@@ -77,6 +77,9 @@ def _render_joint(
         "start_form": start_form or ConversationStartForm(),
         "agreement_form": agreement_form or AgreementForm(),
         "evaluation_forms": [(party, label, forms.get(party)) for party, label in Party.choices],
+        "evaluation_open": any(forms.values()),
+        # A refused evaluation unfolds its form, so the error is seen.
+        "evaluation_errors": any(form.is_bound and form.errors for form in forms.values()),
     }
     return render(request, "conversations/joint.html", context, status=status)
 

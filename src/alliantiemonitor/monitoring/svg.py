@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -33,8 +32,8 @@ from alliantiemonitor.monitoring.wording import (
     direction_label,
     pattern_label,
     rater_label,
-    score_text,
 )
+from alliantiemonitor.web.formatting import date_compact, score_text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -143,7 +142,7 @@ def _date_labels(course: Course, scale: _Scale) -> SafeString:
                 HEIGHT - BOTTOM + 5,
             )
         )
-        label = date_format(info.date, "SHORT_DATE_FORMAT")
+        label = date_compact(info.date)
         if not info.scored:
             label = _("%(date)s (open)") % {"date": label}
         width = len(label) * CHAR_WIDTH
@@ -185,7 +184,7 @@ def _handover_markers(handovers: Sequence[Handover], scale: _Scale) -> SafeStrin
                 "</g>",
                 _("Change of professional on %(date)s: %(from)s → %(to)s")
                 % {
-                    "date": date_format(handover.date, "SHORT_DATE_FORMAT"),
+                    "date": date_compact(handover.date),
                     "from": handover.from_name,
                     "to": handover.to_name,
                 },
@@ -287,10 +286,8 @@ def _series(series: RaterSeries, scale: _Scale) -> SafeString:
             )
     for point in series.scored_points:
         x, y = scale.x(point.round.at), scale.y(point.score)  # type: ignore[arg-type]
-        tooltip = "{}, {}: {}".format(
-            rater_label(rater),
-            date_format(point.round.date, "SHORT_DATE_FORMAT"),
-            score_text(point.score),
+        tooltip = (
+            f"{rater_label(rater)}, {date_compact(point.round.date)}: {score_text(point.score)}"
         )
         parts.append(_marker(rater, x, y, tooltip))
         if point.change is not None and point.change.reliable:

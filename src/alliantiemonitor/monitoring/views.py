@@ -7,7 +7,6 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import number_format
 from django.views.decorators.http import require_GET
 
 from alliantiemonitor.audit.services import audit_record
@@ -17,9 +16,9 @@ from alliantiemonitor.monitoring.wording import (
     change_text,
     pattern_label,
     rater_label,
-    score_text,
 )
 from alliantiemonitor.trajectories.access import get_trajectory_for
+from alliantiemonitor.web.formatting import score_text
 
 
 @login_required
@@ -54,7 +53,7 @@ def course(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
                     "first": score_text(series.overall.x1) if series.overall else None,
                     "latest": score_text(series.overall.x2) if series.overall else None,
                     "overall": change_text(series.overall) if series.overall else None,
-                    "mdc": number_format(series.mdc, 2) if series.mdc is not None else None,
+                    "mdc": score_text(series.mdc, places=2) if series.mdc is not None else None,
                 }
                 for series in characteristic.series
             ],

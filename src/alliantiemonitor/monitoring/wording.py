@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from alliantiemonitor.core.change import Pattern, ReliableChange
-
-
-def score_text(value: float | None) -> str:
-    """A score with one decimal in the active language's notation, or a dash."""
-    return "—" if value is None else number_format(value, 1)
-
-
-def signed_text(value: float) -> str:
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{number_format(abs(value), 1)}"
+from alliantiemonitor.web.formatting import signed_score_text
 
 
 def rater_label(rater: str) -> str:
@@ -44,4 +34,4 @@ def direction_label(change: ReliableChange) -> str:
 
 def change_text(change: ReliableChange) -> str:
     """For example "reliably improved (+1.2)"."""
-    return f"{direction_label(change)} ({signed_text(change.difference)})"
+    return f"{direction_label(change)} ({signed_score_text(change.difference)})"

@@ -13,13 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.core.instrument import pick_language
-from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_start
 from alliantiemonitor.organisations.exceptions import DomainError
@@ -122,26 +119,11 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 def _round_rows(trajectory: Trajectory) -> list[dict[str, Any]]:
-    registry = get_registry()
-    language = (get_language() or "nl")[:2]
-    rows = []
     rounds = MeasurementRound.objects.for_trajectory(trajectory).order_by("-opened_at", "-pk")
-    for measurement_round in rounds:
-        try:
-            instrument = registry.get(
-                measurement_round.instrument_id, measurement_round.instrument_version
-            )
-            title = pick_language(instrument.title, language)
-        except KeyError:
-            title = measurement_round.instrument_id
-        rows.append(
-            {
-                "round": measurement_round,
-                "title": title,
-                "state_label": state_label(measurement_round.state),
-            }
-        )
-    return rows
+    return [
+        {"round": measurement_round, "state_label": state_label(measurement_round.state)}
+        for measurement_round in rounds
+    ]
 
 
 def _render_detail(

@@ -48,7 +48,11 @@ from alliantiemonitor.measurements.exceptions import (
 )
 from alliantiemonitor.measurements.forms import SKIP, AnswersForm, answer_field_name
 from alliantiemonitor.measurements.models import MeasurementRound, Response
-from alliantiemonitor.measurements.services import response_save_answers, response_submit
+from alliantiemonitor.measurements.services import (
+    response_save_answers,
+    response_submit,
+    round_answers_visible,
+)
 from alliantiemonitor.measurements.services._common import pinned_instrument
 from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
 from alliantiemonitor.measurements.views.guard import client_page
@@ -561,7 +565,7 @@ def professional_confirm(request: HttpRequest, uuid: Any) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpResponseRedirect:
-    """The professional's side is sent; back to the round."""
+    """The professional's side is sent: wait for the client, or open the joint view."""
     side = _professional_side(request, uuid)
     if not Questionnaire(side.round, Rater.PROFESSIONAL, _language()).submitted:
         return redirect(side.fill_url)
@@ -574,5 +578,9 @@ def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpRes
     return render(
         request,
         "measurements/fill/professional_done.html",
-        {"side": side, "client": side.round.trajectory.client},
+        {
+            "side": side,
+            "client": side.round.trajectory.client,
+            "joint_available": round_answers_visible(side.round),
+        },
     )

@@ -53,7 +53,7 @@ def _state_explanation(state: str) -> str:
         RoundState.OPEN: _("Neither you nor the client has sent answers yet."),
         RoundState.CLIENT_DONE: _("The client has sent their answers; your side is still open."),
         RoundState.PROFESSIONAL_DONE: _("You have sent your answers; waiting for the client."),
-        RoundState.BOTH_DONE: _("Both have sent their answers: ready to discuss together."),
+        RoundState.BOTH_DONE: _("You can now discuss the answers together in the joint view."),
         RoundState.DISCUSSED: _("You have discussed the answers together."),
         RoundState.CLOSED: _("This round is closed."),
         RoundState.EXPIRED: _("This round expired before both sides were sent."),
