@@ -27,7 +27,8 @@ def test_with_javascript_autosave_replaces_the_save_button_and_boxes_line_up(
     statement = page.locator("fieldset.am-statement").first
     radio = statement.locator("input[type=radio]").first.bounding_box()
     checkbox = statement.locator("input[type=checkbox]").bounding_box()
-    assert radio and checkbox
+    assert radio is not None
+    assert checkbox is not None
     assert abs(checkbox["width"] - radio["width"]) < 1
     assert abs(checkbox["height"] - radio["height"]) < 1
     assert abs(checkbox["x"] - radio["x"]) < 1  # the same column as the radio buttons
