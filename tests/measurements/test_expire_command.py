@@ -54,11 +54,15 @@ def test_loop_runs_until_interrupted(trajectory, professional, monkeypatch):
             raise KeyboardInterrupt
 
     monkeypatch.setattr(command.time, "sleep", fake_sleep)
+    # Inside the test's transaction a real close would end the connection the test uses.
+    reconnects = []
+    monkeypatch.setattr(command, "close_old_connections", lambda: reconnects.append(1))
     out = StringIO()
     call_command("rounds_expire", "--loop", "--interval", "60", stdout=out)
     round_.refresh_from_db()
     assert round_.state == "expired"
     assert sleeps == [60, 60]
+    assert reconnects == [1]  # before the run after the first pause
     assert out.getvalue().count("expired") == 2
     assert "stopped" in out.getvalue()
 
