@@ -1,5 +1,5 @@
 # The two set-up commands in the README are `make demo` and `make test`; everything else is
-# a building block of those two. Nothing here needs more than python3 (3.11+), node/npm and,
+# a building block of those two. Nothing here needs more than python3 (3.11–3.13), node/npm and,
 # for the PostgreSQL half of the tests, the local PostgreSQL server.
 
 PYTHON ?= python3

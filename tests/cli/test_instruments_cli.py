@@ -193,3 +193,11 @@ def test_validate_shipped_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, out
     assert f"OK {SHIPPED_DIR / 'domains.yaml'}" in out
     assert f"OK {SHIPPED_DIR / 'standaard.yaml'} (standaard@" in out
+
+
+def test_show_names_the_professionals_not_answered_label(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "show", "standaard")
+    assert code == 0
+    assert "not answered (professional): Kan ik niet beoordelen" in out

@@ -179,3 +179,29 @@ def test_choose_reference_prefers_own_values() -> None:
     assert choose_reference(INSTRUMENT, "trust", "client", own) == own["trust"]
     assert choose_reference(INSTRUMENT, "bond", "client", own) == ReferenceValues(0.7, 0.84)
     assert choose_reference(INSTRUMENT, "bond", "professional") == ReferenceValues(0.6, 0.8)
+
+
+@pytest.mark.parametrize("polarity", ["Positive", "NEGATIVE", "", "up"])
+def test_unknown_polarity_is_refused(polarity: str) -> None:
+    # "Positive" used to count as negative: a rise in trust came out as a deterioration.
+    with pytest.raises(ValueError, match="polarity must be 'positive' or 'negative'"):
+        reliable_change(2.0, 3.0, **REF, polarity=polarity)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="polarity must be 'positive' or 'negative'"):
+        reliable_change_array([2.0], [3.0], **REF, polarity=polarity)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="polarity must be 'positive' or 'negative'"):
+        classify_pattern([2.0, 3.0], **REF, polarity=polarity)  # type: ignore[arg-type]
+
+
+def test_pattern_skips_every_kind_of_missing_score() -> None:
+    scores = [2.0, pd.NA, None, math.nan, np.float64("nan"), 3.0]
+    assert classify_pattern(scores, **REF, polarity="positive") is Pattern.IMPROVING
+    assert (
+        classify_pattern(pd.Series([2.0, pd.NA, 3.0], dtype="Float64"), **REF, polarity="positive")
+        is Pattern.IMPROVING
+    )
+    assert classify_pattern([pd.NA, 3.0], **REF, polarity="positive") is Pattern.INSUFFICIENT
+
+
+def test_pattern_refuses_scores_that_are_not_numbers() -> None:
+    with pytest.raises(ValueError, match=r"scores\[2\] is 'high', not a number"):
+        classify_pattern([2.0, 3.0, "high"], **REF, polarity="positive")  # type: ignore[list-item]

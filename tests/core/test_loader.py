@@ -695,3 +695,45 @@ def test_shipped_instrument_fills_in_for_every_domain(name: str) -> None:
                 for easy in (False, True):
                     text = item.display_text(language, vocabulary, easy_read=easy)
                     assert not PLACEHOLDER_RE.search(text), (domain, language, item.id, text)
+
+
+def test_the_professional_gets_their_own_not_answered_label() -> None:
+    data = minimal_instrument_data()
+    data["scale"]["not_answered_label_professional"] = {
+        "nl": "Kan ik niet beoordelen",
+        "en": "Cannot judge",
+    }
+    instrument = parse_instrument(data, source="a.yaml")
+    scale = instrument.scale
+    assert scale.not_answered_label_for("professional") == {
+        "nl": "Kan ik niet beoordelen",
+        "en": "Cannot judge",
+    }
+    assert scale.not_answered_label_for("client") == scale.not_answered_label
+    again = parse_instrument(json.loads(json.dumps(instrument_to_data(instrument))), source="b")
+    assert again == instrument
+
+
+def test_without_a_professional_label_both_use_the_one_label() -> None:
+    instrument = parse_instrument(minimal_instrument_data(), source="a.yaml")
+    assert instrument.scale.not_answered_label_for("professional") == (
+        instrument.scale.not_answered_label
+    )
+    assert "not_answered_label_professional" not in instrument_to_data(instrument)["scale"]
+
+
+def test_the_professional_label_needs_every_language() -> None:
+    data = minimal_instrument_data()
+    data["scale"]["not_answered_label_professional"] = {"nl": "Kan ik niet beoordelen"}
+    assert_problem(validate_data(data, source="a.yaml"), None, "not_answered_label_professional")
+
+
+def test_shipped_instruments_give_the_professional_their_own_label() -> None:
+    from alliantiemonitor.core.registry import default_registry
+
+    registry = default_registry()
+    for instrument_id in ("standaard", "kort", "eenvoudig"):
+        scale = registry.get(instrument_id).scale
+        label = scale.not_answered_label_for("professional")
+        assert label != scale.not_answered_label
+        assert "liever niet" not in label["nl"]

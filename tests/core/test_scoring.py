@@ -402,3 +402,19 @@ def test_booleans_are_not_answers() -> None:
     assert [(p.position, p.value) for p in validate_answers(INSTRUMENT, frame, "client")] == [
         (0, True)
     ]
+
+
+def test_duplicated_item_column_is_named() -> None:
+    # Two columns with one item id (a merge gone wrong) used to fail with an AttributeError.
+    ids = client_ids()
+    frame = pd.DataFrame([[3, 4]], columns=[ids[0], ids[0]])
+    with pytest.raises(ValueError, match=rf"more than one column named {ids[0]}"):
+        score_frame(INSTRUMENT, frame, "client")
+    with pytest.raises(ValueError, match=rf"more than one column named {ids[0]}"):
+        validate_answers(INSTRUMENT, frame, "client")
+
+
+def test_duplicated_other_columns_do_not_matter() -> None:
+    ids = client_ids()
+    frame = pd.DataFrame([[3, "a", "b"]], columns=[ids[0], "note", "note"])
+    assert len(score_frame(INSTRUMENT, frame, "client")) == 1

@@ -50,6 +50,8 @@ def check(page, name: str | None = None) -> None:
 
 def answer(page, statements: range, choice: int) -> None:
     """Pick scale point ``choice`` (0-based: 0 = strongly disagree) for the given statements."""
+    # A click before htmx has started on the page would change the radio but save nothing.
+    page.wait_for_load_state()
     fieldsets = page.locator("fieldset.am-statement")
     for index in statements:
         # Each answer is saved as it is given (htmx); wait for that save, as a person's pace

@@ -130,7 +130,8 @@ def all_stored_text():
 def test_personal_link_is_shown_once_and_not_stored(client, professional, measurement_round):
     client.force_login(professional)
     url = reverse("measurements:invite_link", kwargs={"uuid": measurement_round.uuid})
-    response = client.post(url)
+    # Made with a POST, shown on a page of its own (so a reload makes no second one).
+    response = client.post(url, follow=True)
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -179,7 +180,8 @@ def test_the_round_page_lists_and_revokes_invitations(
 def test_short_code_is_shown_large_and_grouped(client, professional, measurement_round):
     client.force_login(professional)
     url = reverse("measurements:invite_code", kwargs={"uuid": measurement_round.uuid})
-    response = client.post(url)
+    # Made with a POST, shown on a page of its own (so a reload makes no second one).
+    response = client.post(url, follow=True)
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

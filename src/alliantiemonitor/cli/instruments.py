@@ -203,6 +203,9 @@ def _describe(
         f"{'Scale:':<14}{points}",
         f"{'':<14}not answered: {t(instrument.scale.not_answered_label)}",
     ]
+    if instrument.scale.not_answered_label_professional is not None:
+        label = t(instrument.scale.not_answered_label_professional)
+        lines.append(f"{'':<14}not answered (professional): {label}")
 
     lines += ["", "Characteristics"]
     key_width = max(len(c.key) for c in instrument.characteristics)

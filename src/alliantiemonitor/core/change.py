@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,8 @@ Direction = Literal["improved", "deteriorated", "no_reliable_change"]
 
 #: Codes used by :func:`reliable_change_array` for the direction of each change.
 IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED = 1, 0, -1
+
+_POLARITIES: frozenset[str] = frozenset(get_args(Polarity))
 
 
 class Pattern(StrEnum):
@@ -103,6 +105,23 @@ def minimum_detectable_change(*, sd: float, reliability: float) -> float:
     return RC_CRITICAL * _s_diff(sd, reliability)
 
 
+def _check_polarity(polarity: object) -> None:
+    # Anything but the exact "negative" used to count as positive (or the other way round):
+    # a typo such as "Positive" would silently turn every change around.
+    if polarity not in _POLARITIES:
+        raise ValueError(f"polarity must be 'positive' or 'negative', not {polarity!r}")
+
+
+def _present_score(position: int, score: object) -> float | None:
+    """``score`` as a float, ``None`` when missing (None, NaN, pd.NA); refuse anything else."""
+    if score is None or score is pd.NA:
+        return None
+    if isinstance(score, bool) or not isinstance(score, int | float | np.integer | np.floating):
+        raise ValueError(f"scores[{position}] is {score!r}, not a number")
+    value = float(score)
+    return None if math.isnan(value) else value
+
+
 def _direction(difference: float, reliable: bool, polarity: Polarity) -> Direction:
     if not reliable:
         return "no_reliable_change"
@@ -123,6 +142,7 @@ def reliable_change(
     Example: sd=0.7, r=0.84 gives SE=0.28, S_diff=0.396 and MDC=0.776 points, so 2.0 → 3.0
     (RC=2.53) is reliable: an improvement for trust, a deterioration for friction.
     """
+    _check_polarity(polarity)
     if math.isnan(x1) or math.isnan(x2):
         raise ValueError("both scores are needed for a reliable change")
     s_diff = _s_diff(sd, reliability)
@@ -146,6 +166,7 @@ def reliable_change_array(
     x1: ArrayLike, x2: ArrayLike, *, sd: float, reliability: float, polarity: Polarity
 ) -> ReliableChangeArray:
     """:func:`reliable_change` for arrays of earlier and later scores (broadcast together)."""
+    _check_polarity(polarity)
     s_diff = _s_diff(sd, reliability)
     first = np.asarray(x1, dtype=np.float64)
     second = np.asarray(x2, dtype=np.float64)
@@ -164,7 +185,8 @@ def classify_pattern(
     """Classify the course of one characteristic for one rater across a trajectory's rounds.
 
     ``scores`` are the characteristic scores of the rounds in time order; a missing round
-    (``None`` or NaN) is skipped, so its neighbours are compared with each other. The rule:
+    (``None``, NaN or ``pd.NA``) is skipped, so its neighbours are compared with each other.
+    The rule:
 
     1. fewer than two scores → ``insufficient``;
     2. collect the reliable changes (RCI, see :func:`reliable_change`) between every two
@@ -177,8 +199,12 @@ def classify_pattern(
     5. no reliable change at all → ``stable``.
 
     Improvement and deterioration respect ``polarity``: a rising friction score deteriorates.
+    A score that is not a number, or a polarity other than ``"positive"`` / ``"negative"``,
+    raises :class:`ValueError`.
     """
-    present = [float(s) for s in scores if s is not None and not math.isnan(s)]
+    _check_polarity(polarity)
+    read = (_present_score(position, score) for position, score in enumerate(scores))
+    present = [score for score in read if score is not None]
     if len(present) < 2:
         return Pattern.INSUFFICIENT
     values = np.asarray(present)

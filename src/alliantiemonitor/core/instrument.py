@@ -51,6 +51,15 @@ class ScalePoint:
 class Scale:
     points: tuple[ScalePoint, ...]
     not_answered_label: Translated
+    #: The professional's own words for "not answered" ("cannot judge"): "rather not say" is a
+    #: client's reason, not a professional's. ``None``: both use ``not_answered_label``.
+    not_answered_label_professional: Translated | None = None
+
+    def not_answered_label_for(self, rater: Rater) -> Translated:
+        """The label of the "not answered" choice as ``rater`` reads it."""
+        if rater == "professional" and self.not_answered_label_professional is not None:
+            return self.not_answered_label_professional
+        return self.not_answered_label
 
     @property
     def values(self) -> tuple[int, ...]:

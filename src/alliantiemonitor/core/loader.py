@@ -69,7 +69,7 @@ REQUIRED_KEYS = (
     "items",
 )
 OPTIONAL_KEYS = ("description", "audience", "provenance_note", "presentation", "easy_read")
-SCALE_KEYS = ("points", "not_answered_label")
+SCALE_KEYS = ("points", "not_answered_label", "not_answered_label_professional")
 POINT_KEYS = ("value", "label", "pictogram")
 CHARACTERISTIC_FIELDS = ("key", "name", "polarity", "description", "reference")
 REFERENCE_FIELDS = ("sd", "reliability")
@@ -303,6 +303,10 @@ class _Checker:
             self.translated(scale["not_answered_label"], "scale not_answered_label")
         else:
             self.add("scale: missing required key 'not_answered_label'")
+        if "not_answered_label_professional" in scale:
+            self.translated(
+                scale["not_answered_label_professional"], "scale not_answered_label_professional"
+            )
         points = scale.get("points")
         if not isinstance(points, list) or not points:
             self.add(f"scale has no points (got {describe_type(points)}); list them under points")
@@ -573,7 +577,13 @@ def _build(data: Mapping[str, Any], source: str) -> Instrument:
         title=_text(data["title"]),
         languages=tuple(data["languages"]),
         scale=Scale(
-            points=tuple(points), not_answered_label=_text(scale_data["not_answered_label"])
+            points=tuple(points),
+            not_answered_label=_text(scale_data["not_answered_label"]),
+            not_answered_label_professional=(
+                _text(scale_data["not_answered_label_professional"])
+                if "not_answered_label_professional" in scale_data
+                else None
+            ),
         ),
         characteristics=characteristics,
         items=items,
@@ -615,6 +625,10 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
         ],
         "not_answered_label": dict(instrument.scale.not_answered_label),
     }
+    if instrument.scale.not_answered_label_professional is not None:
+        data["scale"]["not_answered_label_professional"] = dict(
+            instrument.scale.not_answered_label_professional
+        )
     data["characteristics"] = [_characteristic_data(c) for c in instrument.characteristics]
     data["items"] = [_item_data(i) for i in instrument.items]
     return data

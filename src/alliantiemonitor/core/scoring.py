@@ -213,9 +213,20 @@ def read_answers(
 
     The array has the items of ``instrument.items_for(rater)`` as columns (NaN = not answered;
     an absent column is all NaN) and is what :func:`score_array` takes. Invalid cells are NaN
-    in the array and listed as problems, ordered by row and column.
+    in the array and listed as problems, ordered by row and column. An item id that heads
+    more than one column raises :class:`ValueError`: which of them holds the answers is
+    unknowable.
     """
     items = instrument.items_for(rater)
+    item_ids = {item.id for item in items}
+    duplicated = sorted(
+        {str(name) for name in frame.columns[frame.columns.duplicated()] if name in item_ids}
+    )
+    if duplicated:
+        raise ValueError(
+            f"the frame has more than one column named {', '.join(duplicated)}; "
+            "keep one column per item"
+        )
     values = np.full((len(frame), len(items)), np.nan, order="F")
     problems: list[AnswerProblem] = []
     for j, item in enumerate(items):

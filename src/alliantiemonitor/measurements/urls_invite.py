@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:uuid>/uitnodigen/code/", invite.invite_code, name="invite_code"),
     path("<uuid:uuid>/overhandigen/", invite.hand_over_device, name="hand_over_device"),
     path(
+        "<uuid:uuid>/uitnodigingen/<uuid:invitation>/",
+        invite.invitation_show,
+        name="invitation_show",
+    ),
+    path(
         "<uuid:uuid>/uitnodigingen/<uuid:invitation>/intrekken/",
         invite.revoke,
         name="revoke",

@@ -154,14 +154,14 @@ class Questionnaire:
             )
             for point in self.instrument.scale.points
         ]
-        options.append(
-            ScaleOption(
-                value=SKIP,
-                label=pick_language(self.instrument.scale.not_answered_label, self.language),
-                pictogram=None,
-            )
-        )
+        options.append(ScaleOption(value=SKIP, label=self.skip_label, pictogram=None))
         return options
+
+    @property
+    def skip_label(self) -> str:
+        """The "not answered" choice in this reader's words ("cannot judge": the professional)."""
+        label = self.instrument.scale.not_answered_label_for(self.rater)  # type: ignore[arg-type]
+        return pick_language(label, self.language)
 
     def statements(self, items: Sequence[Item] | None = None) -> list[Statement]:
         answers, flagged = self.answers, set(self.flagged)
@@ -455,12 +455,7 @@ def client_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "measurements/fill/client_start.html",
-        {
-            "side": side,
-            "questionnaire": questionnaire,
-            "professional_word": questionnaire.vocabulary.get("professional", ""),
-            "skip_label": questionnaire.scale(faces=False)[-1].label,
-        },
+        {"side": side, "questionnaire": questionnaire},
     )
 
 
@@ -504,11 +499,7 @@ def client_done(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "measurements/fill/client_done.html",
-        {
-            "side": side,
-            "professional": questionnaire.vocabulary.get("professional", ""),
-            "entered_with": entered_with(access),
-        },
+        {"side": side, "entered_with": entered_with(access)},
     )
 
 

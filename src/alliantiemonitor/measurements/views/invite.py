@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -107,9 +108,52 @@ def _invite_refused(request: HttpRequest, measurement_round: MeasurementRound, e
     return redirect("measurements:round_detail", uuid=measurement_round.uuid)
 
 
+#: How long the page of a new link or code can be shown again in the browser that made it
+#: (a reload, a language switch, back from another tab); after that only a new one helps.
+SECRET_SHOWN_FOR = dt.timedelta(minutes=30)
+#: Name of the cookie that carries a new secret to the page that shows it.
+INVITATION_COOKIE = "am_invitation"
+
+
+def _invitation_page_url(invitation: Invitation) -> str:
+    return reverse(
+        "measurements:invitation_show",
+        kwargs={"uuid": invitation.round.uuid, "invitation": invitation.uuid},
+    )
+
+
+def _secret_salt(invitation: Invitation, user: Any) -> str:
+    # Bound to one invitation and one user: a cookie from another user on a shared computer,
+    # or copied onto another invitation's page, does not verify.
+    return f"alliantiemonitor.invitation-show:{invitation.uuid}:{user.pk}"
+
+
+def _secret_hand_over(request: HttpRequest, invitation: Invitation, secret: str) -> HttpResponse:
+    """Redirect to the page that shows ``secret``, carrying it in a short-lived cookie.
+
+    The database keeps only a hash of the secret, and the session lives in the database, so
+    the secret travels in a signed cookie of this browser instead: limited to the one page
+    that shows it, sent to no other site, gone after :data:`SECRET_SHOWN_FOR`. The page can
+    then be reloaded or shown in another language without making a new invitation.
+    """
+    page = _invitation_page_url(invitation)
+    response = redirect(page)
+    response.set_signed_cookie(
+        INVITATION_COOKIE,
+        secret,
+        salt=_secret_salt(invitation, request.user),
+        max_age=int(SECRET_SHOWN_FOR.total_seconds()),
+        path=page,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
 def _secret_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     response = render(request, template, context)
-    # The secret is shown exactly once: keep it out of every cache and the browser history.
+    # Keep the secret out of every cache and out of the browser's stored pages.
     response["Cache-Control"] = "no-store, private"
     return response
 
@@ -133,18 +177,7 @@ def invite_link(request: HttpRequest, uuid: str) -> HttpResponse:
         )
     except DomainError as exc:
         return _invite_refused(request, measurement_round, exc)
-    url = request.build_absolute_uri(reverse("client:link", kwargs={"token": secret}))
-    return _secret_page(
-        request,
-        "measurements/invite/link_created.html",
-        {
-            "round": measurement_round,
-            "client": measurement_round.trajectory.client,
-            "invitation": invitation,
-            "url": url,
-            "qr": qr_data_uri(url),
-        },
-    )
+    return _secret_hand_over(request, invitation, secret)
 
 
 @require_POST
@@ -159,18 +192,49 @@ def invite_code(request: HttpRequest, uuid: str) -> HttpResponse:
         )
     except DomainError as exc:
         return _invite_refused(request, measurement_round, exc)
-    return _secret_page(
-        request,
-        "measurements/invite/code_created.html",
-        {
-            "round": measurement_round,
-            "client": measurement_round.trajectory.client,
-            "invitation": invitation,
-            "code_groups": [code[:4], code[4:]],
-            "entry_url": request.build_absolute_uri(reverse("client:code")),
-            "minutes": int(CODE_LIFETIME / dt.timedelta(minutes=1)),
-        },
-    )
+    return _secret_hand_over(request, invitation, code)
+
+
+@require_GET
+@login_required
+@never_cache
+def invitation_show(request: HttpRequest, uuid: str, invitation: str) -> HttpResponse:
+    """Show a new link (with QR code) or short code in the browser that just made it."""
+    measurement_round = get_round_for(request.user, uuid)
+    found = measurement_round.invitations.usable().filter(uuid=parse_uuid(invitation)).first()
+    secret = None
+    if found is not None:
+        secret = request.get_signed_cookie(
+            INVITATION_COOKIE,
+            default=None,
+            salt=_secret_salt(found, request.user),
+            max_age=SECRET_SHOWN_FOR,
+        )
+    if found is None or secret is None:
+        messages.info(
+            request,
+            _(
+                "That link or code is no longer shown: it is shown only for a short while, "
+                "in the browser that made it. Make a new one if the client still needs it."
+            ),
+        )
+        return redirect("measurements:round_detail", uuid=measurement_round.uuid)
+    context: dict[str, Any] = {
+        "round": measurement_round,
+        "client": measurement_round.trajectory.client,
+        "invitation": found,
+        "shown_minutes": int(SECRET_SHOWN_FOR / dt.timedelta(minutes=1)),
+    }
+    if found.kind == InvitationKind.LINK:
+        url = request.build_absolute_uri(reverse("client:link", kwargs={"token": secret}))
+        context |= {"url": url, "qr": qr_data_uri(url)}
+        return _secret_page(request, "measurements/invite/link_created.html", context)
+    context |= {
+        "code_groups": [secret[:4], secret[4:]],
+        "entry_url": request.build_absolute_uri(reverse("client:code")),
+        "minutes": int(CODE_LIFETIME / dt.timedelta(minutes=1)),
+    }
+    return _secret_page(request, "measurements/invite/code_created.html", context)
 
 
 def _client_started_elsewhere(measurement_round: MeasurementRound) -> bool:

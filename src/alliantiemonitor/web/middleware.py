@@ -1,0 +1,34 @@
+"""Middleware of the web layer: friendly pages for what Django answers with an empty body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+#: Response headers kept from the bare 405 (``Allow`` says which methods the address takes).
+_KEEP_HEADERS = ("Allow", "Cache-Control", "Vary")
+
+
+class FriendlyMethodNotAllowedMiddleware:
+    """Turn the empty 405 of ``require_POST`` and friends into a page in the product's layout.
+
+    Django has no ``handler405``: the view decorators return a bare ``HttpResponseNotAllowed``,
+    which browsers show as "HTTP ERROR 405" — what a professional sees after opening a button's
+    address from the history or a bookmark. A 405 that already has a body, and one for an htmx
+    request (which swaps nothing in for an error), is left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.headers.get("HX-Request"):
+            return response
+        friendly = HttpResponse(render_to_string("405.html", request=request), status=405)
+        for header in _KEEP_HEADERS:
+            if header in response:
+                friendly[header] = response[header]
+        return friendly
