@@ -92,7 +92,9 @@ def test_a_code_client_reads_back_through_a_new_invitation(professional, measure
     staff.force_login(professional)
     round_page = staff.get(reverse("measurements:round_detail", args=[measurement_round.uuid]))
     assert "Let the client read back the results" in round_page.content.decode()
-    made = staff.post(reverse(f"measurements:invite_{kind}", args=[measurement_round.uuid]))
+    made = staff.post(
+        reverse(f"measurements:invite_{kind}", args=[measurement_round.uuid]), follow=True
+    )
     assert made.status_code == 200
     invitation = Invitation.objects.get(purpose="read_back")
     assert invitation.kind == kind
