@@ -32,6 +32,11 @@ class World:
     round: Any
     discussed: Any
 
+    @property
+    def invitation(self) -> Any:
+        """The newest invitation of the collecting round."""
+        return self.round.invitations.order_by("-pk").first()
+
 
 @dataclass(frozen=True)
 class Page:
@@ -45,6 +50,8 @@ class Page:
     client_round: str = "round"
     #: The page is about one client (a list such as the caseload audits without one).
     one_client: bool = True
+    #: What the browser does first (e.g. make the invitation that the page shows).
+    before: Callable[[Client, World], Any] | None = None
 
 
 def _item(world: World, n: int = 0) -> str:
@@ -60,6 +67,14 @@ AUDITED = [
     Page("measurements:fill_confirm", "staff", lambda w: [w.discussed.uuid]),
     Page("measurements:fill_done", "staff", lambda w: [w.discussed.uuid]),
     Page("conversations:joint", "staff", lambda w: [w.discussed.uuid]),
+    Page(
+        "measurements:invitation_show",
+        "staff",
+        lambda w: [w.round.uuid, w.invitation.uuid],
+        before=lambda browser, w: browser.post(
+            reverse("measurements:invite_link", args=[w.round.uuid])
+        ),
+    ),
     Page("monitoring:course", "staff", lambda w: [w.trajectory.uuid]),
     Page("client:start", "client"),
     Page("client:fill", "client"),
@@ -146,6 +161,8 @@ def _browser(world: World, page: Page) -> Client:
 @pytest.mark.parametrize("page", AUDITED, ids=lambda page: f"{page.name}-{page.method}")
 def test_each_client_data_page_audits(world, page):
     browser = _browser(world, page)
+    if page.before is not None:
+        page.before(browser, world)
     before = AuditEvent.objects.count()
 
     url = reverse(page.name, args=page.args(world))

@@ -219,6 +219,7 @@ def invitation_show(request: HttpRequest, uuid: str, invitation: str) -> HttpRes
             ),
         )
         return redirect("measurements:round_detail", uuid=measurement_round.uuid)
+    audit_record(actor=request.user, action="invitation.view", obj=found)
     context: dict[str, Any] = {
         "round": measurement_round,
         "client": measurement_round.trajectory.client,
