@@ -25,6 +25,12 @@ LAST_SEEN_KEY = "alliantiemonitor.last_seen"
 _LAST_SEEN_RESOLUTION = 60
 
 
+def idle_clock_start(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """Start the idle clock at login (``user_logged_in``), so the next request need not."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """Log a staff user out after ``SESSION_IDLE_TIMEOUT`` seconds without a request.
 
