@@ -11,7 +11,7 @@ from alliantiemonitor.audit.context import acting_as
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.organisations.services import membership_grant
-from tests.factories import PASSWORD, TeamFactory
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,15 @@ def test_deactivation_and_privileges_are_audited_by_any_route(
     assert AuditEvent.objects.count() == before
 
 
-def test_admin_deactivation_is_audited_with_the_admin_as_actor(client, org_admin, professional):
+def test_admin_deactivation_is_audited_with_the_admin_as_actor(
+    client, org_admin, professional, organisation
+):
+    # Users without memberships push user ids past membership ids (as on PostgreSQL, whose
+    # sequences are not reset between tests): the inline once compared the two.
+    for _ in range(3):
+        UserFactory()
+    professional = UserFactory(username="nieuw.lid")
+    MembershipFactory(user=professional, organisation=organisation, role="professional")
     client.force_login(org_admin)
     page = client.get(f"/admin/accounts/user/{professional.pk}/change/")
     form = page.context["adminform"].form
