@@ -49,7 +49,7 @@ install-test: $(VENV)/.installed-test node_modules/.installed
 	bash scripts/install-system-packages.sh
 
 var/secret_key:
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 

@@ -63,3 +63,14 @@ def test_discrepancy_thresholds_must_be_sensible_numbers():
         {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_CHARACTERISTIC_DISCREPANCY": "veel"}, "pass"
     )
     assert "must be a number" in result.stderr
+
+
+def test_the_sqlite_folder_and_file_are_for_the_owner_only(tmp_path):
+    data_dir = tmp_path / "var"
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_DATA_DIR": str(data_dir), "DATABASE_URL": ""},
+        "pass",
+    )
+    assert result.returncode == 0, result.stderr
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    assert (data_dir / "alliantiemonitor.sqlite3").stat().st_mode & 0o777 == 0o600

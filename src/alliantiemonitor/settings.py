@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages show personal data: no browser or proxy may keep a copy (static files above may).
+    "alliantiemonitor.web.middleware.NoStoreMiddleware",
     # Compresses pages (static files come pre-compressed from WhiteNoise). Django adds random
     # padding against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
@@ -113,8 +115,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The logged-in user is the actor of audit events written at model level (accounts).
+    "alliantiemonitor.audit.context.AuditActorMiddleware",
     "alliantiemonitor.measurements.middleware.HandoverLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alliantiemonitor.accounts.middleware.IdleTimeoutMiddleware",
+    "alliantiemonitor.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,8 +156,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded database needs no set-up beyond its folder.
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The embedded database needs no set-up beyond its folder. Folder and file hold personal
+    # data: created readable by the owner only (SQLite gives its -wal/-shm files the same mode).
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    _sqlite_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _sqlite_file.exists():
+        os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT, 0o600))
     # WAL lets readers carry on while one process writes; IMMEDIATE avoids lock upgrade deadlocks.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -173,6 +183,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "alliantiemonitor.accounts.validators.VarietyValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -188,6 +199,9 @@ AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "alliantiemonitor.web.request_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# One policy for every password check: the login page and the hand-back of a handed-over
+# device (measurements/views/client_entry.py) both count here. A translated lockout page.
+AXES_LOCKOUT_CALLABLE = "alliantiemonitor.web.views.locked_out"
 #: How many reverse proxies in front of the app append to X-Forwarded-For. 0: ignore the header.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -240,6 +254,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+#: Seconds without a request after which a staff login ends (0: only SESSION_COOKIE_AGE).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 X_FRAME_OPTIONS = "DENY"
 
 # A strict policy everywhere, the admin included: no inline scripts or styles, nothing external.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.conversations.exceptions import (
@@ -52,10 +53,9 @@ def test_conversation_needs_visible_answers(measurement_round, professional):
 def test_conversation_after_a_round_closed_with_one_side(measurement_round, professional):
     submit(measurement_round, "client")
     round_close(round=measurement_round, by=professional)
-    conversation = conversation_start(
-        round=measurement_round, by=professional, held_on=dt.date(2025, 5, 12)
-    )
-    assert conversation.held_on == dt.date(2025, 5, 12)
+    day = timezone.localdate(measurement_round.opened_at)
+    conversation = conversation_start(round=measurement_round, by=professional, held_on=day)
+    assert conversation.held_on == day
 
 
 def test_one_conversation_per_round(both_done, professional):
@@ -105,3 +105,14 @@ def test_mark_discussed_needs_the_conversation_and_both_done(
     assert discussed.state == "discussed"
     with pytest.raises(InvalidTransition):
         round_mark_discussed(round=both_done, by=professional)
+
+
+def test_a_conversation_cannot_be_dated_before_the_round_opened(both_done, professional):
+    from alliantiemonitor.conversations.exceptions import InvalidConversationDate
+    from alliantiemonitor.conversations.models import Conversation
+
+    opened = timezone.localdate(both_done.opened_at)
+    with pytest.raises(InvalidConversationDate):
+        conversation_start(round=both_done, by=professional, held_on=opened - dt.timedelta(days=1))
+    assert not Conversation.objects.filter(round=both_done).exists()
+    assert conversation_start(round=both_done, by=professional, held_on=opened).held_on == opened

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
@@ -165,11 +166,12 @@ def test_second_evaluation_is_refused_calmly(pro_client, disagreeing):
 
 
 def test_start_with_a_date(pro_client, disagreeing):
-    response = pro_client.post(url("start", disagreeing), {"held_on": "2025-01-15"})
+    opened = timezone.localdate(disagreeing.opened_at)
+    response = pro_client.post(url("start", disagreeing), {"held_on": opened.isoformat()})
     assert response.status_code == 302
-    assert str(Conversation.objects.get().held_on) == "2025-01-15"
+    assert Conversation.objects.get().held_on == opened
     response = pro_client.post(url("start", disagreeing), {"held_on": "2999-01-01"})
-    assert response.status_code == 200  # the form explains; nothing changes
+    assert response.status_code == 400  # the form explains; nothing changes
     assert Conversation.objects.count() == 1
 
 
@@ -195,3 +197,13 @@ def test_mark_discussed(pro_client, disagreeing, professional):
 def test_get_only_for_joint_and_post_only_for_writes(pro_client, disagreeing):
     assert pro_client.post(url("joint", disagreeing)).status_code == 405
     assert pro_client.get(url("agreement_add", disagreeing)).status_code == 405
+
+
+def test_the_date_form_refuses_a_day_before_the_round(pro_client, disagreeing):
+    import datetime as dt
+
+    day_before = timezone.localdate(disagreeing.opened_at) - dt.timedelta(days=1)
+    response = pro_client.post(url("start", disagreeing), {"held_on": day_before})
+    assert response.status_code == 400
+    assert not Conversation.objects.filter(round=disagreeing).exists()
+    assert "utrecht-form-field--invalid" in response.content.decode()

@@ -91,6 +91,7 @@ def page(new_page):  # type: ignore[no-untyped-def]
 def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
     """Give ``user`` a known password and log in through the login form (any language)."""
     user.set_password(PASSWORD)
+    user.must_change_password = False  # a known test password, not one an admin handed out
     user.save()
     page.goto(f"{live_server.url}/inloggen/")
     page.locator("#id_username").fill(user.username)

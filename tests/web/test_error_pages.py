@@ -53,3 +53,27 @@ def test_personal_link_tokens_are_masked_in_logs():
     assert MaskInvitationTokens().filter(record)
     assert token not in record.getMessage()
     assert "/m/…/" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("/m/ACDE3469/", None),  # a short code opened as a link
+        ("/m/acde%203469/", None),
+        ("/m/code/?code=ACDE3469", "/m/code/?…"),
+        ("/m/start/", "/m/start/"),
+        ("/m/terug/", "/m/terug/"),
+    ],
+)
+def test_short_codes_are_masked_in_logs_too(path, kept):
+    import logging
+
+    from alliantiemonitor.web.logging import MaskInvitationTokens
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, "", 0, "Not Found: %s", (path,), None
+    )
+    assert MaskInvitationTokens().filter(record)
+    message = record.getMessage()
+    assert "3469" not in message
+    assert kept in message if kept else "/m/…/" in message

@@ -38,6 +38,7 @@ def test_language_switch_to_english(client):
 
 def test_login_with_password_reaches_home(client, professional):
     professional.set_password("a-long-demo-password")
+    professional.must_change_password = False  # their own password, not one handed out
     professional.save()
     response = client.post(
         reverse("login"),

@@ -35,3 +35,10 @@ class InvalidAgreement(DomainError):
 class InvalidEvaluation(DomainError):
     code = "invalid_evaluation"
     default_message = _("Choose whether the conversation was useful.")
+
+
+class InvalidConversationDate(DomainError):
+    code = "invalid_conversation_date"
+    default_message = _(
+        "The conversation cannot be before the round was opened, nor in the future."
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.conversations.constants import Party, Usefulness
@@ -18,14 +19,27 @@ class ConversationStartForm(forms.Form):
         error_messages={"required": _("Fill in the date of the conversation.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, round: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        self.round = round
 
     def clean_held_on(self) -> Any:
         held_on = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise forms.ValidationError(_("The conversation cannot be in the future."))
+        if self.round is not None:
+            # Imported here: forms validate, the services own the rule.
+            from alliantiemonitor.conversations.services import conversation_date_check
+            from alliantiemonitor.organisations.exceptions import DomainError
+
+            try:
+                conversation_date_check(round=self.round, held_on=held_on)
+            except DomainError:
+                raise forms.ValidationError(
+                    _("The conversation cannot be before the round was opened (%(date)s).")
+                    % {"date": date_format(timezone.localdate(self.round.opened_at))}
+                ) from None
         return held_on
 
 

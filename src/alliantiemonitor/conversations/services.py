@@ -18,6 +18,7 @@ from alliantiemonitor.conversations.exceptions import (
     ConversationMissing,
     EvaluationExists,
     InvalidAgreement,
+    InvalidConversationDate,
     InvalidEvaluation,
 )
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
@@ -27,6 +28,17 @@ from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
 
 
+def conversation_date_check(*, round: MeasurementRound, held_on: dt.date) -> None:
+    """Refuse a conversation date before ``round`` was opened or after today.
+
+    Raises :class:`InvalidConversationDate`. The form calls this too, to show the error at
+    the date field; the rule lives here.
+    """
+    opened_on = timezone.localdate(round.opened_at)
+    if held_on < opened_on or held_on > timezone.localdate():
+        raise InvalidConversationDate(opened_on=opened_on)
+
+
 @transaction.atomic
 def conversation_start(
     *, round: MeasurementRound, by: Any, held_on: dt.date | None = None
@@ -34,16 +46,17 @@ def conversation_start(
     """Record the joint conversation about ``round`` (held on ``held_on``, default today).
 
     Only possible once the blind rule lets both see the answers (:class:`AnswersNotVisible`
-    otherwise), and once per round (:class:`ConversationExists`).
+    otherwise), once per round (:class:`ConversationExists`), and on a date from the round's
+    opening to today (:class:`InvalidConversationDate`).
     """
     round.refresh_from_db(from_queryset=MeasurementRound.objects.select_for_update())
+    held_on = held_on or timezone.localdate()
+    conversation_date_check(round=round, held_on=held_on)
     if not round_answers_visible(round):
         raise AnswersNotVisible(state=round.state)
     if Conversation.objects.filter(round=round).exists():
         raise ConversationExists()
-    conversation = Conversation.objects.create(
-        round=round, held_on=held_on or timezone.localdate(), held_by=by
-    )
+    conversation = Conversation.objects.create(round=round, held_on=held_on, held_by=by)
     audit_record(actor=by, action="conversation.start", obj=conversation)
     return conversation
 

@@ -115,9 +115,9 @@ def joint(request: HttpRequest, uuid: Any) -> HttpResponse:
 def conversation_start(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Record that the conversation took place (on a chosen date)."""
     round = get_round_for(request.user, uuid)
-    form = ConversationStartForm(request.POST)
+    form = ConversationStartForm(request.POST, round=round)
     if not form.is_valid():
-        return _render_joint(request, round, start_form=form)
+        return _render_joint(request, round, start_form=form, status=400)
     try:
         services.conversation_start(
             round=round, by=request.user, held_on=form.cleaned_data["held_on"]

@@ -83,7 +83,13 @@ class ScopedAdminMixin:
         return self.scope(super().get_queryset(request), request)  # type: ignore[misc]
 
     def in_scope(self, request: Any, obj: Any) -> bool:
-        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+        if obj is None:
+            return True
+        if not isinstance(obj, self.model):  # type: ignore[attr-defined]
+            # An inline is asked about its parent (a user, an organisation), whose own admin
+            # checks the parent's scope; the inline's rows are scoped by get_queryset.
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_module_permission(self, request: Any) -> bool:
         if request.user.is_superuser:

@@ -123,6 +123,8 @@ def _user(username: str, *, staff: bool = False) -> Any:
         },
     )
     user.set_password(DEMO_PASSWORD)
+    # The demo password is published on purpose: no forced change at the first login.
+    user.must_change_password = False
     user.save()
     return user
 

@@ -1,4 +1,4 @@
-"""Middleware of the web layer: friendly pages for what Django answers with an empty body."""
+"""Middleware of the web layer: friendly pages for empty error answers, and no-store headers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 #: Response headers kept from the bare 405 (``Allow`` says which methods the address takes).
 _KEEP_HEADERS = ("Allow", "Cache-Control", "Vary")
@@ -32,3 +33,21 @@ class FriendlyMethodNotAllowedMiddleware:
             if header in response:
                 friendly[header] = response[header]
         return friendly
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page the application renders.
+
+    Staff pages and client pages show personal data; a shared device's browser cache or a
+    proxy must keep none of it (the back button after logout, a handed-over tablet). Static
+    files are answered by WhiteNoise before this middleware and stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -38,3 +41,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Point /favicon.ico (asked for by browsers and the admin pages) at the app's icon."""
     return HttpResponseRedirect(static("alliantiemonitor/favicon.svg"))
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """Answer a login locked out by django-axes (``AXES_LOCKOUT_CALLABLE``).
+
+    A page that already answered the lockout itself (the hand-back page, 429) keeps its answer;
+    otherwise the login page's visitor gets a translated page instead of axes' English text.
+    """
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
+    hours = settings.AXES_COOLOFF_TIME
+    return render(request, "registration/locked_out.html", {"hours": hours}, status=429)

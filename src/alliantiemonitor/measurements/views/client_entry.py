@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -233,7 +233,13 @@ def results(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def hand_back(request: HttpRequest) -> HttpResponse:
-    """The professional takes the device back with their password; until then it stays locked."""
+    """The professional takes the device back with their password; until then it stays locked.
+
+    The password is checked as a login of the same user (``authenticate`` and ``login``), so
+    the login's lockout policy (django-axes, per user name and address) is the only one: a
+    wrong password here counts as a failed login, a user locked out at the login page cannot
+    guess here, and a good password resets the count as a login does.
+    """
     lock = handover_lock_get(request)
     if lock is None:
         return redirect("home")
@@ -245,36 +251,38 @@ def hand_back(request: HttpRequest) -> HttpResponse:
         handover_lock_end(request)
         logout(request)
         return redirect(settings.LOGIN_URL)
-    key = f"user:{user.pk}"
     form = HandBackForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if ratelimit.is_blocked(key, scope=ratelimit.HAND_BACK):
-            return render(
-                request,
-                "measurements/client/return.html",
-                {"form": HandBackForm(), "too_many": True},
-                status=429,
-            )
-        if form.is_valid() and user.check_password(form.cleaned_data["password"]):
-            client_session_end(request)
-            handover_lock_end(request)
-            request.session.cycle_key()
-            audit_record(
-                actor=user,
-                action="round.hand_back",
-                obj=MeasurementRound.objects.filter(uuid=lock.round).first(),
-            )
-            messages.success(request, _("Welcome back. The client's screen is closed."))
-            return redirect("measurements:round_detail", uuid=lock.round)
-        if form.is_valid():
-            ratelimit.record_failure(key, scope=ratelimit.HAND_BACK)
-            logger.info("hand-back refused: wrong password")
-            return render(
-                request,
-                "measurements/client/return.html",
-                {"form": HandBackForm(), "wrong": True},
-                status=400,
-            )
-        status = 400
-    return render(request, "measurements/client/return.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "measurements/client/return.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "measurements/client/return.html", {"form": form}, status=400)
+    returning = authenticate(
+        request, username=user.get_username(), password=form.cleaned_data["password"]
+    )
+    if getattr(request, "axes_locked_out", False):
+        # Axes' middleware keeps this page as the answer (see web.views.locked_out).
+        return render(
+            request,
+            "measurements/client/return.html",
+            {"form": HandBackForm(), "too_many": True},
+            status=429,
+        )
+    if returning is None or returning.pk != user.pk:
+        logger.info("hand-back refused: wrong password")
+        return render(
+            request,
+            "measurements/client/return.html",
+            {"form": HandBackForm(), "wrong": True},
+            status=400,
+        )
+    client_session_end(request)
+    handover_lock_end(request)
+    # The same user again: Django keeps the session (with a new key) and axes resets the count.
+    login(request, returning)
+    audit_record(
+        actor=user,
+        action="round.hand_back",
+        obj=MeasurementRound.objects.filter(uuid=lock.round).first(),
+    )
+    messages.success(request, _("Welcome back. The client's screen is closed."))
+    return redirect("measurements:round_detail", uuid=lock.round)

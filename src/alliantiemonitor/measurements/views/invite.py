@@ -268,6 +268,9 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
         return redirect("measurements:round_detail", uuid=measurement_round.uuid)
     # A new session key: nothing from before the hand-over can be replayed by the client.
     request.session.cycle_key()
+    # A device that is handed over forgets the login when its browser closes, also after the
+    # hand-back (a closed browser must not reopen on the professional's pages).
+    request.session.set_expiry(0)
     client_session_start(request, round=measurement_round, mode=ResponseMode.HANDED_OVER_DEVICE)
     handover_lock_start(request, round=measurement_round, user=request.user)
     audit_record(actor=request.user, action="round.hand_over_device", obj=measurement_round)
