@@ -38,7 +38,8 @@ def test_failures_count_within_the_window_only():
     assert ratelimit.is_blocked(key, scope=ratelimit.ENTRY, now=now)
     # Another address and another scope are not affected.
     assert not ratelimit.is_blocked("ip:192.0.2.2", scope=ratelimit.ENTRY, now=now)
-    assert not ratelimit.is_blocked(key, scope=ratelimit.HAND_BACK, now=now)
+    other_scope = ratelimit.Scope("other", limit=LIMIT, window=ratelimit.ENTRY.window)
+    assert not ratelimit.is_blocked(key, scope=other_scope, now=now)
     # Once the window has passed the address may try again.
     later = now + ratelimit.ENTRY.window + dt.timedelta(seconds=1)
     assert not ratelimit.is_blocked(key, scope=ratelimit.ENTRY, now=later)

@@ -348,7 +348,7 @@ class Invitation(models.Model):
 
 
 class AccessAttempt(models.Model):
-    """One refused attempt to enter a client page (wrong link, code or hand-back password).
+    """One refused (or not yet decided) attempt to enter a client page: a wrong link or code.
 
     Kept in the database, not in memory, so that every app process sees the same count; only a
     keyed hash of the address (or user) is stored. Rows older than the window are deleted lazily
@@ -356,7 +356,7 @@ class AccessAttempt(models.Model):
     """
 
     key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
-    #: What was guessed (``entry``, ``hand_back``): lets the system admin see a wave of wrong
+    #: What was guessed (``entry``): lets the system admin see a wave of wrong
     #: codes from many addresses without reading any address.
     scope = models.CharField(_("scope"), max_length=16, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)

@@ -51,8 +51,6 @@ ENTRY = Scope(
     limit=settings.ALLIANTIEMONITOR_ENTRY_ATTEMPTS,
     window=dt.timedelta(minutes=settings.ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES),
 )
-#: The professional's password when a handed-over device is given back, per user.
-HAND_BACK = Scope("hand_back", limit=5, window=dt.timedelta(minutes=15))
 
 #: Rows older than this are deleted lazily; longer than every scope's window.
 RETENTION = dt.timedelta(hours=1)
