@@ -114,8 +114,12 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
                 mode=data.get("mode", ""),
                 read_back_only=True,
             )
-    elif data.get("mode") != ResponseMode.HANDED_OVER_DEVICE or not handover_lock_get(request):
-        # A hand-over only counts while the professional's lock holds this browser.
+    elif data.get("mode") != ResponseMode.HANDED_OVER_DEVICE or not _handover_holds(
+        request, measurement_round
+    ):
+        # A hand-over only counts while the professional's lock holds this browser, and
+        # only while that professional still has the client: not after a handover to a
+        # colleague, nor once the account is deactivated (then nobody is logged in).
         return None
     return ClientAccess(round=measurement_round, invitation=invitation, mode=data.get("mode", ""))
 
@@ -168,6 +172,17 @@ def staff_user_outside_handover(request: HttpRequest) -> Any:
     if lock is not None and lock.user_id == user.pk:
         return None
     return user
+
+
+def _handover_holds(request: HttpRequest, measurement_round: MeasurementRound) -> bool:
+    lock = handover_lock_get(request)
+    user: Any = getattr(request, "user", None)
+    if lock is None or user is None or not user.is_authenticated or user.pk != lock.user_id:
+        return False
+    # Imported here: the services import this module's neighbours, not the reverse.
+    from alliantiemonitor.measurements.services._common import is_assignee
+
+    return is_assignee(measurement_round.trajectory, user)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,14 @@ class InvalidRespondent(DomainError):
     default_message = _("Only the assigned professional can fill in the professional's side.")
 
 
+class DraftOnOwnDevice(DomainError):
+    code = "draft_on_own_device"
+    default_message = _(
+        "The client has already started on their own device: those answers stay there until "
+        "they are sent, and are not shown or changed on a handed-over device."
+    )
+
+
 class InvalidCorrection(DomainError):
     code = "invalid_correction"
     default_message = _("Only sent answers can be corrected, and a reason is required.")

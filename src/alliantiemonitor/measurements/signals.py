@@ -1,8 +1,9 @@
 """What measurements does when something happens elsewhere: access ends, a staff user logs in.
 
 Links and codes must not outlive the access of the professional who was shown them. These
-receivers run on every route that changes access — the services, the Django admin, a shell —
-because they listen to the model saves themselves (and to the hand-over signal).
+receivers run on every route that changes access through the models — the services, the Django
+admin, a shell's ``save()`` — because they listen to the model saves themselves (and to the
+hand-over signal). A bulk ``QuerySet.update()`` sends no signals and is not covered.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from alliantiemonitor.measurements.client_session import client_session_end, handover_lock_get
@@ -20,7 +21,8 @@ from alliantiemonitor.measurements.services.invitations import (
     invitations_revoke_for_round,
     invitations_revoke_made_by,
 )
-from alliantiemonitor.organisations.models import Membership
+from alliantiemonitor.organisations.constants import Role
+from alliantiemonitor.organisations.models import Membership, Organisation
 from alliantiemonitor.trajectories.signals import trajectory_handed_over
 
 
@@ -31,19 +33,50 @@ def _revoke_on_handover(sender: Any, *, trajectory: Any, by: Any, **kwargs: Any)
         invitations_revoke_for_round(round=measurement_round, by=by, reason="handover")
 
 
+@receiver(pre_save, sender=Membership, dispatch_uid="measurements.remember_membership")
+def _remember_membership(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    """Remember whose access this row gave before the save (the admin can move it)."""
+    before = Membership.objects.filter(pk=instance.pk).values("user_id", "organisation_id")
+    instance._access_before = before.first() if instance.pk else None  # type: ignore[attr-defined]
+
+
 @receiver(post_save, sender=Membership, dispatch_uid="measurements.revoke_on_membership_end")
 def _revoke_on_membership_end(sender: Any, instance: Membership, **kwargs: Any) -> None:
-    if not instance.active:
+    """A membership that no longer makes its user this organisation's professional ends the
+    invitations they made there; so does moving the row to another user or organisation."""
+    before = getattr(instance, "_access_before", None)
+    if before and (
+        before["user_id"] != instance.user_id
+        or before["organisation_id"] != instance.organisation_id
+    ):
         invitations_revoke_made_by(
-            user=instance.user,
+            user=get_user_model().objects.get(pk=before["user_id"]),
             by=None,
-            reason="membership_revoked",
-            organisation=instance.organisation,
+            reason="membership_moved",
+            organisation=Organisation.objects.get(pk=before["organisation_id"]),
         )
+    if not instance.active or instance.role != Role.PROFESSIONAL:
+        still_professional = Membership.objects.filter(
+            user=instance.user,
+            organisation=instance.organisation,
+            role=Role.PROFESSIONAL,
+            active=True,
+        ).exists()
+        if not still_professional:
+            invitations_revoke_made_by(
+                user=instance.user,
+                by=None,
+                reason="membership_revoked",
+                organisation=instance.organisation,
+            )
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="measurements.revoke_on_membership_delete")
 def _revoke_on_membership_delete(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    if Membership.objects.filter(
+        user=instance.user, organisation=instance.organisation, role=Role.PROFESSIONAL, active=True
+    ).exists():
+        return
     invitations_revoke_made_by(
         user=instance.user,
         by=None,

@@ -23,6 +23,7 @@ from alliantiemonitor.measurements.services.invitations import (
     round_results_open_to_client,
 )
 from alliantiemonitor.measurements.services.responses import (
+    client_draft_on_own_device,
     response_correct,
     response_save_answers,
     response_submit,
@@ -40,6 +41,7 @@ from alliantiemonitor.measurements.services.visibility import (
 )
 
 __all__ = [
+    "client_draft_on_own_device",
     "invitation_create",
     "invitation_resolve",
     "invitation_revoke",

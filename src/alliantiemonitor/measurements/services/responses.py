@@ -19,6 +19,7 @@ from alliantiemonitor.measurements.constants import (
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
     ClientAnswersNotCorrectable,
+    DraftOnOwnDevice,
     InvalidAnswers,
     InvalidCorrection,
     InvalidRespondent,
@@ -69,6 +70,13 @@ def response_save_answers(
     if not round.is_collecting:
         raise RoundNotOpen(state=round.state)
     check_respondent(round, rater, respondent)
+    if (
+        rater == Rater.CLIENT
+        and mode == ResponseMode.HANDED_OVER_DEVICE
+        and client_draft_on_own_device(round)
+    ):
+        # The professional's device must never show or change what the client began alone.
+        raise DraftOnOwnDevice()
     problems = validate_answers(pinned_instrument(round), rater, answers, flagged)
     if problems:
         raise InvalidAnswers(problems=problems)
@@ -116,6 +124,21 @@ def response_save_answers(
         },
     )
     return response
+
+
+def client_draft_on_own_device(round: MeasurementRound) -> bool:
+    """Whether the client has unsent answers that were not given on a handed-over device.
+
+    Such a draft belongs to the client's own device (or link): a handed-over device — the
+    professional's, logged in — may neither show it nor add to it (the blind rule).
+    """
+    draft = (
+        round.responses.current()
+        .filter(rater=Rater.CLIENT, submitted_at__isnull=True)
+        .exclude(mode=ResponseMode.HANDED_OVER_DEVICE)
+        .first()
+    )
+    return draft is not None and bool(draft.answers or draft.flagged)
 
 
 _STATE_AFTER_SUBMIT = {

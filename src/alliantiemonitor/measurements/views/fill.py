@@ -41,6 +41,7 @@ from alliantiemonitor.measurements.client_session import (
 from alliantiemonitor.measurements.constants import Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
+    DraftOnOwnDevice,
     InvalidAnswers,
     InvalidRespondent,
     NothingToSubmit,
@@ -321,7 +322,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
             return _refresh_for_htmx(request, redirect(side.done_url))
         except RoundNotOpen:
             return _closed_page(request, side)
-        except (InvalidAnswers, InvalidRespondent) as exc:
+        except (InvalidAnswers, InvalidRespondent, DraftOnOwnDevice) as exc:
             error = str(exc.message)
 
     questionnaire = Questionnaire(side.round, side.rater, _language())

@@ -20,9 +20,12 @@ from django.shortcuts import render
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.measurements.client_session import (
     SESSION_KEY,
+    client_session_get,
+    handover_lock_get,
     staff_user_outside_handover,
 )
 from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.services.responses import client_draft_on_own_device
 
 View = Callable[..., HttpResponse]
 
@@ -46,14 +49,45 @@ def refuse_staff_session(request: HttpRequest, user: Any) -> HttpResponse:
     return response
 
 
+def _refuse_handover_over_own_draft(request: HttpRequest) -> HttpResponse | None:
+    """A handed-over device never shows what the client began on their own device.
+
+    The check at hand-over time is not enough: the client may start on their phone after the
+    professional's device was handed over. So every client page of a handed-over browser
+    looks again.
+    """
+    lock = handover_lock_get(request)
+    if lock is None:
+        return None
+    access = client_session_get(request)
+    if access is None or not access.handed_over:
+        return None
+    if not client_draft_on_own_device(access.round):
+        return None
+    audit_record(
+        actor=getattr(request, "user", None) if request.user.is_authenticated else None,
+        action="client_page.refuse_handover",
+        obj=access.round,
+        detail={"reason": "draft_on_own_device"},
+    )
+    response = render(request, "measurements/fill/started_elsewhere.html", status=409)
+    if getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
 def client_page(view: View) -> View:
-    """Decorate a client page (or client entry) so that it refuses a staff session."""
+    """Decorate a client page (or client entry) so that it refuses a staff session, and a
+    handed-over device where the client has begun on their own device."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = staff_user_outside_handover(request)
         if user is not None:
             return refuse_staff_session(request, user)
+        refused = _refuse_handover_over_own_draft(request)
+        if refused is not None:
+            return refused
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -35,6 +35,7 @@ from alliantiemonitor.measurements.constants import (
 from alliantiemonitor.measurements.exceptions import InvitationNotAllowed
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
 from alliantiemonitor.measurements.services import (
+    client_draft_on_own_device,
     invitation_create,
     invitation_revoke,
     round_answers_visible,
@@ -238,16 +239,6 @@ def invitation_show(request: HttpRequest, uuid: str, invitation: str) -> HttpRes
     return _secret_page(request, "measurements/invite/code_created.html", context)
 
 
-def _client_started_elsewhere(measurement_round: MeasurementRound) -> bool:
-    draft = (
-        measurement_round.responses.current()
-        .filter(rater=Rater.CLIENT, submitted_at__isnull=True)
-        .exclude(mode=ResponseMode.HANDED_OVER_DEVICE)
-        .first()
-    )
-    return draft is not None and bool(draft.answers or draft.flagged)
-
-
 @require_POST
 @login_required
 def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
@@ -255,7 +246,7 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
     measurement_round = get_round_for(request.user, uuid)
     if not _client_may_be_invited(measurement_round, _submitted(measurement_round)):
         return _invite_refused(request, measurement_round, InvitationNotAllowed())
-    if _client_started_elsewhere(measurement_round):
+    if client_draft_on_own_device(measurement_round):
         # The questionnaire resumes with the saved answers: on the professional's own logged-in
         # device that would show them the client's answers before both are done.
         messages.error(
