@@ -9,4 +9,5 @@ urlpatterns = [
     path("invullen/", fill.client_fill, name="fill"),
     path("versturen/", fill.client_confirm, name="confirm"),
     path("klaar/", fill.client_done, name="done"),
+    path("opnieuw/", fill.client_restart, name="restart"),
 ]

@@ -66,6 +66,13 @@ class DraftOnOwnDevice(DomainError):
     )
 
 
+class DraftElsewhere(DomainError):
+    code = "draft_elsewhere"
+    default_message = _(
+        "These answers were begun with another link or code; they are not shown or changed here."
+    )
+
+
 class InvalidCorrection(DomainError):
     code = "invalid_correction"
     default_message = _("Only sent answers can be corrected, and a reason is required.")

@@ -205,6 +205,10 @@ class Response(models.Model):
     )
     correction_reason = models.CharField(_("reason for correction"), max_length=500, blank=True)
     is_current = models.BooleanField(_("current"), default=True)
+    #: For a client draft: the public id of the invitation it was begun through. Another
+    #: invitation (a new link or code) neither shows nor changes it: the draft stays bound to
+    #: the client who began it. Empty for hand-overs, paper entry and the professional.
+    entry_key = models.CharField(_("entry"), max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ResponseQuerySet.as_manager()

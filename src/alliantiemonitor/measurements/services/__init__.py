@@ -25,6 +25,7 @@ from alliantiemonitor.measurements.services.invitations import (
 from alliantiemonitor.measurements.services.responses import (
     client_draft_on_own_device,
     response_correct,
+    response_restart,
     response_save_answers,
     response_submit,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "invitations_revoke_for_round",
     "invitations_revoke_made_by",
     "response_correct",
+    "response_restart",
     "response_save_answers",
     "response_submit",
     "responses_visible_to_client",

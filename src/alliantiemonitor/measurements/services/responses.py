@@ -19,6 +19,7 @@ from alliantiemonitor.measurements.constants import (
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
     ClientAnswersNotCorrectable,
+    DraftElsewhere,
     DraftOnOwnDevice,
     InvalidAnswers,
     InvalidCorrection,
@@ -48,8 +49,14 @@ def response_save_answers(
     flagged: Sequence[str] | None = None,
     respondent: Any = None,
     by: Any = None,
+    entry: str | None = None,
 ) -> Response:
     """Merge ``answers`` into ``rater``'s draft in ``round`` (autosave) and return the draft.
+
+    ``entry`` is the public id of the invitation a client session came in with: a client
+    draft is bound to the invitation it was begun through, and another invitation raises
+    :class:`DraftElsewhere` (see :func:`response_restart`). ``None`` (a hand-over, paper entry,
+    the services) does not bind.
 
     Creates the draft on first save. ``flagged`` (when given) replaces the list of items to
     discuss. ``respondent`` is the assigned professional for ``rater="professional"`` and
@@ -77,6 +84,8 @@ def response_save_answers(
     ):
         # The professional's device must never show or change what the client began alone.
         raise DraftOnOwnDevice()
+    if rater == Rater.CLIENT and response is not None and draft_begun_elsewhere(response, entry):
+        raise DraftElsewhere()
     problems = validate_answers(pinned_instrument(round), rater, answers, flagged)
     if problems:
         raise InvalidAnswers(problems=problems)
@@ -108,6 +117,8 @@ def response_save_answers(
         response.flagged = list(dict.fromkeys(flagged))
     response.mode = mode
     response.respondent = respondent
+    if rater == Rater.CLIENT and entry and not response.entry_key:
+        response.entry_key = entry
     response.save()
     # Every change of a draft is written down (which statements, never the answers), so that
     # who changed the client's draft and when can always be told afterwards.
@@ -122,6 +133,56 @@ def response_save_answers(
             "items": sorted(answers),
             "flags_changed": flagged is not None,
         },
+    )
+    return response
+
+
+def draft_begun_elsewhere(response: Response | None, entry: str | None) -> bool:
+    """Whether the client draft ``response`` was begun through another invitation than
+    ``entry`` (and so is neither shown nor changed in a session that came in with ``entry``)."""
+    return (
+        response is not None
+        and entry is not None
+        and response.rater == Rater.CLIENT
+        and not response.is_submitted
+        and bool(response.entry_key)
+        and response.entry_key != entry
+    )
+
+
+@transaction.atomic
+def response_restart(*, round: MeasurementRound, mode: str, entry: str) -> Response:
+    """Let the client begin afresh through the invitation ``entry``; return the new draft.
+
+    The draft begun through another invitation stays stored (no longer current) but is not
+    shown here: whoever holds a new link or code cannot read what was answered before.
+    Raises :class:`AlreadySubmitted` when the client has sent, :class:`RoundNotOpen` when the
+    round no longer collects answers.
+    """
+    round = lock_round(round)
+    previous = round.responses.current().by_rater(Rater.CLIENT).first()
+    if previous is not None and previous.is_submitted:
+        raise AlreadySubmitted()
+    if not round.is_collecting:
+        raise RoundNotOpen(state=round.state)
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current", "updated_at"])
+    response = Response.objects.create(
+        round=round,
+        rater=Rater.CLIENT,
+        mode=mode,
+        started_at=timezone.now(),
+        version=(previous.version + 1) if previous else 1,
+        supersedes=previous,
+        entry_key=entry,
+    )
+    audit_record(
+        actor=None,
+        actor_kind=ActorKind.CLIENT,
+        action="response.restart",
+        obj=response,
+        detail={"rater": Rater.CLIENT, "mode": mode, "superseded": bool(previous)},
     )
     return response
 
@@ -156,8 +217,12 @@ def response_submit(
     rater: str,
     respondent: Any = None,
     by: Any = None,
+    entry: str | None = None,
 ) -> Response:
     """Submit ``rater``'s draft in ``round``, exactly once, and advance the round's state.
+
+    A client session sends only a draft begun through its own invitation ``entry``
+    (:class:`DraftElsewhere` otherwise; see :func:`response_save_answers`).
 
     The round row is locked, so two simultaneous submits queue up and the second one raises
     :class:`AlreadySubmitted` (a view shows this calmly as "already sent"). Raises
@@ -173,6 +238,8 @@ def response_submit(
         raise RoundNotOpen(state=round.state)
     if response is None:
         raise NothingToSubmit()
+    if draft_begun_elsewhere(response, entry):
+        raise DraftElsewhere()
     if rater == Rater.PROFESSIONAL:
         if respondent is not None and respondent.pk != response.respondent_id:
             raise InvalidRespondent()  # nobody sends another professional's draft as theirs

@@ -41,6 +41,7 @@ from alliantiemonitor.measurements.client_session import (
 from alliantiemonitor.measurements.constants import Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
+    DraftElsewhere,
     DraftOnOwnDevice,
     InvalidAnswers,
     InvalidRespondent,
@@ -50,12 +51,14 @@ from alliantiemonitor.measurements.exceptions import (
 from alliantiemonitor.measurements.forms import SKIP, AnswersForm, answer_field_name
 from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import (
+    response_restart,
     response_save_answers,
     response_submit,
     round_answers_visible,
 )
 from alliantiemonitor.measurements.services._common import pinned_instrument
 from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
+from alliantiemonitor.measurements.services.responses import draft_begun_elsewhere
 from alliantiemonitor.measurements.views.guard import client_page
 
 #: Pictogram keys that ship as static files (docs/instruments.md, "Pictograms").
@@ -97,7 +100,9 @@ class Statement:
 class Questionnaire:
     """One party's statements in one round, in the reader's language, with what was saved."""
 
-    def __init__(self, round: MeasurementRound, rater: str, language: str) -> None:
+    def __init__(
+        self, round: MeasurementRound, rater: str, language: str, entry: str | None = None
+    ) -> None:
         self.round = round
         self.rater = rater
         self.language = language
@@ -110,6 +115,10 @@ class Questionnaire:
         self.easy_read = is_client and self.instrument.easy_read
         self.one_per_screen = is_client and self.instrument.presentation == "one_per_screen"
         self.response: Response | None = round.responses.current().by_rater(rater).first()
+        #: A client draft begun through another invitation: not shown, not changed here.
+        self.elsewhere = draft_begun_elsewhere(self.response, entry)
+        if self.elsewhere:
+            self.response = None
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -220,6 +229,8 @@ class Side:
     confirm_url: str
     done_url: str
     handed_over: bool = False
+    #: The public id of the invitation a client session came in with (binds its draft).
+    entry: str | None = None
 
 
 def _language() -> str:
@@ -265,6 +276,17 @@ def _closed_page(request: HttpRequest, side: Side) -> HttpResponse:
     return _refresh_for_htmx(request, response)
 
 
+def _elsewhere_page(request: HttpRequest, side: Side) -> HttpResponse:
+    """The client's draft was begun with another link or code: show nothing of it."""
+    response = render(
+        request,
+        "measurements/fill/draft_elsewhere.html",
+        {"side": side, "base_template": side.base_template},
+        status=409,
+    )
+    return _refresh_for_htmx(request, response)
+
+
 def _fill_context(
     request: HttpRequest, side: Side, questionnaire: Questionnaire, number: int | None
 ) -> dict[str, Any]:
@@ -285,11 +307,13 @@ def _fill_context(
 
 def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
     """Show (GET) or save (POST) one page of statements for ``side``."""
-    questionnaire = Questionnaire(side.round, side.rater, _language())
+    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
     if questionnaire.submitted:
         return _refresh_for_htmx(request, redirect(side.done_url))
     if not side.round.is_collecting:
         return _closed_page(request, side)
+    if questionnaire.elsewhere:
+        return _elsewhere_page(request, side)
     number = questionnaire.question_number(request) if questionnaire.one_per_screen else None
 
     if request.method != "POST":
@@ -317,15 +341,18 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
                 flagged=form.flagged(questionnaire.flagged),
                 mode=side.mode,
                 respondent=side.respondent,
+                entry=side.entry,
             )
         except AlreadySubmitted:
             return _refresh_for_htmx(request, redirect(side.done_url))
+        except DraftElsewhere:
+            return _elsewhere_page(request, side)
         except RoundNotOpen:
             return _closed_page(request, side)
         except (InvalidAnswers, InvalidRespondent, DraftOnOwnDevice) as exc:
             error = str(exc.message)
 
-    questionnaire = Questionnaire(side.round, side.rater, _language())
+    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
     if getattr(request, "htmx", False):
         return render(
             request,
@@ -352,10 +379,14 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
 
 def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
     """The summary before sending (GET), and sending exactly once (POST)."""
-    questionnaire = Questionnaire(side.round, side.rater, _language())
+    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
     if request.method == "POST":
         try:
-            response_submit(round=side.round, rater=side.rater, respondent=side.respondent)
+            response_submit(
+                round=side.round, rater=side.rater, respondent=side.respondent, entry=side.entry
+            )
+        except DraftElsewhere:
+            return _elsewhere_page(request, side)
         except AlreadySubmitted:
             # A double click, a second tab or a retry: the answers are in, say so calmly.
             pass
@@ -370,6 +401,8 @@ def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
         return redirect(side.done_url)
     if not side.round.is_collecting:
         return _closed_page(request, side)
+    if questionnaire.elsewhere:
+        return _elsewhere_page(request, side)
     flagged = set(questionnaire.flagged)
     return render(
         request,
@@ -402,6 +435,7 @@ def _client_side(access: ClientAccess) -> Side:
         confirm_url=reverse("client:confirm"),
         done_url=reverse("client:done"),
         handed_over=access.handed_over,
+        entry=str(access.invitation.uuid) if access.invitation else None,
     )
 
 
@@ -448,7 +482,7 @@ def client_start(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _no_session(request)
     side = _client_side(access)
-    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language())
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language(), side.entry)
     if questionnaire.submitted:
         return redirect(side.done_url)
     if not access.round.is_collecting:
@@ -491,7 +525,7 @@ def client_done(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _no_session(request)
     side = _client_side(access)
-    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language())
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language(), side.entry)
     if not questionnaire.submitted:
         return redirect("client:start")
     if round_results_open_to_client(access.round):
@@ -502,6 +536,26 @@ def client_done(request: HttpRequest) -> HttpResponse:
         "measurements/fill/client_done.html",
         {"side": side, "entered_with": entered_with(access)},
     )
+
+
+@client_page
+@never_cache
+@require_http_methods(["POST"])
+def client_restart(request: HttpRequest) -> HttpResponse:
+    """Begin afresh here; the draft begun with another link or code stays stored, unseen."""
+    access = _client_access(request)
+    if access is None:
+        return _no_session(request)
+    side = _client_side(access)
+    if side.entry is None:
+        return redirect(side.fill_url)
+    try:
+        response_restart(round=access.round, mode=side.mode, entry=side.entry)
+    except AlreadySubmitted:
+        return redirect(side.done_url)
+    except RoundNotOpen:
+        return _closed_page(request, side)
+    return redirect(side.fill_url)
 
 
 # --------------------------------------------------------------------------- the professional
