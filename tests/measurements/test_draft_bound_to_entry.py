@@ -70,7 +70,7 @@ def test_a_new_link_or_code_in_a_private_window_shows_nothing_of_the_draft(
 
 
 def test_the_same_link_resumes_in_another_browser(measurement_round, professional, began_on_phone):
-    _, token, draft = began_on_phone
+    _, token, _draft = began_on_phone
     laptop = browser()
     laptop.get(reverse("client:link", kwargs={"token": token}))
     page = laptop.get(reverse("client:fill"))
