@@ -104,6 +104,7 @@ NOT_CLIENT_DATA = {
     "client:code": "the entry form; a use is audited as invitation.use or invitation.refuse",
     "client:link": "redirects on; audited as invitation.use or invitation.refuse",
     "client:return": "the professional's password form; audits round.hand_back",
+    "client:restart": "POST only; response_restart audits response.restart",
 }
 
 
