@@ -74,3 +74,25 @@ def test_the_sqlite_folder_and_file_are_for_the_owner_only(tmp_path):
     assert result.returncode == 0, result.stderr
     assert data_dir.stat().st_mode & 0o777 == 0o700
     assert (data_dir / "alliantiemonitor.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_folders_made_above_the_data_folder_and_old_ones_are_for_the_owner_only(tmp_path):
+    """``var/`` above ``var/test`` was made 0755; an older folder or file is tightened too."""
+    data_dir = tmp_path / "var" / "test"
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_DATA_DIR": str(data_dir), "DATABASE_URL": ""},
+        "pass",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+
+    old = tmp_path / "old"
+    old.mkdir(mode=0o755)
+    (old / "alliantiemonitor.sqlite3").touch(mode=0o644)
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_DATA_DIR": str(old), "DATABASE_URL": ""},
+        "pass",
+    )
+    assert result.returncode == 0, result.stderr
+    assert old.stat().st_mode & 0o777 == 0o700
+    assert (old / "alliantiemonitor.sqlite3").stat().st_mode & 0o777 == 0o600

@@ -7,6 +7,7 @@ is no built-in secret key.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -159,9 +160,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database needs no set-up beyond its folder. Folder and file hold personal
     # data: created readable by the owner only (SQLite gives its -wal/-shm files the same mode).
     _sqlite_file = Path(DATABASES["default"]["NAME"])
-    _sqlite_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # One folder at a time: ``mkdir(parents=True)`` would give the folders above the default
+    # mode (0755), e.g. ``var/`` above ``var/test``.
+    for _folder in reversed([_sqlite_file.parent, *_sqlite_file.parent.parents]):
+        if not _folder.exists():
+            _folder.mkdir(mode=0o700)
     if not _sqlite_file.exists():
         os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT, 0o600))
+    # A folder or file made before (by an older version, or by hand) is tightened too.
+    with contextlib.suppress(PermissionError):
+        _sqlite_file.parent.chmod(0o700)
+        _sqlite_file.chmod(0o600)
     # WAL lets readers carry on while one process writes; IMMEDIATE avoids lock upgrade deadlocks.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
