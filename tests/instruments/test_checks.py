@@ -53,19 +53,16 @@ def test_check_is_registered(tmp_path: Path) -> None:
     assert "not valid YAML" in errors[0].msg
 
 
-def test_get_instrument_uses_settings(tmp_path: Path) -> None:
+def test_the_registry_follows_the_settings(tmp_path: Path) -> None:
     data = minimal_instrument_data()
     data["version"] = "2.0.0"
     write_instrument(tmp_path, data)
     with override_settings(ALLIANTIEMONITOR_INSTRUMENT_DIRS=[tmp_path]):
-        assert registry.get_instrument("testmonitor").version == "2.0.0"
-        assert registry.get_instrument("testmonitor@2.0.0").ref == "testmonitor@2.0.0"
-        assert registry.get_instrument("testmonitor", "2.0.0").ref == "testmonitor@2.0.0"
-        assert registry.get_instrument("standaard").id == "standaard"
-        with pytest.raises(ValueError, match="does not match"):
-            registry.get_instrument("testmonitor@2.0.0", "1.0.0")
+        assert registry.get_registry().get("testmonitor").version == "2.0.0"
+        assert registry.get_registry().get("testmonitor", "2.0.0").ref == "testmonitor@2.0.0"
+        assert registry.get_registry().get("standaard").id == "standaard"
     with (
         override_settings(ALLIANTIEMONITOR_INSTRUMENT_DIRS=[]),
         pytest.raises(KeyError, match="unknown instrument 'testmonitor'"),
     ):
-        registry.get_instrument("testmonitor")
+        registry.get_registry().get("testmonitor")

@@ -236,3 +236,13 @@ def test_a_round_fills_in_its_domain_words_and_survives_a_retired_domain(measure
     assert measurement_round.vocabulary("nl")["professional"] == "reclasseringswerker"
     measurement_round.domain = "a-domain-no-longer-shipped"
     assert measurement_round.vocabulary("nl") == {}
+
+
+def test_a_round_whose_pinned_instrument_is_gone_says_so(measurement_round):
+    """``MeasurementRound.instrument`` is the one way to a round's instrument, with one error."""
+    from alliantiemonitor.measurements.exceptions import UnknownInstrument
+
+    MeasurementRound.objects.filter(pk=measurement_round.pk).update(instrument_version="9.9.9")
+    measurement_round.refresh_from_db()
+    with pytest.raises(UnknownInstrument):
+        measurement_round.instrument

@@ -1,18 +1,17 @@
 """The installation's instruments: shipped plus ``ALLIANTIEMONITOR_INSTRUMENT_DIRS``.
 
-Other apps resolve a round's pinned ``id@version`` through :func:`get_instrument`.
+A round's pinned ``id@version`` is resolved in one place only:
+:attr:`alliantiemonitor.measurements.models.MeasurementRound.instrument`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from alliantiemonitor.core.instrument import Instrument
 from alliantiemonitor.core.registry import (
     InstrumentRegistry,
     clear_default_registry,
     default_registry,
-    parse_ref,
 )
 
 
@@ -33,15 +32,3 @@ def get_registry() -> InstrumentRegistry:
 def clear() -> None:
     """Forget the cached registries, e.g. after a test wrote instrument files."""
     clear_default_registry()
-
-
-def get_instrument(ref_or_id: str, version: str | None = None) -> Instrument:
-    """The instrument for ``"standaard@1.0.0"``, or for an id and an optional version.
-
-    Without a version the latest is returned. Raises ``KeyError`` for an unknown id or version
-    and ``ValueError`` when the reference and ``version`` disagree.
-    """
-    instrument_id, ref_version = parse_ref(ref_or_id)
-    if ref_version is not None and version is not None and ref_version != version:
-        raise ValueError(f"{ref_or_id!r} does not match version {version!r}")
-    return get_registry().get(instrument_id, version or ref_version)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.core.instrument import Instrument
+from alliantiemonitor.instruments import registry as instrument_registry
 from alliantiemonitor.organisations.constants import Domain
 from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.trajectories.models import Client, Trajectory
@@ -25,6 +26,7 @@ from .constants import (
     ResponseMode,
     RoundState,
 )
+from .exceptions import UnknownInstrument
 
 
 class PinChanged(Exception):
@@ -129,10 +131,17 @@ class MeasurementRound(models.Model):
 
     @property
     def instrument(self) -> Instrument:
-        """The pinned instrument, from the registry."""
-        from alliantiemonitor.instruments.registry import get_registry
+        """The pinned instrument, from the registry: the one way to get a round's instrument.
 
-        return get_registry().get(self.instrument_id, version=self.instrument_version)
+        Raises :class:`~alliantiemonitor.measurements.exceptions.UnknownInstrument` when the
+        pinned ``id@version`` is not installed (any more).
+        """
+        try:
+            return instrument_registry.get_registry().get(
+                self.instrument_id, version=self.instrument_version
+            )
+        except KeyError as exc:
+            raise UnknownInstrument(ref=self.instrument_ref) from exc
 
     def vocabulary(self, language: str) -> dict[str, str]:
         """The domain words that fill in this round's statements, in ``language``."""

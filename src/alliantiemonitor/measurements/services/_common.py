@@ -10,23 +10,9 @@ from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.exceptions import (
     InvalidAnswers,
     InvalidRespondent,
-    UnknownInstrument,
 )
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.trajectories.models import Trajectory
-
-
-def registry() -> Any:
-    from alliantiemonitor.instruments.registry import get_registry
-
-    return get_registry()
-
-
-def pinned_instrument(round: MeasurementRound) -> Instrument:
-    try:
-        return registry().get(round.instrument_id, version=round.instrument_version)
-    except KeyError as exc:
-        raise UnknownInstrument(ref=round.instrument_ref) from exc
 
 
 def lock_round(round: MeasurementRound) -> MeasurementRound:

@@ -34,7 +34,6 @@ from alliantiemonitor.measurements.services._common import (
     check_respondent,
     is_assignee,
     lock_round,
-    pinned_instrument,
     validate_answers,
 )
 
@@ -86,7 +85,7 @@ def response_save_answers(
         raise DraftOnOwnDevice()
     if rater == Rater.CLIENT and response is not None and draft_begun_elsewhere(response, entry):
         raise DraftElsewhere()
-    problems = validate_answers(pinned_instrument(round), rater, answers, flagged)
+    problems = validate_answers(round.instrument, rater, answers, flagged)
     if problems:
         raise InvalidAnswers(problems=problems)
 
@@ -294,7 +293,7 @@ def response_correct(
         raise InvalidRespondent()
     if old.rater == Rater.CLIENT and old.mode != ResponseMode.PAPER_ENTRY:
         raise ClientAnswersNotCorrectable()
-    problems = validate_answers(pinned_instrument(round), old.rater, answers)
+    problems = validate_answers(round.instrument, old.rater, answers)
     if problems:
         raise InvalidAnswers(problems=problems)
 

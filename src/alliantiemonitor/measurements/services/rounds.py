@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.instruments import registry as instrument_registry
 from alliantiemonitor.measurements.constants import (
     COLLECTING_STATES,
     EXPIRY_GRACE,
@@ -22,7 +23,7 @@ from alliantiemonitor.measurements.exceptions import (
     UnknownInstrument,
 )
 from alliantiemonitor.measurements.models import MeasurementRound
-from alliantiemonitor.measurements.services._common import lock_round, registry, submitted_raters
+from alliantiemonitor.measurements.services._common import lock_round, submitted_raters
 from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT
 from alliantiemonitor.trajectories.models import Trajectory
 
@@ -62,7 +63,7 @@ def round_start(
             else trajectory.organisation.default_instrument
         )
     try:
-        instrument = registry().get(instrument_id, version=version)
+        instrument = instrument_registry.get_registry().get(instrument_id, version=version)
     except KeyError as exc:
         raise UnknownInstrument(instrument_id=instrument_id, version=version) from exc
 

@@ -56,7 +56,6 @@ from alliantiemonitor.measurements.services import (
     response_submit,
     round_answers_visible,
 )
-from alliantiemonitor.measurements.services._common import pinned_instrument
 from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
 from alliantiemonitor.measurements.services.responses import draft_begun_elsewhere
 from alliantiemonitor.measurements.views.guard import client_page
@@ -106,7 +105,7 @@ class Questionnaire:
         self.round = round
         self.rater = rater
         self.language = language
-        self.instrument: Instrument = pinned_instrument(round)
+        self.instrument: Instrument = round.instrument
         self.vocabulary = round.vocabulary(language)
         self.items: tuple[Item, ...] = self.instrument.items_for(rater)  # type: ignore[arg-type]
         # Easy-read wording and one statement per screen are for the client; the professional
