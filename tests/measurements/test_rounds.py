@@ -245,4 +245,4 @@ def test_a_round_whose_pinned_instrument_is_gone_says_so(measurement_round):
     MeasurementRound.objects.filter(pk=measurement_round.pk).update(instrument_version="9.9.9")
     measurement_round.refresh_from_db()
     with pytest.raises(UnknownInstrument):
-        measurement_round.instrument
+        _ = measurement_round.instrument
