@@ -30,11 +30,11 @@ def test_failures_count_within_the_window_only():
     now = timezone.now()
     key = "ip:192.0.2.1"
     for minutes in range(LIMIT - 1):
-        ratelimit.record_failure(
+        ratelimit.attempt_reserve(
             key, scope=ratelimit.ENTRY, now=now - dt.timedelta(minutes=minutes)
         )
     assert not ratelimit.is_blocked(key, scope=ratelimit.ENTRY, now=now)
-    ratelimit.record_failure(key, scope=ratelimit.ENTRY, now=now)
+    ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY, now=now)
     assert ratelimit.is_blocked(key, scope=ratelimit.ENTRY, now=now)
     # Another address and another scope are not affected.
     assert not ratelimit.is_blocked("ip:192.0.2.2", scope=ratelimit.ENTRY, now=now)
@@ -47,13 +47,13 @@ def test_failures_count_within_the_window_only():
 
 def test_only_a_keyed_hash_is_stored_and_old_rows_are_cleaned():
     now = timezone.now()
-    ratelimit.record_failure(
+    ratelimit.attempt_reserve(
         "ip:198.51.100.7", scope=ratelimit.ENTRY, now=now - dt.timedelta(days=1)
     )
     assert AccessAttempt.objects.count() == 1
     assert "198.51.100.7" not in AccessAttempt.objects.get().key_hash
 
-    ratelimit.record_failure("ip:198.51.100.8", scope=ratelimit.ENTRY, now=now)
+    ratelimit.attempt_reserve("ip:198.51.100.8", scope=ratelimit.ENTRY, now=now)
     assert AccessAttempt.objects.count() == 1  # the day-old row went
 
 

@@ -70,12 +70,17 @@ def user_post_save(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
     instance._audit_password_set = False
 
 
+def _m2m_changed(action: str, pk_set: Any) -> bool:
+    """Whether an ``m2m_changed`` signal reports a change that was made (not one about to be)."""
+    return action in {"post_add", "post_remove", "post_clear"} and (
+        action == "post_clear" or bool(pk_set)
+    )
+
+
 def user_m2m_changed(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
 ) -> None:
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    if action != "post_clear" and not pk_set:
+    if not _m2m_changed(action, pk_set):
         return
     from alliantiemonitor.accounts.models import User
 
@@ -130,9 +135,7 @@ def membership_post_save(sender: Any, instance: Any, created: bool, **kwargs: An
 def membership_teams_changed(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
 ) -> None:
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    if action != "post_clear" and not pk_set:
+    if not _m2m_changed(action, pk_set):
         return
     from alliantiemonitor.organisations.models import Membership
 

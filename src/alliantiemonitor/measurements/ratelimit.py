@@ -3,7 +3,7 @@
 Several app processes may serve one installation, so the count lives in the database
 (:class:`~alliantiemonitor.measurements.models.AccessAttempt`), never in memory. Only a keyed
 hash of the key is stored: an address is personal data and need not be readable. Successful
-entries are not counted; old rows are removed lazily when a new failure is written.
+entries are not counted; old rows are removed lazily when a new attempt is counted.
 
 Usage in a view that checks a guessable secret::
 
@@ -124,16 +124,6 @@ def attempt_release(attempt: int | None) -> None:
     """The secret was right: the reserved attempt does not count."""
     if attempt is not None:
         AccessAttempt.objects.filter(pk=attempt).delete()
-
-
-def record_failure(key: str, *, scope: Scope, now: dt.datetime | None = None) -> None:
-    """Count one refused attempt of ``key``, and forget attempts that no longer matter."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        _cleanup(scope, now)
-        AccessAttempt.objects.create(
-            key_hash=_key_hash(key, scope), scope=scope.name, created_at=now
-        )
 
 
 @dataclass(frozen=True)

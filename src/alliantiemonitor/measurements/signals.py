@@ -22,7 +22,7 @@ from alliantiemonitor.measurements.services.invitations import (
     invitations_revoke_made_by,
 )
 from alliantiemonitor.organisations.constants import Role
-from alliantiemonitor.organisations.models import Membership, Organisation
+from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.trajectories.signals import trajectory_handed_over
 
 
@@ -40,6 +40,18 @@ def _remember_membership(sender: Any, instance: Membership, **kwargs: Any) -> No
     instance._access_before = before.first() if instance.pk else None  # type: ignore[attr-defined]
 
 
+def _revoke_unless_professional(user_id: int, organisation_id: int, reason: str) -> None:
+    """End the invitations ``user_id`` made in ``organisation_id``, unless the user is still
+    an active professional there (through another membership)."""
+    still_professional = Membership.objects.filter(
+        user_id=user_id, organisation_id=organisation_id, role=Role.PROFESSIONAL, active=True
+    ).exists()
+    if not still_professional:
+        invitations_revoke_made_by(
+            user=user_id, by=None, reason=reason, organisation=organisation_id
+        )
+
+
 @receiver(post_save, sender=Membership, dispatch_uid="measurements.revoke_on_membership_end")
 def _revoke_on_membership_end(sender: Any, instance: Membership, **kwargs: Any) -> None:
     """A membership that no longer makes its user this organisation's professional ends the
@@ -49,39 +61,19 @@ def _revoke_on_membership_end(sender: Any, instance: Membership, **kwargs: Any) 
         before["user_id"] != instance.user_id
         or before["organisation_id"] != instance.organisation_id
     ):
-        invitations_revoke_made_by(
-            user=get_user_model().objects.get(pk=before["user_id"]),
-            by=None,
-            reason="membership_moved",
-            organisation=Organisation.objects.get(pk=before["organisation_id"]),
+        _revoke_unless_professional(
+            before["user_id"], before["organisation_id"], reason="membership_moved"
         )
     if not instance.active or instance.role != Role.PROFESSIONAL:
-        still_professional = Membership.objects.filter(
-            user=instance.user,
-            organisation=instance.organisation,
-            role=Role.PROFESSIONAL,
-            active=True,
-        ).exists()
-        if not still_professional:
-            invitations_revoke_made_by(
-                user=instance.user,
-                by=None,
-                reason="membership_revoked",
-                organisation=instance.organisation,
-            )
+        _revoke_unless_professional(
+            instance.user_id, instance.organisation_id, reason="membership_revoked"
+        )
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="measurements.revoke_on_membership_delete")
 def _revoke_on_membership_delete(sender: Any, instance: Membership, **kwargs: Any) -> None:
-    if Membership.objects.filter(
-        user=instance.user, organisation=instance.organisation, role=Role.PROFESSIONAL, active=True
-    ).exists():
-        return
-    invitations_revoke_made_by(
-        user=instance.user,
-        by=None,
-        reason="membership_deleted",
-        organisation=instance.organisation,
+    _revoke_unless_professional(
+        instance.user_id, instance.organisation_id, reason="membership_deleted"
     )
 
 

@@ -58,7 +58,7 @@ from alliantiemonitor.measurements.services import (
 )
 from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
 from alliantiemonitor.measurements.services.responses import draft_begun_elsewhere
-from alliantiemonitor.measurements.views.guard import client_page
+from alliantiemonitor.measurements.views.guard import client_page, refresh_for_htmx
 
 #: Pictogram keys that ship as static files (docs/instruments.md, "Pictograms").
 PICTOGRAMS = frozenset(
@@ -258,32 +258,21 @@ def _page_url(side: Side, number: int | None) -> str:
 # --------------------------------------------------------------------------- shared pages
 
 
-def _refresh_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """htmx does not swap in an error page; make it reload so the reader sees the page."""
-    if getattr(request, "htmx", False):
-        response["HX-Refresh"] = "true"
-    return response
+def _side_page(request: HttpRequest, side: Side, template: str) -> HttpResponse:
+    """A page that takes the place of the questionnaire (409: the state does not allow it)."""
+    response = render(
+        request, template, {"side": side, "base_template": side.base_template}, status=409
+    )
+    return refresh_for_htmx(request, response)
 
 
 def _closed_page(request: HttpRequest, side: Side) -> HttpResponse:
-    response = render(
-        request,
-        "measurements/fill/closed.html",
-        {"side": side, "base_template": side.base_template},
-        status=409,
-    )
-    return _refresh_for_htmx(request, response)
+    return _side_page(request, side, "measurements/fill/closed.html")
 
 
 def _elsewhere_page(request: HttpRequest, side: Side) -> HttpResponse:
     """The client's draft was begun with another link or code: show nothing of it."""
-    response = render(
-        request,
-        "measurements/fill/draft_elsewhere.html",
-        {"side": side, "base_template": side.base_template},
-        status=409,
-    )
-    return _refresh_for_htmx(request, response)
+    return _side_page(request, side, "measurements/fill/draft_elsewhere.html")
 
 
 def _fill_context(
@@ -308,7 +297,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
     """Show (GET) or save (POST) one page of statements for ``side``."""
     questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
     if questionnaire.submitted:
-        return _refresh_for_htmx(request, redirect(side.done_url))
+        return refresh_for_htmx(request, redirect(side.done_url))
     if not side.round.is_collecting:
         return _closed_page(request, side)
     if questionnaire.elsewhere:
@@ -343,7 +332,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
                 entry=side.entry,
             )
         except AlreadySubmitted:
-            return _refresh_for_htmx(request, redirect(side.done_url))
+            return refresh_for_htmx(request, redirect(side.done_url))
         except DraftElsewhere:
             return _elsewhere_page(request, side)
         except RoundNotOpen:
@@ -441,7 +430,7 @@ def _client_side(access: ClientAccess) -> Side:
 def _no_session(request: HttpRequest) -> HttpResponse:
     """No (valid) client session: say what to do, show nothing else."""
     response = render(request, "measurements/fill/no_session.html", status=403)
-    return _refresh_for_htmx(request, response)
+    return refresh_for_htmx(request, response)
 
 
 def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAccess | None:

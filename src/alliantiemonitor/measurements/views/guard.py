@@ -30,6 +30,13 @@ from alliantiemonitor.measurements.services.responses import client_draft_on_own
 View = Callable[..., HttpResponse]
 
 
+def refresh_for_htmx(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """htmx does not swap in an error page; make it reload so the reader sees the page."""
+    if getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
 def refuse_staff_session(request: HttpRequest, user: Any) -> HttpResponse:
     """Refuse a client page to ``user``'s session, and write that down."""
     data: Any = request.session.pop(SESSION_KEY, None)
@@ -43,10 +50,9 @@ def refuse_staff_session(request: HttpRequest, user: Any) -> HttpResponse:
         obj=measurement_round,
         detail={"page": match.url_name if match else "", "method": request.method},
     )
-    response = render(request, "measurements/client/staff_refused.html", status=403)
-    if getattr(request, "htmx", False):
-        response["HX-Refresh"] = "true"
-    return response
+    return refresh_for_htmx(
+        request, render(request, "measurements/client/staff_refused.html", status=403)
+    )
 
 
 def _refuse_handover_over_own_draft(request: HttpRequest) -> HttpResponse | None:
@@ -70,10 +76,9 @@ def _refuse_handover_over_own_draft(request: HttpRequest) -> HttpResponse | None
         obj=access.round,
         detail={"reason": "draft_on_own_device"},
     )
-    response = render(request, "measurements/fill/started_elsewhere.html", status=409)
-    if getattr(request, "htmx", False):
-        response["HX-Refresh"] = "true"
-    return response
+    return refresh_for_htmx(
+        request, render(request, "measurements/fill/started_elsewhere.html", status=409)
+    )
 
 
 def client_page(view: View) -> View:
