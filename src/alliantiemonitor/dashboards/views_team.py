@@ -55,7 +55,11 @@ def _csv(dashboard: Dashboard, tables: list[ShownTable], name: str) -> HttpRespo
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{dashboard.period.key}.csv"'
     writer = csv.writer(response)
-    writer.writerows(csv_rows(dashboard, tables))
+    # A team name such as "=HYPERLINK(…)" must stay text in a spreadsheet.
+    writer.writerows(
+        [f"'{v}" if v[:1] in ("=", "+", "-", "@") else v for v in row]
+        for row in csv_rows(dashboard, tables)
+    )
     return response
 
 
