@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.trajectories",
     "alliantiemonitor.measurements",
     "alliantiemonitor.conversations",
+    "alliantiemonitor.dashboards",
     "alliantiemonitor.monitoring",
     "alliantiemonitor.audit",
     "alliantiemonitor.web",

@@ -22,12 +22,21 @@ from tests.factories import answer_round
 pytestmark = pytest.mark.django_db
 
 #: Namespaces whose pages are about clients.
-NAMESPACES = ("trajectories", "measurements", "conversations", "monitoring", "client")
+NAMESPACES = (
+    "trajectories",
+    "measurements",
+    "conversations",
+    "monitoring",
+    "client",
+    "dashboards",
+)
 
 
 @dataclass
 class World:
     professional: Any
+    team_lead: Any
+    org_admin: Any
     trajectory: Any
     round: Any
     discussed: Any
@@ -41,7 +50,8 @@ class World:
 @dataclass(frozen=True)
 class Page:
     name: str
-    #: ``staff`` (the assigned professional's browser) or ``client`` (a link's session).
+    #: ``staff`` (the assigned professional's browser), ``team_lead``, ``org_admin`` or
+    #: ``client`` (a link's session).
     who: str
     args: Callable[[World], list[Any]] = lambda world: []
     method: str = "get"
@@ -76,6 +86,20 @@ AUDITED = [
         ),
     ),
     Page("monitoring:course", "staff", lambda w: [w.trajectory.uuid]),
+    Page("dashboards:team", "team_lead", lambda w: [w.trajectory.team.uuid], one_client=False),
+    Page("dashboards:team_csv", "team_lead", lambda w: [w.trajectory.team.uuid], one_client=False),
+    Page(
+        "dashboards:organisation",
+        "org_admin",
+        lambda w: [w.trajectory.organisation.uuid],
+        one_client=False,
+    ),
+    Page(
+        "dashboards:organisation_csv",
+        "org_admin",
+        lambda w: [w.trajectory.organisation.uuid],
+        one_client=False,
+    ),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(
@@ -128,7 +152,7 @@ def test_every_page_is_listed():
 
 
 @pytest.fixture
-def world(professional, trajectory, measurement_round, client_record):
+def world(professional, team_lead, org_admin, trajectory, measurement_round, client_record):
     from alliantiemonitor.measurements.services import round_start
     from alliantiemonitor.trajectories.services import trajectory_start
 
@@ -145,13 +169,13 @@ def world(professional, trajectory, measurement_round, client_record):
     conversation_start(round=discussed, by=professional)
     round_mark_discussed(round=discussed, by=professional)
     discussed.refresh_from_db()
-    return World(professional, trajectory, measurement_round, discussed)
+    return World(professional, team_lead, org_admin, trajectory, measurement_round, discussed)
 
 
 def _browser(world: World, page: Page) -> Client:
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if page.who == "staff":
-        browser.force_login(world.professional)
+    if page.who != "client":
+        browser.force_login(world.professional if page.who == "staff" else getattr(world, page.who))
         return browser
     round_ = getattr(world, page.client_round)
     _, token = invitation_create(round=round_, kind="link", by=world.professional)
@@ -172,7 +196,7 @@ def test_each_client_data_page_audits(world, page):
     assert response.status_code in {200, 302}, response.status_code
     new = AuditEvent.objects.order_by("pk")[before:]
     assert new, f"{page.name} ({page.method}) wrote no audit event"
-    expected_kind = "user" if page.who == "staff" else "client"
+    expected_kind = "client" if page.who == "client" else "user"
     assert all(event.actor_kind == expected_kind for event in new)
     if page.one_client:
         assert all(event.client_id is not None for event in new)

@@ -9,13 +9,14 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alliantiemonitor.dashboards.team_access import teams_led_by
 from alliantiemonitor.organisations.constants import Role
-from alliantiemonitor.organisations.models import Membership
+from alliantiemonitor.organisations.models import Membership, Organisation
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send a professional to their caseload; show everyone else their organisations and roles."""
+    """Send a professional to their caseload; show everyone else their roles and dashboards."""
     memberships = (
         Membership.objects.active()
         .for_user(request.user)
@@ -24,7 +25,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if any(membership.role == Role.PROFESSIONAL for membership in memberships):
         return redirect("trajectories:caseload")
-    return render(request, "web/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "web/home.html",
+        {
+            "memberships": memberships,
+            "dashboard_organisations": Organisation.objects.administered_by(request.user),
+            "dashboard_teams": teams_led_by(request.user),
+        },
+    )
 
 
 @require_GET
