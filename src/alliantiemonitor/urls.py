@@ -8,6 +8,7 @@ urlpatterns = [
     path("metingen/", include("alliantiemonitor.measurements.urls")),
     path("gesprek/", include("alliantiemonitor.conversations.urls")),
     path("verloop/", include("alliantiemonitor.monitoring.urls")),
+    path("planning/", include("alliantiemonitor.scheduling.urls")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include("alliantiemonitor.measurements.client_urls")),
     path("", include("alliantiemonitor.web.urls")),

@@ -24,7 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if any(membership.role == Role.PROFESSIONAL for membership in memberships):
         return redirect("trajectories:caseload")
-    return render(request, "web/home.html", {"memberships": memberships})
+    administered = [m.organisation for m in memberships if m.role == Role.ORG_ADMIN]
+    context = {"memberships": memberships, "administered": administered}
+    return render(request, "web/home.html", context)
 
 
 @require_GET
