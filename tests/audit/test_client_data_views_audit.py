@@ -22,7 +22,7 @@ from tests.factories import answer_round
 pytestmark = pytest.mark.django_db
 
 #: Namespaces whose pages are about clients.
-NAMESPACES = ("trajectories", "measurements", "conversations", "monitoring", "client")
+NAMESPACES = ("trajectories", "measurements", "conversations", "monitoring", "client", "scheduling")
 
 
 @dataclass
@@ -76,6 +76,7 @@ AUDITED = [
         ),
     ),
     Page("monitoring:course", "staff", lambda w: [w.trajectory.uuid]),
+    Page("scheduling:trajectory", "staff", lambda w: [w.trajectory.uuid]),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(
@@ -105,6 +106,10 @@ NOT_CLIENT_DATA = {
     "client:link": "redirects on; audited as invitation.use or invitation.refuse",
     "client:return": "the professional's password form; audits round.hand_back",
     "client:restart": "POST only; response_restart audits response.restart",
+    "scheduling:organisation": "the organisation's schedule; no client data",
+    "scheduling:mail_settings": "the user's own mail settings; no client data",
+    "scheduling:unsubscribe": "shows only the sender name; the POST audits "
+    "client_contact.unsubscribe",
 }
 
 

@@ -54,7 +54,8 @@ def organisation_schedule(request: HttpRequest, uuid: str) -> HttpResponse:
     organisation = _administered(request, uuid)
     instance = OrganisationSchedule.objects.filter(organisation=organisation).first()
     form = OrganisationScheduleForm(
-        request.POST or None, instance=instance or OrganisationSchedule(organisation=organisation)
+        request.POST if request.method == "POST" else None,
+        instance=instance or OrganisationSchedule(organisation=organisation),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +81,7 @@ def trajectory_schedule(request: HttpRequest, uuid: str) -> HttpResponse:
     client = trajectory.client
     schedule = TrajectorySchedule.objects.filter(trajectory=trajectory).first()
     contact = ClientContact.objects.filter(client=client).first()
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     schedule_form = TrajectoryScheduleForm(
         data,
         instance=schedule or TrajectorySchedule(trajectory=trajectory),
@@ -137,7 +138,7 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
     """A staff user's mail settings: the weekly digest on or off."""
     preference = MailPreference.objects.filter(user=request.user).first()
     form = MailPreferenceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"weekly_digest": preference.weekly_digest if preference else True},
     )
     if request.method == "POST" and form.is_valid():
