@@ -329,8 +329,12 @@ ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD = env_int("ALLIANTIEMONITOR_ENTRY_WAVE_THR
 
 # --- E-mail (invitations, reminders, digests; see docs/configuration.md and docs/schedules.md) ---
 
-#: Django's SMTP backend unless set; the demo uses the console backend.
-EMAIL_BACKEND = env("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+#: SMTP, unless set; with DEBUG (the demo) messages are printed to the console instead.
+EMAIL_BACKEND = env("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost") or "localhost"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""

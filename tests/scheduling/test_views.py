@@ -176,3 +176,25 @@ def test_unsubscribe_page_without_login(client, professional, client_record):
     contact.refresh_from_db()
     assert contact.consent_withdrawn_at is not None
     assert AuditEvent.objects.filter(action="client_contact.unsubscribe").count() == 1
+
+
+def test_due_rounds_takes_a_fixed_number_of_queries(
+    organisation, org_admin, professional, client_record, django_assert_num_queries
+):
+    from alliantiemonitor.scheduling.readmodels import due_rounds
+    from alliantiemonitor.trajectories.models import Trajectory
+    from alliantiemonitor.trajectories.services import trajectory_start
+
+    organisation_schedule_set(organisation=organisation, by=org_admin, enabled=True)
+    for _ in range(5):
+        trajectory_start(
+            client=client_record,
+            professional=professional,
+            legal_frame="",
+            start_date=dt.date(2025, 1, 6),
+        )
+    trajectories = list(Trajectory.objects.all())
+    with django_assert_num_queries(4):
+        due = due_rounds(trajectories, dt.date(2025, 1, 7))
+    assert len(due) == 5
+    assert all(info.due and not info.overdue for info in due.values())
