@@ -65,6 +65,7 @@ typecheck:
 # HSTS options a production site on its own domain should choose (see docs/configuration.md).
 CHECK_ENV := DEBUG=false SECRET_KEY=ci-check-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') \
 	ALLOWED_HOSTS=alliantiemonitor.example.org ALLIANTIEMONITOR_DATA_DIR=var/check \
+	ALLIANTIEMONITOR_BASE_URL=https://alliantiemonitor.example.org \
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=true SECURE_HSTS_PRELOAD=true
 
 checks:

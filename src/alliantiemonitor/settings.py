@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.conversations",
     "alliantiemonitor.dashboards",
     "alliantiemonitor.monitoring",
+    "alliantiemonitor.scheduling",
     "alliantiemonitor.audit",
     "alliantiemonitor.web",
 ]
@@ -326,3 +327,29 @@ ALLIANTIEMONITOR_ENTRY_ATTEMPTS = env_int("ALLIANTIEMONITOR_ENTRY_ATTEMPTS", 5)
 ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES = env_int("ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES", 15)
 #: Refused entries across all addresses within that window that make a warning in the log.
 ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD = env_int("ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD", 100)
+
+# --- E-mail (invitations, reminders, digests; see docs/configuration.md and docs/schedules.md) ---
+
+#: SMTP, unless set; with DEBUG (the demo) messages are printed to the console instead.
+EMAIL_BACKEND = env("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+#: Seconds before a connection to the mail server gives up (the worker retries later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "alliantiemonitor@localhost") or ""
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: The address of the app as people reach it (``https://monitor.example.org``): links in e-mail
+#: are built on it, since the worker that sends them has no request to take it from.
+ALLIANTIEMONITOR_BASE_URL = (
+    env("ALLIANTIEMONITOR_BASE_URL", "") or ("http://localhost:8000" if DEBUG else "")
+).rstrip("/")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("gesprek/", include("alliantiemonitor.conversations.urls")),
     path("verloop/", include("alliantiemonitor.monitoring.urls")),
     path("overzicht/", include("alliantiemonitor.dashboards.urls_team")),
+    path("planning/", include("alliantiemonitor.scheduling.urls")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include("alliantiemonitor.measurements.client_urls")),
     path("", include("alliantiemonitor.web.urls")),

@@ -29,6 +29,7 @@ NAMESPACES = (
     "monitoring",
     "client",
     "dashboards",
+    "scheduling",
 )
 
 
@@ -100,6 +101,7 @@ AUDITED = [
         lambda w: [w.trajectory.organisation.uuid],
         one_client=False,
     ),
+    Page("scheduling:trajectory", "staff", lambda w: [w.trajectory.uuid]),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(
@@ -129,6 +131,10 @@ NOT_CLIENT_DATA = {
     "client:link": "redirects on; audited as invitation.use or invitation.refuse",
     "client:return": "the professional's password form; audits round.hand_back",
     "client:restart": "POST only; response_restart audits response.restart",
+    "scheduling:organisation": "the organisation's schedule; no client data",
+    "scheduling:mail_settings": "the user's own mail settings; no client data",
+    "scheduling:unsubscribe": "shows only the sender name; the POST audits "
+    "client_contact.unsubscribe",
 }
 
 

@@ -115,6 +115,8 @@ class CaseloadRow:
     #: The suggested date has come: time to start a new round.
     next_is_due: bool
     rank: int
+    #: What the trajectory's schedule asks (scheduling.readmodels.DueInfo), set by the view.
+    schedule_due: Any = None
 
     @property
     def state_label(self) -> Any:

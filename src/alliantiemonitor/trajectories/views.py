@@ -6,6 +6,7 @@ Every page that shows a client fetches it through :mod:`alliantiemonitor.traject
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_start
 from alliantiemonitor.organisations.exceptions import DomainError
+from alliantiemonitor.scheduling.readmodels import due_rounds
 from alliantiemonitor.trajectories.access import get_trajectory_for, trajectories_for
 from alliantiemonitor.trajectories.caseload import caseload_rows, filter_phase, state_label
 from alliantiemonitor.trajectories.forms import (
@@ -59,6 +61,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if filters.get("state"):
         trajectories = filter_phase(trajectories, filters["state"])
     rows = caseload_rows(trajectories)
+    # Hook for the schedule's due and overdue rounds (moves with the caseload to dashboards).
+    due = due_rounds([row.trajectory for row in rows])
+    rows = [dataclasses.replace(row, schedule_due=due.get(row.trajectory.pk)) for row in rows]
     audit_record(
         actor=request.user,
         action="caseload.view",

@@ -25,11 +25,13 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if any(membership.role == Role.PROFESSIONAL for membership in memberships):
         return redirect("trajectories:caseload")
+    administered = [m.organisation for m in memberships if m.role == Role.ORG_ADMIN]
     return render(
         request,
         "web/home.html",
         {
             "memberships": memberships,
+            "administered": administered,
             "dashboard_organisations": Organisation.objects.administered_by(request.user),
             "dashboard_teams": teams_led_by(request.user),
         },

@@ -1,0 +1,1 @@
+"""Schedules of measurement rounds, client contact and consent, reminders and digests by e-mail."""

@@ -1,0 +1,179 @@
+"""Setting schedules, client contact and mail preferences (audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.organisations.models import Organisation
+from alliantiemonitor.scheduling.exceptions import InvalidSchedule, NotAnAdmin
+from alliantiemonitor.scheduling.models import (
+    ClientContact,
+    MailPreference,
+    OrganisationSchedule,
+    TrajectorySchedule,
+    TrajectoryScheduleMode,
+)
+from alliantiemonitor.trajectories.models import Client, Trajectory
+
+#: Fields of a schedule that ``organisation_schedule_set`` accepts.
+ORGANISATION_FIELDS = (
+    "enabled",
+    "at_start",
+    "every_weeks",
+    "after_handover_weeks",
+    "before_end_weeks",
+    "channel",
+    "sender_name",
+    "message_text",
+    "reminder_after_days",
+    "reminder_max",
+)
+TRAJECTORY_FIELDS = (
+    "mode",
+    "at_start",
+    "every_weeks",
+    "after_handover_weeks",
+    "before_end_weeks",
+    "planned_end_date",
+)
+
+
+def _validated(instance: Any, exclude: list[str]) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        raise InvalidSchedule(problems=exc.message_dict) from exc
+
+
+def _changes(instance: Any, values: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown schedule fields: {sorted(unknown)}")
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed
+
+
+@transaction.atomic
+def organisation_schedule_set(
+    *, organisation: Organisation, by: Any, **values: Any
+) -> OrganisationSchedule:
+    """Create or change ``organisation``'s default schedule; only its active admins may.
+
+    ``values`` are fields of :class:`OrganisationSchedule` (see ``ORGANISATION_FIELDS``).
+    Raises :class:`NotAnAdmin` and :class:`InvalidSchedule` (nothing changed then).
+    """
+    if not Organisation.objects.administered_by(by).filter(pk=organisation.pk).exists():
+        raise NotAnAdmin()
+    schedule, _created = OrganisationSchedule.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    changed = _changes(schedule, values, ORGANISATION_FIELDS)
+    _validated(schedule, exclude=["organisation"])
+    schedule.save()
+    audit_record(
+        actor=by, action="schedule.organisation_set", obj=schedule, detail={"changed": changed}
+    )
+    return schedule
+
+
+@transaction.atomic
+def trajectory_schedule_set(
+    *, trajectory: Trajectory, by: Any, **values: Any
+) -> TrajectorySchedule:
+    """Set ``trajectory``'s planned end and whether it follows the organisation's schedule.
+
+    ``values`` are fields of :class:`TrajectorySchedule` (see ``TRAJECTORY_FIELDS``). The
+    caller has checked access (the views fetch through the access helper).
+    """
+    schedule, _created = TrajectorySchedule.objects.select_for_update().get_or_create(
+        trajectory=trajectory
+    )
+    changed = _changes(schedule, values, TRAJECTORY_FIELDS)
+    if schedule.mode not in TrajectoryScheduleMode.values:
+        raise InvalidSchedule(problems={"mode": ["unknown"]})
+    if schedule.planned_end_date is not None and schedule.planned_end_date < trajectory.start_date:
+        raise InvalidSchedule(problems={"planned_end_date": ["before the start"]})
+    _validated(schedule, exclude=["trajectory"])
+    schedule.save()
+    audit_record(
+        actor=by, action="schedule.trajectory_set", obj=schedule, detail={"changed": changed}
+    )
+    return schedule
+
+
+@transaction.atomic
+def client_contact_set(
+    *,
+    client: Client,
+    by: Any,
+    email: str,
+    consent: bool,
+    today: dt.date | None = None,
+) -> ClientContact:
+    """Record ``client``'s e-mail address and whether they agree to receive mail.
+
+    Giving consent records the day (kept while it stays given); taking it away records the
+    withdrawal. Raises :class:`InvalidSchedule` for an invalid address or consent without one.
+    The address and the consent are never written to the audit log, only that they changed.
+    """
+    contact, _created = ClientContact.objects.select_for_update().get_or_create(client=client)
+    email = (email or "").strip()
+    if consent and not email:
+        raise InvalidSchedule(problems={"email": ["consent without an address"]})
+    changed = []
+    if contact.email != email:
+        contact.email = email
+        changed.append("email")
+    if consent and not contact.has_consent:
+        contact.consent_given_on = today or timezone.localdate()
+        contact.consent_withdrawn_at = None
+        changed.append("consent_given")
+    elif not consent and contact.has_consent:
+        contact.consent_withdrawn_at = timezone.now()
+        changed.append("consent_withdrawn")
+    _validated(contact, exclude=["client"])
+    contact.save()
+    audit_record(actor=by, action="client_contact.set", obj=contact, detail={"changed": changed})
+    return contact
+
+
+@transaction.atomic
+def client_contact_unsubscribe(*, contact: ClientContact) -> bool:
+    """Withdraw the client's agreement to mail (from the link in a message; no login).
+
+    Idempotent: returns whether this call withdrew it.
+    """
+    contact = ClientContact.objects.select_for_update().get(pk=contact.pk)
+    if contact.consent_withdrawn_at is not None or contact.consent_given_on is None:
+        return False
+    contact.consent_withdrawn_at = timezone.now()
+    contact.save(update_fields=["consent_withdrawn_at", "updated_at"])
+    audit_record(
+        actor=None, actor_kind=ActorKind.CLIENT, action="client_contact.unsubscribe", obj=contact
+    )
+    return True
+
+
+@transaction.atomic
+def mail_preference_set(*, user: Any, weekly_digest: bool) -> MailPreference:
+    """Turn ``user``'s weekly digest on or off."""
+    preference, _created = MailPreference.objects.select_for_update().get_or_create(user=user)
+    if preference.weekly_digest != weekly_digest:
+        preference.weekly_digest = weekly_digest
+        preference.save()
+        audit_record(
+            actor=user,
+            action="mail_preference.set",
+            obj=None,
+            detail={"weekly_digest": weekly_digest},
+        )
+    return preference
