@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres \
-        bench-core bench-client-page messages compilemessages clean
+        bench-core bench-signals signal-quality bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 demo: install var/secret_key
@@ -82,6 +82,15 @@ test-postgres:
 ## bench-core: score 1,000,000 synthetic responses and print time and peak memory
 bench-core: install-test
 	$(PY) benchmarks/bench_core.py --n 1000000
+
+## bench-signals: detect_signals over 250,000 synthetic trajectories (SIGNALS_N=20000 for a quick run)
+SIGNALS_N ?= 250000
+bench-signals: install-test
+	$(PY) benchmarks/bench_signals.py --trajectories $(SIGNALS_N)
+
+## signal-quality: detection quality of the signals on the held-out seed (docs/signals.md)
+signal-quality: install-test
+	$(PY) benchmarks/signal_quality.py
 
 ## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 60 KB)
 bench-client-page: install-test

@@ -85,11 +85,13 @@ class SignalInputError(ValueError):
 
 
 def _default_noise_client() -> dict[str, float]:
-    return {"direction": 0.45, "trust": 0.45, "bond": 0.42, "friction": 0.55}
+    # Within-person round-to-round SD of standaard's scores, measured on development seeds of
+    # the generator (docs/signals.md); about 1.3 × the reference SE of the shipped values.
+    return {"direction": 0.35, "trust": 0.38, "bond": 0.37, "friction": 0.46}
 
 
 def _default_noise_professional() -> dict[str, float]:
-    return {"direction": 0.45, "trust": 0.45, "bond": 0.42, "friction": 0.55}
+    return {"direction": 0.35, "trust": 0.38, "bond": 0.37, "friction": 0.46}
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,19 @@ class SignalSettings:
     #: Used for a characteristic missing from the two mappings above.
     noise_default: float = 0.5
     #: Correlation of the round-to-round wobble between two characteristics of one view.
-    wobble_correlation: float = 0.1
+    wobble_correlation: float = 0.0
 
-    # --- reliable deterioration (pooled; per view and both views together) --------------------
-    #: Critical z of the trend of the pooled scores at two rounds …
-    deterioration_z: float = 2.0
+    # --- reliable deterioration (pooled; both views together, and each view alone) ------------
+    #: Critical z of the trend of both views' pooled scores at two rounds …
+    deterioration_z: float = 1.8
     #: … plus this much times ln(rounds − 1): later rounds need stronger evidence.
-    deterioration_z_per_round: float = 0.35
+    deterioration_z_per_round: float = 0.8
+    #: The same for one view alone (client, professional): a stricter bar, two more tests.
+    view_z: float = 3.0
+    view_z_per_round: float = 0.8
     #: The same for one characteristic (both views together): a stricter bar, four times tested.
-    characteristic_z: float = 2.6
-    characteristic_z_per_round: float = 0.35
+    characteristic_z: float = 3.2
+    characteristic_z_per_round: float = 0.8
 
     # --- friction high or rising ---------------------------------------------------------------
     #: Friction counts as high at or above this score (scale points) …
@@ -478,7 +483,12 @@ def _deterioration(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings
     ]
     for rater, block in views:
         z, n, change = _trend_z(block, rounds, rho)
-        crossed = _crossed(z, s.critical(s.deterioration_z, s.deterioration_z_per_round, n))
+        base, per_round = (
+            (s.deterioration_z, s.deterioration_z_per_round)
+            if rater is None
+            else (s.view_z, s.view_z_per_round)
+        )
+        crossed = _crossed(z, s.critical(base, per_round, n))
         _emit(
             parts,
             rounds,
