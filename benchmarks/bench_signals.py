@@ -16,6 +16,7 @@ import resource
 import sys
 import time
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +60,8 @@ def build(trajectories: int, seed: int) -> pd.DataFrame:
 def numpy_floor(frame: pd.DataFrame) -> float:
     """Running least-squares slope of one pooled series per trajectory: the arithmetic alone."""
     client = frame["rater"].to_numpy() == "client"
-    with np.errstate(invalid="ignore"), __import__("warnings").catch_warnings():
-        __import__("warnings").simplefilter("ignore", RuntimeWarning)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         y = np.nanmean(frame.loc[client, list(KEYS)].to_numpy(), axis=1)
     t = frame.loc[client, "round_index"].to_numpy(np.float64)
     start = t == 1
@@ -95,7 +96,8 @@ def main() -> int:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''}, Python {sys.version.split()[0]}"
+        f"machine: {platform.machine()} {platform.processor() or ''}, "
+        f"Python {sys.version.split()[0]}"
     )
     print(f"trajectories: {args.trajectories:,}  rounds: {rounds:,}  rows: {len(frame):,}")
     print(f"detect_signals: {elapsed:.2f} s, peak {peak / 2**20:,.0f} MiB (tracemalloc)")
