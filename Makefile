@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres \
-        bench-core bench-national bench-national-ci bench-client-page messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-signals signal-quality bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 demo: install var/secret_key
@@ -97,6 +97,15 @@ bench-national: install-test
 bench-national-ci:
 	$(MAKE) --no-print-directory bench-national BENCH_TRAJECTORIES=2000 BENCH_ARGS="--repeat 1" \
 		BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_ci
+
+## bench-signals: detect_signals over 250,000 synthetic trajectories (SIGNALS_N=20000 for a quick run)
+SIGNALS_N ?= 250000
+bench-signals: install-test
+	$(PY) benchmarks/bench_signals.py --trajectories $(SIGNALS_N)
+
+## signal-quality: detection quality of the signals on the held-out seed (docs/signals.md)
+signal-quality: install-test
+	$(PY) benchmarks/signal_quality.py
 
 ## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 60 KB)
 bench-client-page: install-test

@@ -137,6 +137,10 @@ def test_tables_have_the_documented_columns() -> None:
         "no_shows",
         "formal_warning",
         "recidivism_4y",
+        "course_type",
+        "changed_characteristic",
+        "stopped_round",
+        "planned_rounds",
     ]
     assert list(data.assignments.columns) == [
         "trajectory_id",
@@ -272,7 +276,9 @@ def test_own_domains_and_params_are_used() -> None:
     params = SynthParams(rounds_min=3, rounds_max=3, handover_probability=0.0)
     data = generate(INSTRUMENT, trajectories=50, seed=4, domains=["reclassering"], params=params)
     assert set(data.trajectories["domain"]) == {"reclassering"}
-    assert (data.trajectories["n_rounds"] == 3).all()
+    assert (data.trajectories["planned_rounds"] == 3).all()
+    completed = data.trajectories["end_kind"] == "completion"
+    assert (data.trajectories.loc[completed, "n_rounds"] == 3).all()  # a premature end: fewer
     assert not data.trajectories["handover"].any()
 
 
@@ -377,7 +383,8 @@ def test_recidivism_follows_client_trust_and_only_in_justice_domains(big: SynthD
     justice = traj["domain"].isin(["reclassering", "jeugdreclassering", "justitiehuis"])
     assert not traj.loc[~justice, "recidivism_4y"].any()
     client = characteristic_means(big.responses, "client")
-    trust = client.groupby("trajectory_id")["trust"].mean().loc[traj.index[justice]]
+    # A client who stopped responding early may have no scores at all: left out.
+    trust = client.groupby("trajectory_id")["trust"].mean().reindex(traj.index[justice]).dropna()
     low = trust < trust.median()
     recid = traj.loc[trust.index, "recidivism_4y"]
     assert recid[low].mean() > recid[~low].mean()
@@ -391,3 +398,57 @@ def test_friction_goes_with_more_warnings_and_no_shows(big: SynthDataset) -> Non
     assert traj.loc[high, "formal_warning"].mean() > traj.loc[~high, "formal_warning"].mean()
     per_round = traj["no_shows"] / traj["n_rounds"]
     assert per_round[high].mean() > per_round[~high].mean()
+
+
+def test_narrower_truths_for_the_signals(big: SynthDataset) -> None:
+    traj = big.trajectories
+    stable_alliance = traj["course"] == "stable"
+    # The narrower course types only occur where the whole alliance is stable.
+    narrow = traj["course_type"].isin(["one_characteristic", "disagreement"])
+    assert stable_alliance[narrow].all()
+    assert 0.06 < narrow[stable_alliance].mean() < 0.14
+    one = traj["course_type"] == "one_characteristic"
+    assert (traj.loc[one, "changed_characteristic"] != "").all()
+    assert (traj.loc[~one, "changed_characteristic"] == "").all()
+    assert (traj["course"] == traj["course_type"]).where(~narrow, True).all()
+
+
+def test_a_client_who_stops_responding_skips_every_later_round(big: SynthDataset) -> None:
+    traj = big.trajectories.set_index("trajectory_id")
+    stopped = traj.index[traj["stopped_round"] >= 0]
+    assert len(stopped) > 0
+    resp = big.responses
+    client = resp[(resp["rater"] == "client") & resp["trajectory_id"].isin(stopped)]
+    after = client["round_index"] >= client["trajectory_id"].map(traj["stopped_round"])
+    assert not client.loc[after, "submitted"].any()
+    assert client.loc[~after, "submitted"].mean() > 0.8
+
+
+def test_a_premature_end_stops_the_rounds(big: SynthDataset) -> None:
+    traj = big.trajectories
+    premature = traj["end_kind"] != "completion"
+    assert (traj["n_rounds"] <= traj["planned_rounds"]).all()
+    assert (traj.loc[~premature, "n_rounds"] == traj.loc[~premature, "planned_rounds"]).all()
+    assert (traj.loc[premature, "n_rounds"] < traj.loc[premature, "planned_rounds"]).mean() > 0.5
+    counts = big.rounds.groupby("trajectory_id").size()
+    assert (counts == traj.set_index("trajectory_id")["n_rounds"]).all()
+
+
+def test_one_characteristic_moves_alone(big: SynthDataset) -> None:
+    scored = pd.concat(
+        [characteristic_means(big.responses, r).assign(rater=r) for r in ("client", "professional")]
+    )
+    traj = big.trajectories.set_index("trajectory_id")
+    one = traj.index[(traj["course_type"] == "one_characteristic") & (traj["n_rounds"] >= 4)]
+    rows = scored[scored["trajectory_id"].isin(one)]
+    first = rows[rows["round_index"] == 0].set_index(["trajectory_id", "rater"])
+    last_round = rows["trajectory_id"].map(traj["n_rounds"]) - 1
+    last = rows[rows["round_index"] == last_round].set_index(["trajectory_id", "rater"])
+    delta = (last[list(CHARACTERISTIC_KEYS)] - first[list(CHARACTERISTIC_KEYS)]).dropna()
+    which = delta.index.get_level_values(0).map(traj["changed_characteristic"])
+    for key in CHARACTERISTIC_KEYS:
+        sign = 1 if key == "friction" else -1
+        moved = delta.loc[which == key, key].mean() * sign
+        others = delta.loc[which != key, key].mean() * sign
+        assert moved > 0.4
+        assert abs(others) < 0.15

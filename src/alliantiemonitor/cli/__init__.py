@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 #: Sub-command modules; each has ``register(subparsers)`` that adds its parser with a ``func``.
-COMMAND_MODULES = ("instruments", "score", "synth")
+COMMAND_MODULES = ("instruments", "score", "signals", "synth")
 
 
 def build_parser() -> argparse.ArgumentParser:

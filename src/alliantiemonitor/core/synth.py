@@ -32,6 +32,7 @@ from alliantiemonitor.core.instrument import RATERS, Instrument, Item
 
 __all__ = [
     "COURSES",
+    "COURSE_TYPES",
     "DEFAULT_DOMAINS",
     "EVENT_KINDS",
     "LEGAL_FRAMES",
@@ -56,6 +57,9 @@ DEFAULT_DOMAINS: tuple[str, ...] = (
 )
 
 COURSES: tuple[str, ...] = ("stable", "improving", "deteriorating")
+#: The course types: the three whole-alliance courses, then the narrower truths that the
+#: signals are measured against (only in trajectories whose whole alliance is stable).
+COURSE_TYPES: tuple[str, ...] = (*COURSES, "one_characteristic", "disagreement")
 
 EVENT_KINDS: tuple[str, ...] = (
     "handover",
@@ -65,6 +69,14 @@ EVENT_KINDS: tuple[str, ...] = (
     "premature_end_positive",
     "completion",
     "recidivism",
+)
+
+#: Truth columns of ``trajectories`` (and, at the end, of ``to_long()``) for the signals.
+TRUTH_COLUMNS: tuple[str, ...] = (
+    "course_type",
+    "changed_characteristic",
+    "stopped_round",
+    "planned_rounds",
 )
 
 #: Typical legal frames per domain (Dutch, as a professional would type them). Illustrative only.
@@ -214,6 +226,14 @@ class SynthParams:
     #: Total change over an improving / deteriorating course, in points (normal, at least 0.3).
     change_mean: float = 0.9
     change_sd: float = 0.25
+    #: Of the trajectories whose whole alliance is stable: the share where one characteristic
+    #: alone deteriorates (both views), and the share where only the client's view deteriorates
+    #: (a growing disagreement). Both use ``change_mean`` / ``change_sd``.
+    p_one_characteristic: float = 0.05
+    p_disagreement: float = 0.05
+    #: Share of trajectories (with at least three rounds) whose client stops responding from a
+    #: round on (every later client response is skipped).
+    p_stops_responding: float = 0.04
 
     # --- answers -------------------------------------------------------------------------------
     item_noise: float = 0.7
@@ -244,6 +264,9 @@ class SynthParams:
             "handover_probability",
             "p_improving",
             "p_deteriorating",
+            "p_one_characteristic",
+            "p_disagreement",
+            "p_stops_responding",
             "item_missing_rate",
             "client_round_missing_rate",
             "professional_round_missing_rate",
@@ -251,6 +274,8 @@ class SynthParams:
             _check_probability(name, getattr(self, name))
         if self.p_improving + self.p_deteriorating > 1.0:
             raise ValueError("p_improving + p_deteriorating must not exceed 1")
+        if self.p_one_characteristic + self.p_disagreement > 1.0:
+            raise ValueError("p_one_characteristic + p_disagreement must not exceed 1")
         for name in ("positive_correlation", "friction_correlation", "rater_agreement"):
             value = getattr(self, name)
             if not -1.0 < value < 1.0:
@@ -316,6 +341,7 @@ class SynthDataset:
                 "no_shows",
                 "formal_warning",
                 "recidivism_4y",
+                *TRUTH_COLUMNS,
             ]
         ]
         long = responses.merge(traj, on="trajectory_id", how="left", validate="many_to_one")
@@ -343,7 +369,7 @@ class SynthDataset:
             "formal_warning",
             "recidivism_4y",
         ]
-        return long[front + list(self.item_columns)].reset_index(drop=True)
+        return long[front + list(self.item_columns) + list(TRUTH_COLUMNS)].reset_index(drop=True)
 
 
 def _codes(prefix: str, count: int, *, minimum_width: int) -> list[str]:
@@ -401,8 +427,11 @@ def generate(
     # Two independent streams: everything about the trajectories comes from the first, the item
     # answers from the second, so the same seed gives the same trajectories, rounds and outcomes
     # whichever instrument variant is answered.
-    structure_seed, answer_seed = np.random.SeedSequence(seed).spawn(2)
+    # A third stream (added later) draws the truths for the signals, so the first two streams
+    # — and with them the whole-alliance courses — stay what they were for a given seed.
+    structure_seed, answer_seed, truth_seed = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.default_rng(structure_seed)
+    truth_rng = np.random.default_rng(truth_seed)
     answer_rng = np.random.default_rng(answer_seed)
     n = trajectories
     chars = instrument.characteristics
@@ -496,6 +525,10 @@ def generate(
         + shift[:, :, None, None] * direction[None, None, None, :]
         + rng.normal(0.0, p.occasion_sd, size=(n, r_max, 2, k))
     )
+    truths = _narrow_truths(
+        truth_rng, p, course_idx=course_idx, n_rounds=n_rounds, k=k, r_max=r_max
+    )
+    latent -= _narrow_shift(truths, change=change, progress=progress, direction=direction)
 
     # --- answers -------------------------------------------------------------------------------
     slope, intercept = _scale_map(instrument)
@@ -539,6 +572,10 @@ def generate(
             rng.random((n, r_max)) < p.professional_round_missing_rate,
         ],
         axis=2,
+    )
+    # A client who stops responding skips every round from ``stopped_round`` on.
+    skipped[:, :, 0] |= (truths.stopped_round >= 0)[:, None] & (
+        rounds_grid >= truths.stopped_round[:, None]
     )
 
     # --- outcomes ------------------------------------------------------------------------------
@@ -587,6 +624,14 @@ def generate(
         domain_idx, [i for i, d in enumerate(domains) if d in o.recidivism_domains]
     )
     recidivism = (rng.random(n) < p_recid) & followed_up
+
+    # A premature end stops the rounds: the outcomes above were drawn over the planned rounds.
+    planned_rounds = n_rounds
+    n_rounds = _rounds_until_end(
+        truth_rng, planned_rounds, premature=end_kind_idx < 2, handover_round=handover_round
+    )
+    exists = rounds_grid < n_rounds[:, None]
+    stopped_round = np.where(truths.stopped_round < n_rounds, truths.stopped_round, -1)
 
     # --- dates ---------------------------------------------------------------------------------
     base_day = np.datetime64(start, "D")
@@ -656,9 +701,22 @@ def generate(
             "no_shows": no_shows,
             "formal_warning": formal_warning,
             "recidivism_4y": recidivism,
+            "course_type": np.array(COURSE_TYPES, dtype=object)[truths.course_type],
+            "changed_characteristic": np.array([*keys, ""], dtype=object)[truths.characteristic],
+            "stopped_round": stopped_round.astype(np.int64),
+            "planned_rounds": planned_rounds.astype(np.int64),
         }
     )
-    for col in ("trajectory_id", "client_id", "domain", "legal_frame", "course", "end_kind"):
+    for col in (
+        "trajectory_id",
+        "client_id",
+        "domain",
+        "legal_frame",
+        "course",
+        "end_kind",
+        "course_type",
+        "changed_characteristic",
+    ):
         traj_df[col] = traj_df[col].astype("str")
 
     # Assignments: one row per professional per trajectory.
@@ -732,6 +790,84 @@ def generate(
         responses=responses,
         events=events,
     )
+
+
+@dataclass(frozen=True)
+class _Truths:
+    """The narrower truths per trajectory (see :func:`_narrow_truths`)."""
+
+    #: Index into :data:`COURSE_TYPES`.
+    course_type: IntArray
+    #: The characteristic that alone deteriorates (index), ``k`` when none.
+    characteristic: IntArray
+    #: From this round (0-based) on the client no longer responds; −1 when they keep going.
+    stopped_round: IntArray
+    k: int
+
+
+def _narrow_truths(
+    rng: np.random.Generator,
+    p: SynthParams,
+    *,
+    course_idx: IntArray,
+    n_rounds: IntArray,
+    k: int,
+    r_max: int,
+) -> _Truths:
+    """Draw the truths the signals are measured against, from the third random stream.
+
+    Only a trajectory whose whole alliance is stable can get a narrower course: one
+    characteristic deteriorating in both views, or only the client's view deteriorating
+    (growing disagreement). Any trajectory with at least three rounds can get a client who
+    stops responding, from a round between the second and the last.
+    """
+    n = len(course_idx)
+    u = rng.random(n)
+    stable = course_idx == 0
+    course_type = course_idx.astype(np.int64).copy()
+    course_type[stable & (u < p.p_one_characteristic)] = COURSE_TYPES.index("one_characteristic")
+    disagreement = (u >= p.p_one_characteristic) & (u < p.p_one_characteristic + p.p_disagreement)
+    course_type[stable & disagreement] = COURSE_TYPES.index("disagreement")
+    which = rng.integers(0, max(k, 1), size=n)
+    characteristic = np.where(course_type == COURSE_TYPES.index("one_characteristic"), which, k)
+    stops = (n_rounds >= 3) & (rng.random(n) < p.p_stops_responding)
+    stop_at = 1 + rng.integers(0, np.maximum(n_rounds - 1, 1))
+    stopped_round = np.where(stops, np.minimum(stop_at, r_max - 1), -1).astype(np.int64)
+    return _Truths(course_type, characteristic.astype(np.int64), stopped_round, k)
+
+
+def _narrow_shift(
+    truths: _Truths, *, change: FloatArray, progress: FloatArray, direction: FloatArray
+) -> FloatArray:
+    """How far the narrower courses pull the latent scores down: ``[t, round, rater, k]``."""
+    n = progress.shape[0]
+    k = truths.k
+    amount = (change[:, None] * progress)[:, :, None, None] * direction[None, None, None, :]
+    mask = np.zeros((n, 1, 2, k), dtype=bool)
+    one = np.flatnonzero(truths.course_type == COURSE_TYPES.index("one_characteristic"))
+    mask[one, 0, :, truths.characteristic[one]] = True
+    mask[truths.course_type == COURSE_TYPES.index("disagreement"), 0, 0, :] = True
+    return np.asarray(np.where(mask, amount, 0.0), dtype=np.float64)
+
+
+def _rounds_until_end(
+    rng: np.random.Generator,
+    planned: IntArray,
+    *,
+    premature: BoolArray,
+    handover_round: IntArray,
+) -> IntArray:
+    """The rounds a trajectory gets: fewer than planned after a premature end.
+
+    A premature end falls after a round drawn uniformly from the second (or, after a handover,
+    the first with the new professional) up to the last but one planned round; with too few
+    planned rounds for that, the trajectory keeps them all.
+    """
+    with_new = np.where(handover_round < planned, handover_round + 1, 0)
+    lowest = np.maximum(np.minimum(2, planned), with_new)
+    room = planned - lowest
+    draw = lowest + np.floor(rng.random(len(planned)) * np.maximum(room, 0)).astype(np.int64)
+    return np.where(premature & (room > 0), draw, planned).astype(np.int64)
 
 
 def _dates(days: npt.NDArray[Any]) -> pd.Series:
