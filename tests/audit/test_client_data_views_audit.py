@@ -28,9 +28,23 @@ NAMESPACES = ("trajectories", "measurements", "conversations", "monitoring", "cl
 @dataclass
 class World:
     professional: Any
+    team_lead: Any
     trajectory: Any
     round: Any
     discussed: Any
+
+    @property
+    def signal(self) -> Any:
+        """An open signal in the trajectory of the discussed round."""
+        from alliantiemonitor.monitoring.models import Signal
+
+        return Signal.objects.create(
+            trajectory=self.discussed.trajectory,
+            round=self.discussed,
+            kind="disagreement",
+            characteristic="trust",
+            raised_at=self.discussed.opened_at,
+        )
 
     @property
     def invitation(self) -> Any:
@@ -41,7 +55,8 @@ class World:
 @dataclass(frozen=True)
 class Page:
     name: str
-    #: ``staff`` (the assigned professional's browser) or ``client`` (a link's session).
+    #: ``staff`` (the assigned professional's browser), ``team_lead`` (the team lead's) or
+    #: ``client`` (a link's session).
     who: str
     args: Callable[[World], list[Any]] = lambda world: []
     method: str = "get"
@@ -76,6 +91,14 @@ AUDITED = [
         ),
     ),
     Page("monitoring:course", "staff", lambda w: [w.trajectory.uuid]),
+    Page(
+        "monitoring:signal_acknowledge",
+        "staff",
+        lambda w: [w.signal.uuid],
+        method="post",
+        data=lambda w: {"note": "Besproken"},
+    ),
+    Page("monitoring:team_signals", "team_lead", one_client=False),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(
@@ -105,6 +128,7 @@ NOT_CLIENT_DATA = {
     "client:link": "redirects on; audited as invitation.use or invitation.refuse",
     "client:return": "the professional's password form; audits round.hand_back",
     "client:restart": "POST only; response_restart audits response.restart",
+    "monitoring:thresholds": "organisation settings, no client data; audits the update",
 }
 
 
@@ -128,7 +152,7 @@ def test_every_page_is_listed():
 
 
 @pytest.fixture
-def world(professional, trajectory, measurement_round, client_record):
+def world(professional, team_lead, trajectory, measurement_round, client_record):
     from alliantiemonitor.measurements.services import round_start
     from alliantiemonitor.trajectories.services import trajectory_start
 
@@ -145,13 +169,13 @@ def world(professional, trajectory, measurement_round, client_record):
     conversation_start(round=discussed, by=professional)
     round_mark_discussed(round=discussed, by=professional)
     discussed.refresh_from_db()
-    return World(professional, trajectory, measurement_round, discussed)
+    return World(professional, team_lead, trajectory, measurement_round, discussed)
 
 
 def _browser(world: World, page: Page) -> Client:
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if page.who == "staff":
-        browser.force_login(world.professional)
+    if page.who in ("staff", "team_lead"):
+        browser.force_login(world.professional if page.who == "staff" else world.team_lead)
         return browser
     round_ = getattr(world, page.client_round)
     _, token = invitation_create(round=round_, kind="link", by=world.professional)
@@ -172,7 +196,7 @@ def test_each_client_data_page_audits(world, page):
     assert response.status_code in {200, 302}, response.status_code
     new = AuditEvent.objects.order_by("pk")[before:]
     assert new, f"{page.name} ({page.method}) wrote no audit event"
-    expected_kind = "user" if page.who == "staff" else "client"
+    expected_kind = "client" if page.who == "client" else "user"
     assert all(event.actor_kind == expected_kind for event in new)
     if page.one_client:
         assert all(event.client_id is not None for event in new)
