@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres \
-        bench-core bench-client-page messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 demo: install var/secret_key
@@ -26,7 +26,7 @@ demo: install var/secret_key
 
 ## test: install the test dependencies, then lint, check and run the whole suite on SQLite and PostgreSQL
 test: install-test
-	$(MAKE) --no-print-directory lint typecheck checks test-sqlite test-postgres
+	$(MAKE) --no-print-directory lint typecheck checks test-sqlite test-postgres bench-national-ci
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -82,6 +82,20 @@ test-postgres:
 ## bench-core: score 1,000,000 synthetic responses and print time and peak memory
 bench-core: install-test
 	$(PY) benchmarks/bench_core.py --n 1000000
+
+## bench-national: load national-scale synthetic data into PostgreSQL (BENCH_PG_URL, emptied!)
+## and measure the staff pages: queries, time, and EXPLAIN (no sequential scan on a big table)
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench
+BENCH_TRAJECTORIES ?= 250000
+bench-national: install-test
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) benchmarks/bench_national.py \
+		--trajectories $(BENCH_TRAJECTORIES) --check $(BENCH_ARGS)
+
+# CI runs the national benchmark at a small scale, in a database of its own.
+bench-national-ci:
+	$(MAKE) --no-print-directory bench-national BENCH_TRAJECTORIES=2000 BENCH_ARGS="--repeat 1" \
+		BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_ci
 
 ## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 60 KB)
 bench-client-page: install-test

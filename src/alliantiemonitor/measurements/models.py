@@ -281,8 +281,58 @@ class Response(models.Model):
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    def score_map(self) -> dict[str, float | None]:
+        """``{characteristic: score or None}`` as stored at submit (empty for a draft)."""
+        return {s.characteristic: s.value for s in self.scores.all()}
+
     def audit_context(self) -> tuple[Organisation, Client]:
         return self.round.audit_context()
+
+
+class ResponseScoreQuerySet(models.QuerySet["ResponseScore"]):
+    def current(self) -> ResponseScoreQuerySet:
+        """The scores of current (not superseded) responses."""
+        return self.filter(response__is_current=True)
+
+
+class ResponseScore(models.Model):
+    """A submitted response's score on one characteristic, stored when it is submitted.
+
+    Written by ``response_submit`` and ``response_correct`` with the same core function the
+    pages used to call (:func:`alliantiemonitor.core.scoring.score_answers`), so the caseload,
+    course, signals and dashboards read a number instead of rescoring every response on every
+    page. ``value`` is empty when too few of the characteristic's items were answered. A
+    correction is a new response version with its own scores; the old version keeps its own.
+    """
+
+    response = models.ForeignKey(
+        "Response",
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("response"),
+    )
+    #: A copy of the response's rater, so aggregates per rater need no join.
+    rater = models.CharField(_("rater"), max_length=16, choices=Rater.choices)
+    characteristic = models.CharField(_("characteristic"), max_length=32)
+    value = models.FloatField(_("score"), null=True, blank=True)
+
+    objects = ResponseScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["response", "characteristic"]
+        indexes = [
+            models.Index(fields=["characteristic", "rater"], name="score_characteristic_rater"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "characteristic"], name="score_one_per_characteristic"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.characteristic}: {self.value}"
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

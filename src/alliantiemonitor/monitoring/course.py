@@ -42,7 +42,6 @@ from alliantiemonitor.core.instrument import (
     ReferenceValues,
     pick_language,
 )
-from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
@@ -207,12 +206,12 @@ def _handovers(trajectory: Trajectory) -> tuple[Handover, ...]:
 def _round_scores(
     measurement_round: MeasurementRound, instrument: Instrument
 ) -> dict[str, dict[str, float | None]]:
-    """``{rater: {characteristic: score}}`` of the current submitted responses."""
+    """``{rater: {characteristic: score}}`` of the current submitted responses (stored scores)."""
     scores: dict[str, dict[str, float | None]] = {}
     for response in measurement_round.responses.all():
         # Filtered in Python so the prefetch in trajectory_course serves every round.
         if response.is_current and response.is_submitted:
-            scores[response.rater] = score_answers(instrument, response.answers, response.rater)  # type: ignore[arg-type]
+            scores[response.rater] = response.score_map()
     return scores
 
 
@@ -308,7 +307,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
     language = (language or get_language() or "nl")[:2]
     rounds_qs = (
         MeasurementRound.objects.for_trajectory(trajectory)
-        .prefetch_related("responses")
+        .prefetch_related("responses__scores")
         .order_by("opened_at", "pk")
     )
     infos: list[RoundInfo] = []

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import (
     MODES_BY_RATER,
     Rater,
@@ -28,7 +29,7 @@ from alliantiemonitor.measurements.exceptions import (
     NothingToSubmit,
     RoundNotOpen,
 )
-from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.measurements.models import MeasurementRound, Response, ResponseScore
 from alliantiemonitor.measurements.services._common import (
     check_rater,
     check_respondent,
@@ -209,6 +210,15 @@ _STATE_AFTER_SUBMIT = {
 }
 
 
+def _store_scores(response: Response, round: MeasurementRound) -> None:
+    """Write ``response``'s score per characteristic, with the round's pinned instrument."""
+    scores = score_answers(round.instrument, response.answers, response.rater)  # type: ignore[arg-type]
+    ResponseScore.objects.bulk_create(
+        ResponseScore(response=response, rater=response.rater, characteristic=key, value=value)
+        for key, value in scores.items()
+    )
+
+
 @transaction.atomic
 def response_submit(
     *,
@@ -251,6 +261,7 @@ def response_submit(
     response.respondent = respondent
     response.submitted_at = timezone.now()
     response.save(update_fields=["respondent", "submitted_at", "updated_at"])
+    _store_scores(response, round)
     round.state = next_state
     round.save(update_fields=["state", "updated_at"])
     actor = by or respondent
@@ -314,6 +325,7 @@ def response_correct(
         correction_reason=reason,
         is_current=True,
     )
+    _store_scores(new, round)
     audit_record(
         actor=by,
         action="response.correct",
