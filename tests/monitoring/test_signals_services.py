@@ -95,14 +95,21 @@ def test_recompute_is_idempotent_and_keeps_the_acknowledgement(trajectory, profe
     assert signal.is_open
 
 
-def test_recovery_resolves_and_a_new_fall_opens_again(trajectory, professional):
-    deteriorating(trajectory, professional)
+def test_a_signal_the_rules_no_longer_raise_is_resolved_and_can_open_again(
+    trajectory, professional
+):
+    latest = deteriorating(trajectory, professional)
     signals_recompute(trajectory=trajectory)
-    make_round(trajectory, professional, days_ago=0, client={**FLAT, "trust": 5}, pro=FLAT)
+    # A cancelled round does not count: without it there is nothing to signal.
+    MeasurementRound.objects.filter(pk=latest.pk).update(state="cancelled")
     result = signals_recompute(trajectory=trajectory)
     assert result.resolved >= 1
     assert not client_trust_deterioration(trajectory).open().exists()
     assert client_trust_deterioration(trajectory).get().resolved_at is not None
+    MeasurementRound.objects.filter(pk=latest.pk).update(state="both_done")
+    signals_recompute(trajectory=trajectory)
+    assert client_trust_deterioration(trajectory).count() == 2
+    assert client_trust_deterioration(trajectory).open().count() == 1
 
 
 def test_ending_the_trajectory_resolves_its_signals(trajectory, professional):
@@ -144,11 +151,11 @@ def test_both_done_recomputes_after_commit(
 
 
 def test_not_discussed_uses_the_organisations_days(trajectory, professional):
-    make_round(trajectory, professional, days_ago=20, client=FLAT, pro=FLAT)
+    make_round(trajectory, professional, days_ago=40, client=FLAT, pro=FLAT)
     signals_recompute(trajectory=trajectory)
     assert Signal.objects.open().filter(kind="not_discussed").exists()
     signal_thresholds_update(
-        organisation=trajectory.organisation, values={"discuss_within_days": 30}, by=None
+        organisation=trajectory.organisation, values={"not_discussed_days": 60}, by=None
     )
     signals_recompute(trajectory=trajectory)
     assert not Signal.objects.open().filter(kind="not_discussed").exists()
@@ -182,12 +189,12 @@ def test_thresholds_defaults_and_validation(organisation, org_admin):
         signal_thresholds_update(organisation=organisation, values={"nonsense": 1}, by=org_admin)
     with pytest.raises(InvalidThresholds):
         signal_thresholds_update(
-            organisation=organisation, values={"discuss_within_days": -1}, by=org_admin
+            organisation=organisation, values={"not_discussed_days": -1}, by=org_admin
         )
     signal_thresholds_update(
-        organisation=organisation, values={"discuss_within_days": 21}, by=org_admin
+        organisation=organisation, values={"not_discussed_days": 21}, by=org_admin
     )
-    assert organisation_signal_settings(organisation).discuss_within_days == 21
+    assert organisation_signal_settings(organisation).not_discussed_days == 21
     assert AuditEvent.objects.filter(action="signal_thresholds.update").count() == 1
 
 

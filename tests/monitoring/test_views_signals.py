@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from alliantiemonitor.audit.models import AuditEvent
+from alliantiemonitor.monitoring.forms import ThresholdsForm
 from alliantiemonitor.monitoring.models import Signal, organisation_signal_settings
 from alliantiemonitor.monitoring.services import signals_recompute
 from tests.monitoring.test_signals_services import client_trust_deterioration, deteriorating
@@ -152,18 +153,15 @@ def test_org_admin_sets_thresholds(client, org_admin, organisation):
     url = reverse("monitoring:thresholds", args=[organisation.uuid])
     browser = login(client, org_admin)
     page = browser.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Default: 14." in page
-    data = {
-        name: getattr(organisation_signal_settings(organisation), name)
-        for name in ("deterioration_points", "friction_high", "handover_drop")
-    }
-    data |= {"disagreement_points": 1.5, "discuss_within_days": 21, "missed_rounds": 2}
-    response = browser.post(url, data)
+    assert "Default: 28." in page
+    form = ThresholdsForm(current=organisation_signal_settings(organisation))
+    data = {name: field.initial for name, field in form.fields.items()}
+    response = browser.post(url, {**data, "not_discussed_days": 21})
     assert response.status_code == 302
-    assert organisation_signal_settings(organisation).discuss_within_days == 21
-    bad = browser.post(url, {**data, "discuss_within_days": -3})
+    assert organisation_signal_settings(organisation).not_discussed_days == 21
+    bad = browser.post(url, {**data, "not_discussed_days": -3})
     assert bad.status_code == 200
-    assert organisation_signal_settings(organisation).discuss_within_days == 21
+    assert organisation_signal_settings(organisation).not_discussed_days == 21
 
 
 @pytest.mark.parametrize("persona", ["professional", "team_lead", "outsider"])

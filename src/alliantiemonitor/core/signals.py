@@ -4,19 +4,20 @@ placeholder — replaced by helper S's module at merge. It has exactly the fixed
 (``SIGNAL_KINDS``, ``SignalSettings``, ``detect_signals``) with simple, honest rules, so that the
 web app can be built and tested against it; the measured rules live in helper S's module.
 
-Placeholder rules, evaluated at every round r with the rounds up to r only (no hindsight); a
-signal is reported at every round at which its rule holds:
+Placeholder rules, evaluated at every round r with the rounds up to r only (no hindsight); as
+in helper S's module, a signal is reported at the first round of every run of rounds in which
+its rule holds:
 
 * ``deterioration``: a rater's score on a characteristic is ``deterioration_points`` or more
   worse than in that rater's first scored round (for friction, higher is worse);
 * ``friction``: a rater's friction is ``friction_high`` or more;
 * ``after_handover``: in a round after a change of professional, trust or bond of a rater is
   ``handover_drop`` or more below that rater's score in the last round before the change;
-* ``disagreement``: client and professional differ ``disagreement_points`` or more on a
+* ``disagreement``: client and professional differ ``disagreement_large`` or more on a
   characteristic in the same round;
-* ``not_discussed``: a round's scores were complete more than ``discuss_within_days`` days
+* ``not_discussed``: a round's scores were complete more than ``not_discussed_days`` days
   before ``today`` and it has no ``discussed_date``;
-* ``stopped_responding``: the client did not submit in the last ``missed_rounds`` rounds.
+* ``stopped_responding``: the client did not submit in the last ``stopped_rounds`` rounds.
 """
 
 from __future__ import annotations
@@ -48,15 +49,15 @@ class SignalSettings:
     #: Points worse than the first round that count as a deterioration.
     deterioration_points: float = 1.0
     #: Friction score from which friction counts as high.
-    friction_high: float = 3.5
+    friction_high: float = 3.75
     #: Points that trust or bond fall after a change of professional.
     handover_drop: float = 1.0
     #: Points of difference between client and professional that count as disagreement.
-    disagreement_points: float = 1.5
+    disagreement_large: float = 1.5
     #: Days within which a complete round should be discussed.
-    discuss_within_days: int = 14
+    not_discussed_days: int = 28
     #: Rounds in a row without the client's answers.
-    missed_rounds: int = 2
+    stopped_rounds: int = 2
 
 
 def detect_signals(
@@ -77,7 +78,14 @@ def detect_signals(
     rows: list[dict[str, object]] = []
     for trajectory_id, records in by_trajectory.items():
         records.sort(key=lambda r: (int(r["round_index"]), str(r["rater"])))
-        rows += _trajectory_signals(trajectory_id, records, characteristics, settings, today)
+        raised = _trajectory_signals(trajectory_id, records, characteristics, settings, today)
+        flagged = {(r["kind"], r["characteristic"], r["rater"], r["round_index"]) for r in raised}
+        rows += [
+            r
+            for r in raised
+            if (r["kind"], r["characteristic"], r["rater"], int(str(r["round_index"])) - 1)
+            not in flagged
+        ]
     return pd.DataFrame(rows, columns=_OUTPUT_COLUMNS)
 
 
@@ -151,20 +159,20 @@ def _trajectory_signals(
                 if (
                     a is not None
                     and b is not None
-                    and abs(a - b) >= settings.disagreement_points - eps
+                    and abs(a - b) >= settings.disagreement_large - eps
                 ):
                     add("disagreement", r, key, None, f"{key} gap {abs(a - b):.1f}")
         any_record = next(iter(pair.values()))
         discussed = any_record.get("discussed_date")
         complete = len(pair) == 2 and all(bool(p["submitted"]) for p in pair.values())
         round_date = pd.Timestamp(any_record["round_date"]).date()
-        late = (today - round_date).days > settings.discuss_within_days
+        late = (today - round_date).days > settings.not_discussed_days
         if "discussed_date" in any_record and complete and pd.isna(discussed) and late:
             add("not_discussed", r, None, None, f"not discussed since {round_date}")
     missed = 0
     for r, pair in sorted(rounds.items()):
         client = pair.get("client")
         missed = 0 if client is not None and bool(client["submitted"]) else missed + 1
-        if missed >= settings.missed_rounds:
+        if missed >= settings.stopped_rounds:
             add("stopped_responding", r, None, "client", f"{missed} rounds missed")
     return rows

@@ -24,31 +24,64 @@ class AcknowledgeForm(forms.Form):
 #: Label and help text of the thresholds the rules define; a threshold the rules add later
 #: shows its field name until it is added here.
 THRESHOLD_TEXTS: dict[str, tuple[Any, Any]] = {
-    "deterioration_points": (
-        _("Deterioration (points)"),
-        _("How many points worse than before a score must be to count as a deterioration."),
+    "deterioration_z": (
+        _("Deterioration: strength of evidence"),
+        _("How clear a fall in the scores must be, in units of normal round-to-round wobble."),
+    ),
+    "characteristic_z": (
+        _("Deterioration of one characteristic: strength of evidence"),
+        _("The same for a single characteristic; stricter, because four are tested."),
     ),
     "friction_high": (
         _("High friction (score)"),
         _("The friction score from which friction counts as high."),
     ),
+    "friction_high_rounds": (
+        _("High friction (rounds in a row)"),
+        _("In how many rounds in a row friction must be high."),
+    ),
+    "handover_z": (
+        _("After a change of professional: strength of evidence"),
+        _("How clear a fall of trust or bond after a change of professional must be."),
+    ),
     "handover_drop": (
         _("Fall after a change of professional (points)"),
         _("How many points trust or bond must fall after a change of professional."),
     ),
-    "disagreement_points": (
+    "deterioration_points": (
+        _("Deterioration (points)"),
+        _("How many points worse than before a score must be to count as a deterioration."),
+    ),
+    "disagreement_large": (
         _("Disagreement (points)"),
-        _("How many points client and professional must differ on a characteristic."),
+        _("How many points client and professional must differ on average."),
     ),
-    "discuss_within_days": (
+    "disagreement_large_rounds": (
+        _("Disagreement (rounds in a row)"),
+        _("In how many rounds in a row the difference must be large."),
+    ),
+    "not_discussed_days": (
         _("Discuss within (days)"),
-        _("A round both have filled in should be discussed within this many days."),
+        _("A round with answers should be discussed within this many days."),
     ),
-    "missed_rounds": (
+    "stopped_rounds": (
         _("Missed rounds"),
         _("After this many rounds in a row without the client's answers, a signal is raised."),
     ),
 }
+
+#: Numeric settings of the rules that are calibration, not policy: not on the admin's form.
+CALIBRATION = frozenset(
+    {
+        "noise_default",
+        "wobble_correlation",
+        "deterioration_z_per_round",
+        "characteristic_z_per_round",
+        "disagreement_z",
+        "disagreement_z_per_round",
+        "handover_rounds",
+    }
+)
 
 
 class ThresholdsForm(forms.Form):
@@ -59,8 +92,12 @@ class ThresholdsForm(forms.Form):
         defaults = SignalSettings()
         for field in dataclasses.fields(SignalSettings):
             default = getattr(defaults, field.name)
-            if isinstance(default, bool) or not isinstance(default, int | float):
-                continue  # only numeric thresholds are set here
+            if (
+                isinstance(default, bool)
+                or not isinstance(default, int | float)
+                or field.name in CALIBRATION
+            ):
+                continue  # only the numeric thresholds of policy are set here
             label, help_text = THRESHOLD_TEXTS.get(field.name, (field.name, ""))
             default_text = _("Default: %(value)s.") % {"value": default}
             form_field: forms.Field

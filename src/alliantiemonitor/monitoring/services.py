@@ -70,10 +70,10 @@ def signals_recompute(
 
     For one ``trajectory``, one ``organisation``'s trajectories, or (neither given) every
     organisation's. The rules run with the organisation's thresholds on the rounds that count
-    (see :mod:`~alliantiemonitor.monitoring.signals_input`). A signal the rules raise at a
-    trajectory's latest counted round is *current*: a new one is opened; one that is open
-    already stays as it is, acknowledgement included; an open signal that is no longer current
-    is resolved. Ended trajectories have no current signals.
+    (see :mod:`~alliantiemonitor.monitoring.signals_input`). A signal the rules raise that is
+    not open yet is opened; one that is open already stays, acknowledgement included (its
+    detail follows the rules); an open signal the rules no longer raise is resolved. Ended
+    trajectories have no raised signals.
 
     Each trajectory is written in its own transaction with its row locked, so that a worker
     and a submit that recompute the same trajectory at once queue up instead of colliding, and
@@ -119,29 +119,26 @@ def _text(value: Any) -> str:
 def _current_signals(
     data: SignalInput, settings: SignalSettings, today: dt.date
 ) -> dict[int, dict[Key, Raised]]:
-    """The signals raised at each trajectory's latest counted round, and since when.
+    """The signals the rules raise now, each with the round of its latest raise.
 
-    "Since" is the first round of the unbroken run of rounds, ending at the latest, at which
-    the rules raise the signal.
+    The rules report a signal at the first round of every run of rounds in which it holds; a
+    signal counts as raised while the rules report it at all, "since" its latest run. It is
+    resolved when they no longer do (a correction, a round left out) or the trajectory ends.
     """
     if data.frame.empty:
         return {}
     raised = detect_signals(data.frame, settings=settings, today=today)
-    rounds_of: dict[tuple[int, Key], set[int]] = defaultdict(set)
-    details: dict[tuple[int, Key], str] = {}
-    for row in raised.itertuples(index=False):
-        trajectory_id = int(row.trajectory_id)
-        key = (_text(row.kind), _text(row.characteristic), _text(row.rater))
-        rounds_of[(trajectory_id, key)].add(int(row.round_index))
-        if int(row.round_index) == data.latest.get(trajectory_id):
-            details[(trajectory_id, key)] = _text(row.detail)[:200]
     current: dict[int, dict[Key, Raised]] = defaultdict(dict)
-    for (trajectory_id, key), detail in details.items():
-        indexes = rounds_of[(trajectory_id, key)]
-        since = data.latest[trajectory_id]
-        while since - 1 in indexes:
-            since -= 1
-        current[trajectory_id][key] = Raised(data.rounds[(trajectory_id, since)], detail)
+    since: dict[tuple[int, Key], int] = {}
+    for row in raised.itertuples(index=False):
+        trajectory_id, index = int(row.trajectory_id), int(row.round_index)
+        key = (_text(row.kind), _text(row.characteristic), _text(row.rater))
+        if since.get((trajectory_id, key), 0) > index:
+            continue
+        since[(trajectory_id, key)] = index
+        current[trajectory_id][key] = Raised(
+            data.rounds[(trajectory_id, index)], _text(row.detail)[:200]
+        )
     return current
 
 

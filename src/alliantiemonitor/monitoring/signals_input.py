@@ -9,9 +9,8 @@ One row per (trajectory, round, rater) in the columns of
 * every other round (both done, discussed, closed, expired) counts, with ``submitted`` per
   side; scores only where the blind rule lets both parties see them.
 
-Scores are computed here with :func:`~alliantiemonitor.core.scoring.score_answers` from the
-current submitted responses; when the stored scores (``ResponseScore``) are available, only
-:func:`_scores` changes.
+Scores are the stored ones (``ResponseScore``, written at submit and correction), read in the
+same prefetch as the responses: no rescoring, a fixed number of queries per chunk.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from django.utils import timezone
 
 from alliantiemonitor.conversations.models import Conversation
 from alliantiemonitor.core.instrument import CHARACTERISTIC_KEYS
-from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import COLLECTING_STATES, Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.trajectories.models import Trajectory
@@ -57,10 +55,9 @@ class SignalInput:
 
 
 def _scores(measurement_round: MeasurementRound) -> dict[str, dict[str, float | None]]:
-    """``{rater: {characteristic: score}}`` of the current submitted responses."""
-    instrument = measurement_round.instrument
+    """``{rater: {characteristic: score}}`` of the current submitted responses (stored)."""
     return {
-        response.rater: score_answers(instrument, response.answers, response.rater)  # type: ignore[arg-type]
+        response.rater: response.score_map()
         for response in measurement_round.current_submitted  # type: ignore[attr-defined]
     }
 
@@ -74,7 +71,7 @@ def signal_input(trajectories: Iterable[Trajectory] | Sequence[int]) -> SignalIn
         .prefetch_related(
             Prefetch(
                 "responses",
-                queryset=Response.objects.current().submitted(),
+                queryset=Response.objects.current().submitted().prefetch_related("scores"),
                 to_attr="current_submitted",
             )
         )
