@@ -43,6 +43,19 @@ class World:
     discussed: Any
 
     @property
+    def signal(self) -> Any:
+        """An open signal in the trajectory of the discussed round."""
+        from alliantiemonitor.monitoring.models import Signal
+
+        return Signal.objects.create(
+            trajectory=self.discussed.trajectory,
+            round=self.discussed,
+            kind="disagreement",
+            characteristic="trust",
+            raised_at=self.discussed.opened_at,
+        )
+
+    @property
     def invitation(self) -> Any:
         """The newest invitation of the collecting round."""
         return self.round.invitations.order_by("-pk").first()
@@ -102,6 +115,14 @@ AUDITED = [
         one_client=False,
     ),
     Page("scheduling:trajectory", "staff", lambda w: [w.trajectory.uuid]),
+    Page(
+        "monitoring:signal_acknowledge",
+        "staff",
+        lambda w: [w.signal.uuid],
+        method="post",
+        data=lambda w: {"note": "Besproken"},
+    ),
+    Page("monitoring:team_signals", "team_lead", one_client=False),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(
@@ -135,6 +156,7 @@ NOT_CLIENT_DATA = {
     "scheduling:mail_settings": "the user's own mail settings; no client data",
     "scheduling:unsubscribe": "shows only the sender name; the POST audits "
     "client_contact.unsubscribe",
+    "monitoring:thresholds": "organisation settings, no client data; audits the update",
 }
 
 

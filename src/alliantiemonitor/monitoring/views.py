@@ -1,22 +1,38 @@
-"""The course over time of one trajectory (verloop)."""
+"""The course over time of one trajectory (verloop), its signals, and the signal settings."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.monitoring.access import (
+    get_administered_organisation,
+    get_signal_for,
+    team_signals_for,
+    teams_led_by,
+)
 from alliantiemonitor.monitoring.course import Point, trajectory_course
+from alliantiemonitor.monitoring.forms import AcknowledgeForm, ThresholdsForm
+from alliantiemonitor.monitoring.models import Signal, organisation_signal_settings
+from alliantiemonitor.monitoring.services import signal_acknowledge, signal_thresholds_update
+from alliantiemonitor.monitoring.signals_read import signal_card, signal_cards
 from alliantiemonitor.monitoring.svg import course_chart, legend_items
 from alliantiemonitor.monitoring.wording import (
     change_text,
     pattern_label,
     rater_label,
 )
+from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.trajectories.access import get_trajectory_for
 from alliantiemonitor.web.formatting import score_text
 
@@ -27,11 +43,20 @@ def course(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
     """Show each characteristic's course: a chart, its data table and what changed reliably."""
     trajectory = get_trajectory_for(request.user, trajectory_uuid)
     result = trajectory_course(trajectory)
+    signals = signal_cards(
+        Signal.objects.open()
+        .for_trajectory(trajectory)
+        .select_related("round", "acknowledged_by")
+        .order_by("acknowledged_at", "raised_at", "pk")
+    )
     audit_record(
         actor=request.user,
         action="course.view",
         obj=trajectory,
-        detail={"rounds": sum(1 for r in result.rounds if r.scored)},
+        detail={
+            "rounds": sum(1 for r in result.rounds if r.scored),
+            "signals": len(signals),
+        },
     )
     sections = [
         {
@@ -68,8 +93,88 @@ def course(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
             "course": result,
             "sections": sections,
             "legend": legend_items(),
+            "signals": signals,
+            "acknowledge_form": AcknowledgeForm(),
         },
     )
+
+
+def _course_url(signal: Signal) -> str:
+    url = reverse("monitoring:course", args=[signal.trajectory.uuid])
+    return f"{url}#signal-{signal.uuid}"
+
+
+@login_required
+@require_POST
+def signal_acknowledge_view(request: HttpRequest, signal_uuid: uuid.UUID) -> HttpResponse:
+    """Acknowledge a signal with a short note; htmx swaps the signal in place, else PRG."""
+    signal = get_signal_for(request.user, signal_uuid)
+    form = AcknowledgeForm(request.POST)
+    status_text = ""
+    if form.is_valid():
+        try:
+            signal = signal_acknowledge(
+                signal=signal, by=request.user, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            status_text = _("Thank you: the signal is marked as seen.")
+            form = AcknowledgeForm()
+    if not request.htmx:
+        if status_text:
+            messages.success(request, status_text)
+        else:
+            for error in form.errors.get("__all__", []) + form.errors.get("note", []):
+                messages.error(request, error)
+        return redirect(_course_url(signal))
+    signal.refresh_from_db()
+    audit_record(actor=request.user, action="signal.view", obj=signal)
+    return render(
+        request,
+        "monitoring/_signal.html",
+        {"card": signal_card(signal), "acknowledge_form": form, "status_text": status_text},
+    )
+
+
+@login_required
+@require_GET
+def team_signals(request: HttpRequest) -> HttpResponse:
+    """The team lead's read-only list of their teams' open signals."""
+    if not teams_led_by(request.user).exists():
+        raise PermissionDenied
+    signals = (
+        team_signals_for(request.user)
+        .select_related("round", "trajectory__client", "trajectory__team", "acknowledged_by")
+        .order_by("trajectory__team__name", "trajectory__client__display_name", "raised_at", "pk")
+    )
+    cards = signal_cards(signals)
+    audit_record(actor=request.user, action="signals.team_view", detail={"count": len(cards)})
+    return render(request, "monitoring/team_signals.html", {"cards": cards})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request: HttpRequest, organisation_uuid: uuid.UUID) -> HttpResponse:
+    """The organisation admin sets the thresholds of the signal rules."""
+    organisation = get_administered_organisation(request.user, organisation_uuid)
+    current = organisation_signal_settings(organisation)
+    form = ThresholdsForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signal_thresholds_update(
+                organisation=organisation, values=form.cleaned_data, by=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The thresholds have been saved. Signals follow at the next recompute."),
+            )
+            return redirect("monitoring:thresholds", organisation_uuid=organisation.uuid)
+    context: dict[str, Any] = {"organisation": organisation, "form": form}
+    return render(request, "monitoring/thresholds.html", context)
 
 
 def _cell(point: Point) -> dict[str, object]:

@@ -1,0 +1,57 @@
+"""Who may see and act on signals and thresholds: the one place where that is decided.
+
+* A signal is the trajectory's: only the professional who may open the trajectory
+  (:func:`~alliantiemonitor.trajectories.access.trajectories_for`) sees and acknowledges it.
+* A team lead sees the open signals of the active trajectories of their teams, read-only:
+  kind, since when and whether it was acknowledged, never answers or scores.
+* An organisation admin sets the organisation's thresholds.
+
+Anyone else gets a 404, so that not even the existence of a signal leaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from alliantiemonitor.monitoring.models import Signal, SignalQuerySet
+from alliantiemonitor.organisations.constants import Role
+from alliantiemonitor.organisations.models import Organisation, Team
+from alliantiemonitor.trajectories.access import parse_uuid, trajectories_for
+from alliantiemonitor.trajectories.models import Trajectory
+
+
+def get_signal_for(user: Any, uuid: Any) -> Signal:
+    """The signal with public id ``uuid`` if ``user`` may act on it; ``Http404`` otherwise."""
+    try:
+        return Signal.objects.select_related(
+            "trajectory__client", "trajectory__organisation", "round"
+        ).get(uuid=parse_uuid(uuid), trajectory__in=trajectories_for(user))
+    except Signal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def teams_led_by(user: Any) -> Any:
+    """The teams in which ``user`` is an active team lead."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Team.objects.none()
+    return Team.objects.filter(
+        memberships__user=user,
+        memberships__role=Role.TEAM_LEAD,
+        memberships__active=True,
+    ).distinct()
+
+
+def team_signals_for(user: Any) -> SignalQuerySet:
+    """The open signals a team lead may read (``none()`` for anyone else)."""
+    trajectories = Trajectory.objects.active().filter(team__in=teams_led_by(user))
+    return Signal.objects.open().filter(trajectory__in=trajectories)
+
+
+def get_administered_organisation(user: Any, uuid: Any) -> Organisation:
+    """The organisation ``uuid`` if ``user`` is its active admin; ``Http404`` otherwise."""
+    try:
+        return Organisation.objects.administered_by(user).get(uuid=parse_uuid(uuid))
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc

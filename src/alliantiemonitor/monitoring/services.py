@@ -1,0 +1,265 @@
+"""Writing signals: recompute them from the rounds, acknowledge them, set the thresholds."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.core.signals import SignalSettings, detect_signals
+from alliantiemonitor.monitoring.constants import ACKNOWLEDGEMENT_NOTE_MAX
+from alliantiemonitor.monitoring.exceptions import (
+    InvalidNote,
+    InvalidThresholds,
+    NotAssigned,
+    SignalAlreadyAcknowledged,
+    SignalNotOpen,
+)
+from alliantiemonitor.monitoring.models import (
+    Signal,
+    SignalThresholds,
+    organisation_signal_settings,
+)
+from alliantiemonitor.monitoring.signals_input import SignalInput, signal_input
+from alliantiemonitor.organisations.models import Organisation
+from alliantiemonitor.trajectories.access import trajectories_for
+from alliantiemonitor.trajectories.models import Trajectory
+
+#: Trajectories whose input is built and judged at once: bounded memory, few queries.
+CHUNK_SIZE = 500
+
+#: ``(kind, characteristic, rater)``; empty strings where the rules give none.
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A signal the rules raise now: since which round, and their detail."""
+
+    round_id: int
+    detail: str
+
+
+@dataclass
+class RecomputeResult:
+    opened: int = 0
+    kept: int = 0
+    resolved: int = 0
+
+    def add(self, other: RecomputeResult) -> None:
+        self.opened += other.opened
+        self.kept += other.kept
+        self.resolved += other.resolved
+
+
+def signals_recompute(
+    *,
+    trajectory: Trajectory | None = None,
+    organisation: Organisation | None = None,
+    today: dt.date | None = None,
+) -> RecomputeResult:
+    """Bring the stored signals in line with what the rules raise now; idempotent.
+
+    For one ``trajectory``, one ``organisation``'s trajectories, or (neither given) every
+    organisation's. The rules run with the organisation's thresholds on the rounds that count
+    (see :mod:`~alliantiemonitor.monitoring.signals_input`). A signal the rules raise that is
+    not open yet is opened; one that is open already stays, acknowledgement included (its
+    detail follows the rules); an open signal the rules no longer raise is resolved. Ended
+    trajectories have no raised signals.
+
+    Each trajectory is written in its own transaction with its row locked, so that a worker
+    and a submit that recompute the same trajectory at once queue up instead of colliding, and
+    a run over many trajectories holds no long transaction.
+    """
+    today = today or timezone.localdate()
+    result = RecomputeResult()
+    if trajectory is not None:
+        organisations: Iterable[Organisation] = [trajectory.organisation]
+    elif organisation is not None:
+        organisations = [organisation]
+    else:
+        organisations = Organisation.objects.order_by("pk")
+    for org in organisations:
+        settings = organisation_signal_settings(org)
+        trajectories = Trajectory.objects.for_organisation(org)
+        if trajectory is not None:
+            trajectories = trajectories.filter(pk=trajectory.pk)
+        active = list(trajectories.active().order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(active), CHUNK_SIZE):
+            chunk = active[start : start + CHUNK_SIZE]
+            current = _current_signals(signal_input(chunk), settings, today)
+            for trajectory_id in chunk:
+                result.add(_apply(trajectory_id, current.get(trajectory_id, {})))
+        ended = (
+            trajectories.ended()
+            .filter(signals__resolved_at__isnull=True)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        for trajectory_id in ended:
+            result.add(_apply(trajectory_id, {}))
+    return result
+
+
+def _text(value: Any) -> str:
+    """A rules' column value as stored: ``None``/NaN become the empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _current_signals(
+    data: SignalInput, settings: SignalSettings, today: dt.date
+) -> dict[int, dict[Key, Raised]]:
+    """The signals the rules raise now, each with the round of its latest raise.
+
+    The rules report a signal at the first round of every run of rounds in which it holds; a
+    signal counts as raised while the rules report it at all, "since" its latest run. It is
+    resolved when they no longer do (a correction, a round left out) or the trajectory ends.
+    """
+    if data.frame.empty:
+        return {}
+    raised = detect_signals(data.frame, settings=settings, today=today)
+    current: dict[int, dict[Key, Raised]] = defaultdict(dict)
+    since: dict[tuple[int, Key], int] = {}
+    for row in raised.itertuples(index=False):
+        trajectory_id, index = int(row.trajectory_id), int(row.round_index)
+        key = (_text(row.kind), _text(row.characteristic), _text(row.rater))
+        if since.get((trajectory_id, key), 0) > index:
+            continue
+        since[(trajectory_id, key)] = index
+        current[trajectory_id][key] = Raised(
+            data.rounds[(trajectory_id, index)], _text(row.detail)[:200]
+        )
+    return current
+
+
+def _audit_detail(signal: Signal) -> dict[str, Any]:
+    return {"kind": signal.kind, "characteristic": signal.characteristic, "rater": signal.rater}
+
+
+@transaction.atomic
+def _apply(trajectory_id: int, current: Mapping[Key, Raised]) -> RecomputeResult:
+    """Open, keep and resolve one trajectory's signals so that the open ones are ``current``."""
+    Trajectory.objects.select_for_update().filter(pk=trajectory_id).first()
+    result = RecomputeResult()
+    now = timezone.now()
+    open_signals = {s.key: s for s in Signal.objects.filter(trajectory_id=trajectory_id).open()}
+    for key, signal in open_signals.items():
+        if key in current:
+            result.kept += 1
+            if signal.detail != current[key].detail:
+                signal.detail = current[key].detail
+                signal.save(update_fields=["detail", "updated_at"])
+            continue
+        signal.resolved_at = now
+        signal.save(update_fields=["resolved_at", "updated_at"])
+        audit_record(actor=None, action="signal.resolve", obj=signal, detail=_audit_detail(signal))
+        result.resolved += 1
+    for key, raised in current.items():
+        if key in open_signals:
+            continue
+        kind, characteristic, rater = key
+        signal = Signal.objects.create(
+            trajectory_id=trajectory_id,
+            kind=kind,
+            characteristic=characteristic,
+            rater=rater,
+            round_id=raised.round_id,
+            detail=raised.detail,
+            raised_at=now,
+        )
+        audit_record(actor=None, action="signal.raise", obj=signal, detail=_audit_detail(signal))
+        result.opened += 1
+    return result
+
+
+@transaction.atomic
+def signal_acknowledge(*, signal: Signal, by: Any, note: str) -> Signal:
+    """Record that the professional ``by`` has seen ``signal``, with a short ``note``.
+
+    The signal stays open (and visible, calmly) while the rules raise it. Raises
+    :class:`NotAssigned` for anyone but the trajectory's professional, :class:`InvalidNote` for
+    an empty or too long note, :class:`SignalNotOpen` for a resolved signal and
+    :class:`SignalAlreadyAcknowledged` for a second acknowledgement (a double submit).
+    """
+    note = (note or "").strip()
+    if not note or len(note) > ACKNOWLEDGEMENT_NOTE_MAX:
+        raise InvalidNote()
+    signal = Signal.objects.select_for_update().select_related("trajectory").get(pk=signal.pk)
+    if not trajectories_for(by).filter(pk=signal.trajectory_id).exists():
+        raise NotAssigned()
+    if not signal.is_open:
+        raise SignalNotOpen()
+    if signal.is_acknowledged:
+        raise SignalAlreadyAcknowledged()
+    signal.acknowledged_at = timezone.now()
+    signal.acknowledged_by = by
+    signal.acknowledgement_note = note
+    signal.save(
+        update_fields=[
+            "acknowledged_at",
+            "acknowledged_by",
+            "acknowledgement_note",
+            "updated_at",
+        ]
+    )
+    # The note is free text about a client: it stays on the signal, not in the audit log.
+    audit_record(actor=by, action="signal.acknowledge", obj=signal, detail=_audit_detail(signal))
+    return signal
+
+
+def _check_thresholds(values: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {field.name: field for field in dataclasses.fields(SignalSettings)}
+    problems = [name for name in values if name not in fields]
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in problems:
+            continue
+        default = fields[name].default
+        if isinstance(default, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(name)
+            continue
+        clean[name] = int(value) if isinstance(default, int) else float(value)
+    if problems:
+        raise InvalidThresholds(problems=sorted(problems))
+    return clean
+
+
+@transaction.atomic
+def signal_thresholds_update(
+    *, organisation: Organisation, values: Mapping[str, Any], by: Any
+) -> SignalThresholds:
+    """Set ``organisation``'s signal thresholds; a value equal to the default is not stored.
+
+    Raises :class:`InvalidThresholds` for an unknown name or a negative or non-numeric value.
+    The signals follow at the next recompute.
+    """
+    clean = _check_thresholds(values)
+    defaults = SignalSettings()
+    stored = {name: v for name, v in clean.items() if v != getattr(defaults, name)}
+    thresholds, _ = SignalThresholds.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    changed = sorted(
+        name
+        for name in set(stored) | set(thresholds.values)
+        if stored.get(name) != thresholds.values.get(name)
+    )
+    thresholds.values = stored
+    thresholds.save()
+    audit_record(
+        actor=by,
+        action="signal_thresholds.update",
+        obj=thresholds,
+        detail={"changed": changed},
+    )
+    return thresholds

@@ -1,0 +1,135 @@
+"""Reading signals: for the caseload, the course view and the team lead, in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from alliantiemonitor.core.instrument import pick_language
+from alliantiemonitor.instruments.registry import get_registry
+from alliantiemonitor.monitoring.constants import SignalKind
+from alliantiemonitor.monitoring.models import Signal
+
+
+def open_signals_by_trajectory(trajectory_ids: Iterable[int]) -> dict[int, list[Signal]]:
+    """``{trajectory pk: its open signals}``, unacknowledged first; one query for a caseload."""
+    signals = (
+        Signal.objects.open()
+        .filter(trajectory_id__in=list(trajectory_ids))
+        .order_by("trajectory_id", "acknowledged_at", "raised_at", "pk")
+    )
+    result: dict[int, list[Signal]] = defaultdict(list)
+    for signal in signals:
+        result[signal.trajectory_id].append(signal)
+    return dict(result)
+
+
+def characteristic_name(key: str, language: str | None = None) -> str:
+    """The characteristic's name as the shipped standard variant gives it, else the key."""
+    language = (language or get_language() or "nl")[:2]
+    try:
+        return pick_language(get_registry().get("standaard").characteristic(key).name, language)
+    except KeyError:
+        return key
+
+
+def _seen(signal: Signal, name: str) -> str:
+    client = signal.rater == "client"
+    kind = signal.kind
+    if kind == SignalKind.DETERIORATION:
+        if signal.characteristic == "friction":
+            return (
+                _("The client's score on friction has risen clearly.")
+                if client
+                else _("Your own score on friction has risen clearly.")
+            )
+        return (
+            _("The client's score on %(name)s has fallen clearly.")
+            if client
+            else _("Your own score on %(name)s has fallen clearly.")
+        ) % {"name": name}
+    if kind == SignalKind.FRICTION:
+        return (
+            _("The client experiences a lot of friction.")
+            if client
+            else _("You experience a lot of friction yourself.")
+        )
+    if kind == SignalKind.AFTER_HANDOVER:
+        return (
+            _("The client's score on %(name)s fell after the change of professional.")
+            if client
+            else _("Your score on %(name)s fell after the change of professional.")
+        ) % {"name": name}
+    if kind == SignalKind.DISAGREEMENT:
+        return _("The client and you see %(name)s quite differently.") % {"name": name}
+    if kind == SignalKind.NOT_DISCUSSED:
+        return _("Both have filled in the round, but it has not been discussed yet.")
+    if kind == SignalKind.STOPPED_RESPONDING:
+        return _("The client has not filled in the latest rounds.")
+    return str(signal.get_kind_display())
+
+
+_TALK_ABOUT = {
+    SignalKind.DETERIORATION: lambda: _(
+        "Ask how the contact feels now and what has changed since then."
+    ),
+    SignalKind.FRICTION: lambda: _(
+        "Name the friction openly and ask what would make working together easier."
+    ),
+    SignalKind.AFTER_HANDOVER: lambda: _(
+        "Talk about the change of professional: what the client misses, and what you can "
+        "agree on together."
+    ),
+    SignalKind.DISAGREEMENT: lambda: _(
+        "Put your answers side by side: where do you differ, and how does each of you see it?"
+    ),
+    SignalKind.NOT_DISCUSSED: lambda: _(
+        "Plan the conversation about the results; the answers matter most when you talk "
+        "about them soon."
+    ),
+    SignalKind.STOPPED_RESPONDING: lambda: _(
+        "Ask whether the monitor still suits the client, and how filling it in could be easier."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SignalCard:
+    """One signal as a page shows it."""
+
+    signal: Signal
+    kind_label: str
+    seen: str
+    talk_about: str
+    since: dt.date
+    #: The joint conversation of the round that raised it, where the prompts are.
+    round_uuid: Any
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.signal.is_acknowledged
+
+
+def signal_card(signal: Signal) -> SignalCard:
+    """Describe ``signal`` in plain words: what was seen, since when, what to talk about."""
+    name = characteristic_name(signal.characteristic) if signal.characteristic else ""
+    talk = _TALK_ABOUT.get(SignalKind(signal.kind))
+    return SignalCard(
+        signal=signal,
+        kind_label=str(signal.get_kind_display()),
+        seen=_seen(signal, name),
+        talk_about=talk() if talk else "",
+        since=timezone.localdate(signal.round.opened_at),
+        round_uuid=signal.round.uuid,
+    )
+
+
+def signal_cards(signals: Iterable[Signal]) -> list[SignalCard]:
+    return [signal_card(signal) for signal in signals]

@@ -1,0 +1,172 @@
+"""Signals on the pages: the course view, acknowledging, the caseload, the team lead, thresholds."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from alliantiemonitor.audit.models import AuditEvent
+from alliantiemonitor.monitoring.forms import ThresholdsForm
+from alliantiemonitor.monitoring.models import Signal, organisation_signal_settings
+from alliantiemonitor.monitoring.services import signals_recompute
+from tests.monitoring.test_signals_services import client_trust_deterioration, deteriorating
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signal(trajectory, professional):
+    deteriorating(trajectory, professional)
+    signals_recompute(trajectory=trajectory)
+    return client_trust_deterioration(trajectory).get()
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def course(client, trajectory):
+    return client.get(
+        reverse("monitoring:course", args=[trajectory.uuid]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+
+def acknowledge_url(signal):
+    return reverse("monitoring:signal_acknowledge", args=[signal.uuid])
+
+
+def test_course_view_shows_the_signal_in_plain_words(client, professional, trajectory, signal):
+    html = course(login(client, professional), trajectory).content.decode()
+    assert 'id="signals"' in html
+    assert "Deterioration" in html
+    assert "The client&#x27;s score on" in html
+    assert "has fallen clearly" in html
+    assert "Since the round of" in html
+    assert "What to talk about:" in html
+    joint = reverse("conversations:joint", args=[signal.round.uuid])
+    assert f'href="{joint}#prompts"' in html
+    assert acknowledge_url(signal) in html
+    assert " style=" not in html
+
+
+def test_acknowledge_without_javascript(client, professional, trajectory, signal):
+    browser = login(client, professional)
+    response = browser.post(acknowledge_url(signal), {"note": "Besproken op maandag."})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#signal-{signal.uuid}")
+    signal.refresh_from_db()
+    assert signal.is_acknowledged
+    assert signal.acknowledged_by == professional
+    assert signal.acknowledgement_note == "Besproken op maandag."
+    assert AuditEvent.objects.filter(action="signal.acknowledge").count() == 1
+    html = course(browser, trajectory).content.decode()
+    assert "am-signal--seen" in html
+    assert "Besproken op maandag." in html
+    assert acknowledge_url(signal) not in html  # no second form
+
+
+def test_acknowledge_with_htmx_swaps_the_signal(client, professional, signal):
+    response = login(client, professional).post(
+        acknowledge_url(signal),
+        {"note": "Gezien"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="signal-{signal.uuid}"' in html
+    assert "marked as seen" in html
+    assert "<html" not in html
+
+
+def test_double_submit_acknowledges_once(client, professional, signal):
+    browser = login(client, professional)
+    browser.post(acknowledge_url(signal), {"note": "Eerste"})
+    response = browser.post(acknowledge_url(signal), {"note": "Tweede"}, follow=True)
+    assert response.status_code == 200
+    signal.refresh_from_db()
+    assert signal.acknowledgement_note == "Eerste"
+    assert AuditEvent.objects.filter(action="signal.acknowledge").count() == 1
+
+
+def test_empty_note_is_refused(client, professional, signal):
+    login(client, professional).post(acknowledge_url(signal), {"note": ""})
+    signal.refresh_from_db()
+    assert not signal.is_acknowledged
+
+
+@pytest.mark.parametrize("persona", ["colleague", "team_lead", "org_admin", "outsider"])
+def test_nobody_else_acknowledges(client, request, signal, persona):
+    user = request.getfixturevalue(persona)
+    response = login(client, user).post(acknowledge_url(signal), {"note": "Niet van mij"})
+    assert response.status_code == 404
+    signal.refresh_from_db()
+    assert not signal.is_acknowledged
+
+
+def test_caseload_shows_the_signal_badge(client, professional, trajectory, signal):
+    html = (
+        login(client, professional)
+        .get(reverse("trajectories:caseload"), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "am-tag--signal" in html
+    assert f"{reverse('monitoring:course', args=[trajectory.uuid])}#signals" in html
+
+
+def test_team_lead_reads_signals_without_a_form(client, team_lead, trajectory, signal):
+    response = login(client, team_lead).get(
+        reverse("monitoring:team_signals"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "K.V." in html
+    assert "Deterioration" in html
+    assert "not yet" in html
+    assert "signal_acknowledge" not in html
+    assert "/gezien/" not in html
+    assert AuditEvent.objects.filter(action="signals.team_view").exists()
+
+
+@pytest.mark.parametrize("persona", ["professional", "org_admin", "outsider"])
+def test_team_signals_only_for_team_leads(client, request, signal, persona):
+    user = request.getfixturevalue(persona)
+    assert login(client, user).get(reverse("monitoring:team_signals")).status_code == 403
+
+
+def test_team_lead_of_another_team_sees_nothing(client, organisation, signal):
+    from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+    lead = UserFactory(username="teamleider.zuid")
+    MembershipFactory(
+        user=lead,
+        organisation=organisation,
+        role="team_lead",
+        teams=[TeamFactory(organisation=organisation, name="Team Zuid")],
+    )
+    html = login(client, lead).get(reverse("monitoring:team_signals")).content.decode()
+    assert "K.V." not in html
+
+
+def test_org_admin_sets_thresholds(client, org_admin, organisation):
+    url = reverse("monitoring:thresholds", args=[organisation.uuid])
+    browser = login(client, org_admin)
+    page = browser.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Default: 28." in page
+    form = ThresholdsForm(current=organisation_signal_settings(organisation))
+    data = {name: field.initial for name, field in form.fields.items()}
+    response = browser.post(url, {**data, "not_discussed_days": 21})
+    assert response.status_code == 302
+    assert organisation_signal_settings(organisation).not_discussed_days == 21
+    bad = browser.post(url, {**data, "not_discussed_days": -3})
+    assert bad.status_code == 200
+    assert organisation_signal_settings(organisation).not_discussed_days == 21
+
+
+@pytest.mark.parametrize("persona", ["professional", "team_lead", "outsider"])
+def test_thresholds_only_for_the_organisation_admin(client, request, organisation, persona):
+    user = request.getfixturevalue(persona)
+    url = reverse("monitoring:thresholds", args=[organisation.uuid])
+    assert login(client, user).get(url).status_code == 404
+    assert not Signal.objects.exists()
