@@ -185,22 +185,6 @@ def trajectory_hand_over(
     return assignment
 
 
-def _finish_open_rounds(trajectory: Trajectory, by: Any) -> None:
-    """Stop a round that still collects answers: closed when a side was sent, else cancelled.
-
-    An ended trajectory must not keep a client's link working.
-    """
-    # Imported here: measurements builds on trajectories, not the other way round.
-    from alliantiemonitor.measurements.models import MeasurementRound
-    from alliantiemonitor.measurements.services import round_cancel, round_close
-
-    for measurement_round in MeasurementRound.objects.for_trajectory(trajectory).collecting():
-        if measurement_round.responses.current().submitted().exists():
-            round_close(round=measurement_round, by=by)
-        else:
-            round_cancel(round=measurement_round, by=by)
-
-
 @transaction.atomic
 def trajectory_end(
     *,
@@ -215,6 +199,10 @@ def trajectory_end(
     ``reason_kind`` is one of ``regular_completion``, ``premature_end_positive`` or
     ``premature_end_negative``. The open assignment is closed, but its professional keeps
     access to the ended trajectory (they were its last assignee).
+
+    Its rounds are not touched here (trajectories knows nothing of rounds): end a trajectory
+    through ``measurements.services.trajectory_close``, which calls this and then closes or
+    cancels the rounds that still collect answers.
     """
     trajectory = _locked(trajectory)
     if not trajectory.is_active:
@@ -223,7 +211,6 @@ def trajectory_end(
         raise InvalidEndReason()
     if end_date < trajectory.start_date:
         raise InvalidDates()
-    _finish_open_rounds(trajectory, by)
     current = trajectory.current_assignment
     if current is not None:
         current.end = max(timezone.now(), current.start)
