@@ -76,6 +76,9 @@ AUDITED = [
         ),
     ),
     Page("monitoring:course", "staff", lambda w: [w.trajectory.uuid]),
+    Page("monitoring:timeline", "staff", lambda w: [w.trajectory.uuid]),
+    Page("monitoring:record_outcome", "staff", lambda w: [w.trajectory.uuid]),
+    Page("monitoring:end", "staff", lambda w: [w.trajectory.uuid]),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(

@@ -46,6 +46,7 @@ from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
+from alliantiemonitor.trajectories.constants import END_KINDS
 from alliantiemonitor.trajectories.models import Trajectory
 
 RATERS: tuple[str, ...] = (Rater.CLIENT.value, Rater.PROFESSIONAL.value)
@@ -59,6 +60,19 @@ class Handover:
     date: dt.date
     from_name: str
     to_name: str
+
+
+@dataclass(frozen=True)
+class OutcomeMark:
+    """An outcome event, or the end of the trajectory, on the time axis."""
+
+    #: Midday of ``date``, so that the mark sits in the middle of its day on the axis.
+    at: dt.datetime
+    date: dt.date
+    kind: str
+    label: str
+    note: str
+    is_end: bool
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,8 @@ class Course:
     rounds: tuple[RoundInfo, ...]
     handovers: tuple[Handover, ...]
     characteristics: tuple[CharacteristicCourse, ...]
+    #: Outcome events and the end, oldest first.
+    events: tuple[OutcomeMark, ...] = ()
 
     @property
     def has_scores(self) -> bool:
@@ -201,6 +217,20 @@ def _handovers(trajectory: Trajectory) -> tuple[Handover, ...]:
             to_name=person_name(a.professional),
         )
         for a in assignments
+    )
+
+
+def _outcome_marks(trajectory: Trajectory) -> tuple[OutcomeMark, ...]:
+    return tuple(
+        OutcomeMark(
+            at=timezone.make_aware(dt.datetime.combine(event.date, dt.time(12))),
+            date=event.date,
+            kind=event.kind,
+            label=event.get_kind_display(),
+            note=event.note,
+            is_end=event.kind in END_KINDS,
+        )
+        for event in trajectory.outcome_events.order_by("date", "pk")
     )
 
 
@@ -366,6 +396,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         rounds=tuple(infos),
         handovers=_handovers(trajectory),
         characteristics=tuple(characteristics),
+        events=_outcome_marks(trajectory),
     )
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.monitoring.course import Point, trajectory_course
-from alliantiemonitor.monitoring.svg import course_chart, legend_items
+from alliantiemonitor.monitoring.svg import course_chart, legend_items, outcome_legend_items
 from alliantiemonitor.monitoring.wording import (
     change_text,
     pattern_label,
@@ -67,7 +67,7 @@ def course(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
             "trajectory": trajectory,
             "course": result,
             "sections": sections,
-            "legend": legend_items(),
+            "legend": legend_items() + (outcome_legend_items() if result.events else []),
         },
     )
 
