@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.conversations.services import conversation_start
@@ -42,7 +42,8 @@ def _story(trajectory, professional, colleague):
 
 def test_timeline_lists_everything_in_date_order(trajectory, professional, colleague):
     _story(trajectory, professional, colleague)
-    entries = trajectory_timeline(trajectory)
+    with translation.override("en"):
+        entries = trajectory_timeline(trajectory)
     kinds = [entry.kind for entry in entries]
     assert kinds == ["start", "round", "conversation", "outcome", "handover", "round", "end"]
     assert [entry.date for entry in entries] == sorted(entry.date for entry in entries)
@@ -96,7 +97,8 @@ def test_course_marks_events_and_the_end(trajectory, professional, colleague):
     svg = course_chart(characteristic, course)
     assert svg.count('class="am-course__event"') == 1
     assert 'class="am-course__end"' in svg
-    description = chart_description(characteristic, course)
+    with translation.override("en"):
+        description = chart_description(characteristic, course)
     assert "1 event recorded" in description
     assert "ended on" in description
 
