@@ -123,6 +123,9 @@ AUDITED = [
         data=lambda w: {"note": "Besproken"},
     ),
     Page("monitoring:team_signals", "team_lead", one_client=False),
+    Page("monitoring:timeline", "staff", lambda w: [w.trajectory.uuid]),
+    Page("monitoring:record_outcome", "staff", lambda w: [w.trajectory.uuid]),
+    Page("monitoring:end", "staff", lambda w: [w.trajectory.uuid]),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(

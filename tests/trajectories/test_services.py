@@ -220,27 +220,3 @@ def test_only_follow_up_after_the_end(trajectory, professional):
         by=professional,
     )
     assert follow_up.kind == "recidivism_followup"
-
-
-def test_ending_a_trajectory_stops_its_open_round(trajectory, professional):
-    import datetime as dt
-
-    from alliantiemonitor.measurements.exceptions import InvalidInvitation
-    from alliantiemonitor.measurements.models import MeasurementRound
-    from alliantiemonitor.measurements.services import (
-        invitation_create,
-        invitation_resolve,
-        round_start,
-    )
-
-    measurement_round = round_start(trajectory=trajectory, by=professional)
-    _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
-    trajectory_end(
-        trajectory=trajectory,
-        end_date=trajectory.start_date + dt.timedelta(days=40),
-        reason_kind="regular_completion",
-        by=professional,
-    )
-    assert MeasurementRound.objects.get(pk=measurement_round.pk).state == "cancelled"
-    with pytest.raises(InvalidInvitation):
-        invitation_resolve(secret=secret, kind="link")

@@ -45,6 +45,7 @@ from alliantiemonitor.core.instrument import (
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
+from alliantiemonitor.trajectories.constants import END_KINDS
 from alliantiemonitor.trajectories.models import Trajectory
 
 RATERS: tuple[str, ...] = (Rater.CLIENT.value, Rater.PROFESSIONAL.value)
@@ -58,6 +59,19 @@ class Handover:
     date: dt.date
     from_name: str
     to_name: str
+
+
+@dataclass(frozen=True)
+class OutcomeMark:
+    """An outcome event, or the end of the trajectory, on the time axis."""
+
+    #: Midday of ``date``, so that the mark sits in the middle of its day on the axis.
+    at: dt.datetime
+    date: dt.date
+    kind: str
+    label: str
+    note: str
+    is_end: bool
 
 
 @dataclass(frozen=True)
@@ -157,6 +171,8 @@ class Course:
     rounds: tuple[RoundInfo, ...]
     handovers: tuple[Handover, ...]
     characteristics: tuple[CharacteristicCourse, ...]
+    #: Outcome events and the end, oldest first.
+    events: tuple[OutcomeMark, ...] = ()
 
     @property
     def has_scores(self) -> bool:
@@ -200,6 +216,20 @@ def _handovers(trajectory: Trajectory) -> tuple[Handover, ...]:
             to_name=person_name(a.professional),
         )
         for a in assignments
+    )
+
+
+def _outcome_marks(trajectory: Trajectory) -> tuple[OutcomeMark, ...]:
+    return tuple(
+        OutcomeMark(
+            at=timezone.make_aware(dt.datetime.combine(event.date, dt.time(12))),
+            date=event.date,
+            kind=event.kind,
+            label=event.get_kind_display(),
+            note=event.note,
+            is_end=event.kind in END_KINDS,
+        )
+        for event in trajectory.outcome_events.order_by("date", "pk")
     )
 
 
@@ -365,6 +395,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         rounds=tuple(infos),
         handovers=_handovers(trajectory),
         characteristics=tuple(characteristics),
+        events=_outcome_marks(trajectory),
     )
 
 

@@ -25,6 +25,7 @@ from alliantiemonitor.monitoring.course import (
     CharacteristicCourse,
     Course,
     Handover,
+    OutcomeMark,
     Point,
     RaterSeries,
 )
@@ -201,6 +202,65 @@ def _handover_markers(handovers: Sequence[Handover], scale: _Scale) -> SafeStrin
     return _join(parts)
 
 
+def _outcome_markers(events: Sequence[OutcomeMark], scale: _Scale) -> SafeString:
+    """A diamond on the time axis per outcome event; the end is a full-height line marked
+    "end". The shapes and the word carry the meaning, not colour."""
+    parts = []
+    axis = HEIGHT - BOTTOM
+    for event in events:
+        x = scale.x(event.at)
+        tooltip = f"{date_compact(event.date)}: {event.label}"
+        if event.is_end:
+            anchor = "end" if x > LEFT + PLOT_W * 0.7 else "start"
+            parts.append(
+                format_html(
+                    '<g class="am-course__end"><title>{}</title>'
+                    '<line class="am-course__end-line" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+                    '<text class="am-course__end-label" x="{}" y="{}" text-anchor="{}">{}</text>'
+                    "</g>",
+                    tooltip,
+                    _n(x),
+                    TOP - 14,
+                    _n(x),
+                    axis,
+                    _n(x - 4 if anchor == "end" else x + 4),
+                    TOP - 4,
+                    anchor,
+                    _("end"),
+                )
+            )
+        else:
+            path = f"M{_n(x)} {_n(axis - 7)} L{_n(x + 6)} {_n(axis)} L{_n(x)} {_n(axis + 7)} "
+            path += f"L{_n(x - 6)} {_n(axis)} Z"
+            parts.append(
+                format_html(
+                    '<path class="am-course__event" d="{}"><title>{}</title></path>',
+                    path,
+                    tooltip,
+                )
+            )
+    return _join(parts)
+
+
+def outcome_legend_items() -> list[tuple[SafeString, str]]:
+    """(sample, words) for the legend, when the trajectory has outcome events or ended."""
+    event = mark_safe('<path class="am-course__event" d="M20 3 L26 10 L20 17 L14 10 Z"/>')
+    end = mark_safe('<line class="am-course__end-line" x1="20" y1="0" x2="20" y2="20"/>')
+    return [
+        (_legend_sample(event), _("Event in the trajectory: diamond on the time axis")),
+        (_legend_sample(end), _("End of the trajectory: solid line marked “end”")),
+    ]
+
+
+def _legend_sample(shape: SafeString) -> SafeString:
+    return format_html(
+        '<svg xmlns="{}" class="am-course__legend-sample" viewBox="0 0 40 20" '
+        'aria-hidden="true" focusable="false">{}</svg>',
+        SVG_NS,
+        shape,
+    )
+
+
 def _segments(points: Sequence[Point]) -> list[list[Point]]:
     """Runs of consecutive scored points of one variant; a gap or a change of variant breaks
     the line, so that no line suggests a comparison the numbers do not support."""
@@ -324,12 +384,26 @@ def chart_description(characteristic: CharacteristicCourse, course: Course) -> s
             "%(count)d changes of professional",
             len(course.handovers),
         ) % {"count": len(course.handovers)}
+    events = [e for e in course.events if not e.is_end]
+    if events:
+        sentence += "; " + ngettext(
+            "%(count)d event recorded",
+            "%(count)d events recorded",
+            len(events),
+        ) % {"count": len(events)}
+    ending = next((e for e in course.events if e.is_end), None)
+    if ending is not None:
+        sentence += "; " + _("ended on %(date)s: %(kind)s") % {
+            "date": date_compact(ending.date),
+            "kind": ending.label,
+        }
     return sentence + "."
 
 
 def course_chart(characteristic: CharacteristicCourse, course: Course) -> SafeString:
     """The SVG chart of one characteristic: both raters' scores over the rounds."""
     moments = [r.at for r in course.rounds] + [h.at for h in course.handovers]
+    moments += [e.at for e in course.events]
     scale = _Scale(moments)
     chart_id = f"am-course-{characteristic.key}"
     classes = "am-course__chart"
@@ -340,6 +414,7 @@ def course_chart(characteristic: CharacteristicCourse, course: Course) -> SafeSt
             _grid(characteristic, scale),
             _date_labels(course, scale),
             _handover_markers(course.handovers, scale),
+            _outcome_markers(course.events, scale),
             _series(characteristic.professional, scale),
             _series(characteristic.client, scale),
         ]

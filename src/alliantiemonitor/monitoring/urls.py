@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_outcomes
 
 app_name = "monitoring"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     ),
     path("team/signalen/", views.team_signals, name="team_signals"),
     path("drempels/<uuid:organisation_uuid>/", views.thresholds, name="thresholds"),
+    path("<uuid:trajectory_uuid>/tijdlijn/", views_outcomes.timeline, name="timeline"),
+    path(
+        "<uuid:trajectory_uuid>/gebeurtenis/",
+        views_outcomes.record_outcome,
+        name="record_outcome",
+    ),
+    path("<uuid:trajectory_uuid>/afsluiten/", views_outcomes.end_trajectory, name="end"),
 ]

@@ -26,7 +26,7 @@ from alliantiemonitor.monitoring.forms import AcknowledgeForm, ThresholdsForm
 from alliantiemonitor.monitoring.models import Signal, organisation_signal_settings
 from alliantiemonitor.monitoring.services import signal_acknowledge, signal_thresholds_update
 from alliantiemonitor.monitoring.signals_read import signal_card, signal_cards
-from alliantiemonitor.monitoring.svg import course_chart, legend_items
+from alliantiemonitor.monitoring.svg import course_chart, legend_items, outcome_legend_items
 from alliantiemonitor.monitoring.wording import (
     change_text,
     pattern_label,
@@ -92,7 +92,7 @@ def course(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
             "trajectory": trajectory,
             "course": result,
             "sections": sections,
-            "legend": legend_items(),
+            "legend": legend_items() + (outcome_legend_items() if result.events else []),
             "signals": signals,
             "acknowledge_form": AcknowledgeForm(),
         },

@@ -32,6 +32,9 @@ from alliantiemonitor.trajectories.exceptions import (
 from alliantiemonitor.trajectories.models import Assignment, Client, OutcomeEvent, Trajectory
 from alliantiemonitor.trajectories.signals import trajectory_handed_over
 
+#: An identical outcome event recorded again within this time is taken as a double submit.
+DOUBLE_SUBMIT_WINDOW = dt.timedelta(minutes=2)
+
 # A run of digits this long looks like a national identification number (BSN has nine).
 _ID_NUMBER_RE = re.compile(r"\d{6,}")
 
@@ -185,22 +188,6 @@ def trajectory_hand_over(
     return assignment
 
 
-def _finish_open_rounds(trajectory: Trajectory, by: Any) -> None:
-    """Stop a round that still collects answers: closed when a side was sent, else cancelled.
-
-    An ended trajectory must not keep a client's link working.
-    """
-    # Imported here: measurements builds on trajectories, not the other way round.
-    from alliantiemonitor.measurements.models import MeasurementRound
-    from alliantiemonitor.measurements.services import round_cancel, round_close
-
-    for measurement_round in MeasurementRound.objects.for_trajectory(trajectory).collecting():
-        if measurement_round.responses.current().submitted().exists():
-            round_close(round=measurement_round, by=by)
-        else:
-            round_cancel(round=measurement_round, by=by)
-
-
 @transaction.atomic
 def trajectory_end(
     *,
@@ -215,6 +202,10 @@ def trajectory_end(
     ``reason_kind`` is one of ``regular_completion``, ``premature_end_positive`` or
     ``premature_end_negative``. The open assignment is closed, but its professional keeps
     access to the ended trajectory (they were its last assignee).
+
+    Its rounds are not touched here (trajectories knows nothing of rounds): end a trajectory
+    through ``measurements.services.trajectory_close``, which calls this and then closes or
+    cancels the rounds that still collect answers.
     """
     trajectory = _locked(trajectory)
     if not trajectory.is_active:
@@ -223,7 +214,6 @@ def trajectory_end(
         raise InvalidEndReason()
     if end_date < trajectory.start_date:
         raise InvalidDates()
-    _finish_open_rounds(trajectory, by)
     current = trajectory.current_assignment
     if current is not None:
         current.end = max(timezone.now(), current.start)
@@ -255,7 +245,8 @@ def outcome_record(
     """Record an outcome event (no-show, warning, follow-up...) in ``trajectory``.
 
     Ending kinds go through :func:`trajectory_end`; a recidivism follow-up may be recorded
-    after the end, other kinds only while the trajectory is active.
+    after the end, other kinds only while the trajectory is active. The same event by the
+    same person within :data:`DOUBLE_SUBMIT_WINDOW` is returned, not recorded again.
     """
     if kind not in OutcomeKind.values or kind in END_KINDS:
         raise InvalidOutcomeKind()
@@ -264,8 +255,20 @@ def outcome_record(
         raise TrajectoryEnded()
     if date < trajectory.start_date:
         raise InvalidDates(_("The date cannot be before the trajectory started."))
+    note = note.strip()
+    # A double submit (a second click, a form sent again) must not record the event twice;
+    # the row lock above makes the second request see the first one's event.
+    repeat = trajectory.outcome_events.filter(
+        kind=kind,
+        date=date,
+        note=note,
+        recorded_by=by,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if repeat is not None:
+        return repeat
     event = OutcomeEvent.objects.create(
-        trajectory=trajectory, kind=kind, date=date, note=note.strip(), recorded_by=by
+        trajectory=trajectory, kind=kind, date=date, note=note, recorded_by=by
     )
     audit_record(actor=by, action="outcome.record", obj=event, detail={"kind": kind})
     return event

@@ -34,6 +34,7 @@ from alliantiemonitor.measurements.services import (
     round_cancel,
     round_close,
     round_start,
+    trajectory_close,
 )
 from alliantiemonitor.organisations.constants import Domain, Role
 from alliantiemonitor.organisations.models import Organisation
@@ -47,7 +48,6 @@ from alliantiemonitor.trajectories.models import Assignment, Trajectory
 from alliantiemonitor.trajectories.services import (
     client_create,
     outcome_record,
-    trajectory_end,
     trajectory_hand_over,
     trajectory_start,
 )
@@ -447,7 +447,7 @@ _EVENT_KINDS = {
 def _replay_event(trajectory: Trajectory, row: Any, day: dt.date) -> None:
     professional = trajectory.current_assignment.professional
     if row.kind in _END_KINDS:
-        trajectory_end(
+        trajectory_close(
             trajectory=trajectory, end_date=day, reason_kind=_END_KINDS[row.kind], by=professional
         )
     elif row.kind in _EVENT_KINDS:

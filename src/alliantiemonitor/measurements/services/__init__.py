@@ -8,12 +8,18 @@ The round state machine::
     client_done / professional_done / both_done / discussed ── round_close ──► closed
     open / client_done / professional_done ── round_cancel ──► cancelled
     open / client_done / professional_done, past due date + grace ── rounds_expire ──► expired
+    collecting, trajectory ends ── trajectory_close ──► closed (someone submitted) or cancelled
 
 A trajectory has at most one round in which answers are still collected (open, client_done,
 professional_done): a new round can start once the previous one is both_done or further.
 """
 
 from alliantiemonitor.measurements.services._common import validate_answers
+from alliantiemonitor.measurements.services.ending import (
+    OpenRounds,
+    trajectory_close,
+    trajectory_open_rounds,
+)
 from alliantiemonitor.measurements.services.invitations import (
     invitation_create,
     invitation_resolve,
@@ -42,6 +48,7 @@ from alliantiemonitor.measurements.services.visibility import (
 )
 
 __all__ = [
+    "OpenRounds",
     "client_draft_on_own_device",
     "invitation_create",
     "invitation_resolve",
@@ -60,5 +67,7 @@ __all__ = [
     "round_results_open_to_client",
     "round_start",
     "rounds_expire",
+    "trajectory_close",
+    "trajectory_open_rounds",
     "validate_answers",
 ]
