@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from alliantiemonitor.conversations.exceptions import AnswersNotVisible
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
+from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.core.scoring import (
     characteristic_discrepancies,
     pair_discrepancies,
@@ -364,13 +365,13 @@ def _answer(instrument: Instrument, language: str, value: int | None) -> Answer:
 def _side(
     instrument: Instrument,
     key: str,
-    rater: str,
+    rater: RaterKey,
     answers: Mapping[str, Any],
     scores: Mapping[str, float | None],
     *,
     submitted: bool,
 ) -> SideScore:
-    items: tuple[Item, ...] = instrument.items_of(key, rater)  # type: ignore[arg-type]
+    items: tuple[Item, ...] = instrument.items_of(key, rater)
     answered = sum(1 for i in items if answers.get(i.id) is not None)
     return SideScore(
         score=scores.get(key),

@@ -5,6 +5,8 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.core import instrument as core_instrument
+
 
 class RoundState(models.TextChoices):
     OPEN = "open", _("Open")
@@ -26,8 +28,13 @@ FINAL_STATES = frozenset({RoundState.CLOSED, RoundState.EXPIRED, RoundState.CANC
 
 
 class Rater(models.TextChoices):
-    CLIENT = "client", _("Client")
-    PROFESSIONAL = "professional", _("Professional")
+    """The core's rater values (``core.instrument.Rater``) with their labels, for the database.
+
+    Pass a member or a stored value to the core through ``core.instrument.as_rater``.
+    """
+
+    CLIENT = core_instrument.CLIENT, _("Client")
+    PROFESSIONAL = core_instrument.PROFESSIONAL, _("Professional")
 
 
 class ResponseMode(models.TextChoices):

@@ -37,18 +37,20 @@ from alliantiemonitor.core.change import (
 )
 from alliantiemonitor.core.instrument import (
     CHARACTERISTIC_KEYS,
+    CLIENT,
+    PROFESSIONAL,
+    RATERS,
     Instrument,
     Polarity,
+    Rater,
     ReferenceValues,
+    as_rater,
     pick_language,
 )
 from alliantiemonitor.core.scoring import score_answers
-from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
 from alliantiemonitor.trajectories.models import Trajectory
-
-RATERS: tuple[str, ...] = (Rater.CLIENT.value, Rater.PROFESSIONAL.value)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Point:
 class RaterSeries:
     """The course of one characteristic for one rater."""
 
-    rater: str
+    rater: Rater
     points: tuple[Point, ...]
     #: Reference values (SD, reliability) of the latest scored round's variant, if it has any.
     reference: ReferenceValues | None
@@ -212,13 +214,14 @@ def _round_scores(
     for response in measurement_round.responses.all():
         # Filtered in Python so the prefetch in trajectory_course serves every round.
         if response.is_current and response.is_submitted:
-            scores[response.rater] = score_answers(instrument, response.answers, response.rater)  # type: ignore[arg-type]
+            rater = as_rater(response.rater)
+            scores[rater] = score_answers(instrument, response.answers, rater)
     return scores
 
 
 def _series(
     key: str,
-    rater: str,
+    rater: Rater,
     rounds: Sequence[RoundInfo],
     scores: Sequence[float | None],
     submitted: Sequence[bool],
@@ -292,9 +295,9 @@ def _series(
     )
 
 
-def _reference(instrument: Instrument, key: str, rater: str) -> ReferenceValues | None:
+def _reference(instrument: Instrument, key: str, rater: Rater) -> ReferenceValues | None:
     try:
-        return choose_reference(instrument, key, rater)  # type: ignore[arg-type]
+        return choose_reference(instrument, key, rater)
     except KeyError:  # the variant lacks this characteristic
         return None
 
@@ -357,8 +360,8 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
                 key=key,
                 name=name,
                 polarity=polarity,
-                client=series[Rater.CLIENT.value],
-                professional=series[Rater.PROFESSIONAL.value],
+                client=series[CLIENT],
+                professional=series[PROFESSIONAL],
             )
         )
     return Course(

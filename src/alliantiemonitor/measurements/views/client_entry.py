@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.core.instrument import pick_language
+from alliantiemonitor.core.instrument import CLIENT, pick_language
 from alliantiemonitor.measurements import ratelimit
 from alliantiemonitor.measurements.client_session import (
     client_session_end,
@@ -200,7 +200,7 @@ def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
             "answer": labels.get(response.answers.get(item.id), not_answered),
             "flagged": item.id in response.flagged,
         }
-        for item in instrument.items_for(Rater.CLIENT)  # type: ignore[arg-type]
+        for item in instrument.items_for(CLIENT)
     ]
 
 

@@ -31,7 +31,8 @@ from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.core.instrument import Instrument, Item, pick_language
+from alliantiemonitor.core.instrument import Instrument, Item, as_rater, pick_language
+from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.client_session import (
     ClientAccess,
@@ -103,11 +104,11 @@ class Questionnaire:
         self, round: MeasurementRound, rater: str, language: str, entry: str | None = None
     ) -> None:
         self.round = round
-        self.rater = rater
+        self.rater: RaterKey = as_rater(rater)
         self.language = language
         self.instrument: Instrument = round.instrument
         self.vocabulary = round.vocabulary(language)
-        self.items: tuple[Item, ...] = self.instrument.items_for(rater)  # type: ignore[arg-type]
+        self.items: tuple[Item, ...] = self.instrument.items_for(self.rater)
         # Easy-read wording and one statement per screen are for the client; the professional
         # answers the fuller text of the same variant on one page.
         is_client = rater == Rater.CLIENT
@@ -169,7 +170,7 @@ class Questionnaire:
     @property
     def skip_label(self) -> str:
         """The "not answered" choice in this reader's words ("cannot judge": the professional)."""
-        label = self.instrument.scale.not_answered_label_for(self.rater)  # type: ignore[arg-type]
+        label = self.instrument.scale.not_answered_label_for(self.rater)
         return pick_language(label, self.language)
 
     def statements(self, items: Sequence[Item] | None = None) -> list[Statement]:
