@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.conversations.exceptions import AnswersNotVisible
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
@@ -199,11 +200,6 @@ class RoundResults:
 
     def evaluation_of(self, party: str) -> EvaluationResult | None:
         return next((e for e in self.evaluations if e.party == party), None)
-
-
-def current_language() -> str:
-    """The active UI language as an instrument language code (``nl``, ``en``)."""
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.change import (
     Pattern,
     ReliableChange,
@@ -308,7 +308,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
     Only what the blind rule allows is scored (see the module docstring); names and variant
     titles are given in ``language`` (default: the active language).
     """
-    language = (language or get_language() or "nl")[:2]
+    language = language or current_language()
     rounds_qs = (
         MeasurementRound.objects.for_trajectory(trajectory)
         .prefetch_related("responses")

@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT, Domain, Role
 from alliantiemonitor.organisations.models import Membership, Organisation, Team
@@ -180,9 +180,9 @@ def variant_choices() -> list[tuple[str, str]]:
     """The registry's variants (latest versions) with their titles in the current language."""
     from alliantiemonitor.instruments.registry import get_registry
 
-    language = get_language() or "nl"
+    language = current_language()
     return [
-        (instrument.id, pick_language(instrument.title, language[:2]))
+        (instrument.id, pick_language(instrument.title, language))
         for instrument in get_registry().latest()
     ]
 

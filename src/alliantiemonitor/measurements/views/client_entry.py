@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import CLIENT, pick_language
 from alliantiemonitor.measurements import ratelimit
 from alliantiemonitor.measurements.client_session import (
@@ -188,7 +189,7 @@ def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
         return []
 
     instrument = measurement_round.instrument
-    language = get_language() or settings.LANGUAGE_CODE
+    language = current_language()
     vocabulary = measurement_round.vocabulary(language)
     labels = {
         point.value: pick_language(point.label, language) for point in instrument.scale.points

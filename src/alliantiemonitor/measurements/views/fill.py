@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import Instrument, Item, as_rater, pick_language
 from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.measurements.access import get_round_for
@@ -233,10 +234,6 @@ class Side:
     entry: str | None = None
 
 
-def _language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 def _use_client_language(request: HttpRequest, access: ClientAccess) -> None:
     """Speak the client's preferred language, unless a language was chosen explicitly."""
     if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
@@ -296,7 +293,7 @@ def _fill_context(
 
 def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
     """Show (GET) or save (POST) one page of statements for ``side``."""
-    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
+    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if questionnaire.submitted:
         return refresh_for_htmx(request, redirect(side.done_url))
     if not side.round.is_collecting:
@@ -341,7 +338,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
         except (InvalidAnswers, InvalidRespondent, DraftOnOwnDevice) as exc:
             error = str(exc.message)
 
-    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
+    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if getattr(request, "htmx", False):
         return render(
             request,
@@ -368,7 +365,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
 
 def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
     """The summary before sending (GET), and sending exactly once (POST)."""
-    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
+    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if request.method == "POST":
         try:
             response_submit(
@@ -471,7 +468,7 @@ def client_start(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _no_session(request)
     side = _client_side(access)
-    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language(), side.entry)
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, current_language(), side.entry)
     if questionnaire.submitted:
         return redirect(side.done_url)
     if not access.round.is_collecting:
@@ -514,7 +511,7 @@ def client_done(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _no_session(request)
     side = _client_side(access)
-    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language(), side.entry)
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, current_language(), side.entry)
     if not questionnaire.submitted:
         return redirect("client:start")
     if round_results_open_to_client(access.round):
@@ -602,7 +599,7 @@ def professional_confirm(request: HttpRequest, uuid: Any) -> HttpResponse:
 def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpResponseRedirect:
     """The professional's side is sent: wait for the client, or open the joint view."""
     side = _professional_side(request, uuid)
-    if not Questionnaire(side.round, Rater.PROFESSIONAL, _language()).submitted:
+    if not Questionnaire(side.round, Rater.PROFESSIONAL, current_language()).submitted:
         return redirect(side.fill_url)
     audit_record(
         actor=request.user,
