@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
-from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT, Domain, Role
+from alliantiemonitor.organisations.constants import Domain, Role
 from alliantiemonitor.organisations.models import Membership, Organisation, Team
 from alliantiemonitor.trajectories.caseload import PHASE_CHOICES
 from alliantiemonitor.trajectories.constants import ClientLanguage
@@ -187,13 +187,6 @@ def variant_choices() -> list[tuple[str, str]]:
     ]
 
 
-def default_variant(trajectory: Trajectory) -> str:
-    """The variant a new round uses unless the professional chooses another."""
-    if trajectory.client.easy_read:
-        return EASY_READ_INSTRUMENT
-    return trajectory.organisation.default_instrument
-
-
 class StartRoundForm(forms.Form):
     instrument_id = forms.ChoiceField(label=_("Questionnaire variant"))
     due_date = forms.DateField(
@@ -206,7 +199,7 @@ class StartRoundForm(forms.Form):
     def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instrument_id"].choices = variant_choices()
-        self.fields["instrument_id"].initial = default_variant(trajectory)
+        self.fields["instrument_id"].initial = trajectory.default_variant
 
     def clean_due_date(self) -> Any:
         due_date = self.cleaned_data.get("due_date")

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT
 from alliantiemonitor.organisations.models import Organisation, Team
 from alliantiemonitor.trajectories.constants import ClientLanguage, OutcomeKind, TrajectoryStatus
 
@@ -188,6 +189,16 @@ class Trajectory(models.Model):
     def current_assignment(self) -> Assignment | None:
         """The open assignment, if any."""
         return self.assignments.filter(end__isnull=True).order_by("-start", "-pk").first()
+
+    @property
+    def default_variant(self) -> str:
+        """The instrument variant a new round uses unless the professional chooses another.
+
+        Easy-read for a client who prefers it, else the organisation's default.
+        """
+        if self.client.easy_read:
+            return EASY_READ_INSTRUMENT
+        return self.organisation.default_instrument
 
     def audit_context(self) -> tuple[Organisation, Client]:
         return self.organisation, self.client
