@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_start
-from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.trajectories.access import get_trajectory_for, trajectories_for
 from alliantiemonitor.trajectories.caseload import caseload_rows, filter_phase, state_label
 from alliantiemonitor.trajectories.forms import (
