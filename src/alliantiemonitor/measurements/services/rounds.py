@@ -1,4 +1,4 @@
-"""Starting, closing, cancelling and expiring measurement rounds."""
+"""Starting, discussing, closing, cancelling and expiring measurement rounds."""
 
 from __future__ import annotations
 
@@ -90,6 +90,23 @@ def round_start(
         },
     )
     return measurement_round
+
+
+@transaction.atomic
+def round_mark_discussed(*, round: MeasurementRound, by: Any) -> MeasurementRound:
+    """Move ``round`` from both_done to discussed.
+
+    The state change only: ``conversations.services.round_mark_discussed`` first checks that
+    the conversation was recorded and is what views call. Raises :class:`InvalidTransition`
+    from any state but both_done.
+    """
+    round = lock_round(round)
+    if round.state != RoundState.BOTH_DONE:
+        raise InvalidTransition(state=round.state)
+    round.state = RoundState.DISCUSSED
+    round.save(update_fields=["state", "updated_at"])
+    audit_record(actor=by, action="round.discussed", obj=round)
+    return round
 
 
 @transaction.atomic
