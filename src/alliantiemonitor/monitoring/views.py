@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.formatting import score_text
 from alliantiemonitor.monitoring.course import Point, trajectory_course
 from alliantiemonitor.monitoring.svg import course_chart, legend_items
 from alliantiemonitor.monitoring.wording import (
@@ -18,7 +19,6 @@ from alliantiemonitor.monitoring.wording import (
     rater_label,
 )
 from alliantiemonitor.trajectories.access import get_trajectory_for
-from alliantiemonitor.web.formatting import score_text
 
 
 @login_required
