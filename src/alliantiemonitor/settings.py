@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.measurements",
     "alliantiemonitor.conversations",
     "alliantiemonitor.monitoring",
+    "alliantiemonitor.dashboards",
     "alliantiemonitor.audit",
     "alliantiemonitor.web",
 ]

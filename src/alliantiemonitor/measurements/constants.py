@@ -1,6 +1,7 @@
 """Choices and state sets of measurement rounds, responses and invitations."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,25 @@ COLLECTING_STATES = frozenset(
 )
 #: States in which nothing changes any more (except a correction of a submitted response).
 FINAL_STATES = frozenset({RoundState.CLOSED, RoundState.EXPIRED, RoundState.CANCELLED})
+
+
+#: The words a professional uses for a round's state.
+STATE_LABELS = {
+    None: _("No round yet"),
+    RoundState.OPEN: _("Waiting for client and me"),
+    RoundState.CLIENT_DONE: _("Waiting for me"),
+    RoundState.PROFESSIONAL_DONE: _("Waiting for client"),
+    RoundState.BOTH_DONE: _("Ready to discuss"),
+    RoundState.DISCUSSED: _("Discussed"),
+    RoundState.CLOSED: _("Closed"),
+    RoundState.EXPIRED: _("Expired"),
+    RoundState.CANCELLED: _("Cancelled"),
+}
+
+
+def state_label(state: str | None) -> Any:
+    """The professional's words for a round in ``state``."""
+    return STATE_LABELS.get(state, state)
 
 
 class Rater(models.TextChoices):

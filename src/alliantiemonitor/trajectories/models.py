@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -105,22 +104,6 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
         """Trajectories whose client's display name contains ``text`` (any case)."""
         text = text.strip()
         return self.filter(client__display_name__icontains=text) if text else self
-
-    def with_last_round(self) -> TrajectoryQuerySet:
-        """Annotate the state, opening time, due date and public id of the latest round.
-
-        ``last_round_state`` is ``None`` for a trajectory without rounds. One query for a
-        whole caseload instead of one per trajectory.
-        """
-        # Looked up by name: measurements builds on this module, so it cannot be imported here.
-        round_model = apps.get_model("measurements", "MeasurementRound")
-        latest = round_model.objects.filter(trajectory=OuterRef("pk")).order_by("-opened_at", "-pk")
-        return self.annotate(
-            last_round_state=Subquery(latest.values("state")[:1]),
-            last_round_opened_at=Subquery(latest.values("opened_at")[:1]),
-            last_round_due_date=Subquery(latest.values("due_date")[:1]),
-            last_round_uuid=Subquery(latest.values("uuid")[:1]),
-        )
 
 
 class Trajectory(models.Model):
