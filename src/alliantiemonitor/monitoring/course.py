@@ -48,6 +48,7 @@ from alliantiemonitor.core.instrument import (
     pick_language,
 )
 from alliantiemonitor.core.scoring import score_answers
+from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
 from alliantiemonitor.trajectories.models import Trajectory
@@ -338,9 +339,13 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         )
         round_scores.append(_round_scores(measurement_round, instrument) if visible else {})
 
+    # Names and polarity as the latest round's own variant defines them.
+    defining = [instruments[info.instrument_ref] for info in infos]
+    if not defining:
+        defining = _next_round_instrument(trajectory)
     characteristics = []
     for key in _keys(instruments.values()):
-        definition = _definition(key, infos, instruments)
+        definition = _definition(key, defining)
         name = pick_language(definition.name, language) if definition else key
         polarity: Polarity = definition.polarity if definition else "positive"
         series = {
@@ -380,19 +385,19 @@ def _keys(instruments: Any) -> list[str]:
     return keys
 
 
-def _definition(key: str, infos: Sequence[RoundInfo], instruments: dict[str, Instrument]) -> Any:
-    """The characteristic as the latest round's variant defines it (name, polarity)."""
-    for info in reversed(infos):
-        instrument = instruments[info.instrument_ref]
+def _definition(key: str, instruments: Sequence[Instrument]) -> Any:
+    """The characteristic as the latest of ``instruments`` that has it defines it."""
+    for instrument in reversed(instruments):
         try:
             return instrument.characteristic(key)
         except KeyError:
             continue
-    if not infos:
-        from alliantiemonitor.instruments.registry import get_registry
-
-        try:
-            return get_registry().get("standaard").characteristic(key)
-        except KeyError:
-            return None
     return None
+
+
+def _next_round_instrument(trajectory: Trajectory) -> list[Instrument]:
+    """The instrument a first round would use, to name the characteristics before there is one."""
+    try:
+        return [get_registry().get(trajectory.default_variant)]
+    except KeyError:  # an organisation default that is no longer installed
+        return []
