@@ -98,9 +98,9 @@ INSTALLED_APPS = [
     "alliantiemonitor.trajectories",
     "alliantiemonitor.measurements",
     "alliantiemonitor.conversations",
-    "alliantiemonitor.dashboards",
     "alliantiemonitor.monitoring",
     "alliantiemonitor.scheduling",
+    "alliantiemonitor.dashboards",
     "alliantiemonitor.audit",
     "alliantiemonitor.web",
 ]
@@ -208,7 +208,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "alliantiemonitor.web.request_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "alliantiemonitor.common.request_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 # One policy for every password check: the login page and the hand-back of a handed-over
 # device (measurements/views/client_entry.py) both count here. A translated lockout page.

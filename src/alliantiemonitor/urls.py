@@ -1,16 +1,34 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# The professional's pages of clients, under one namespace, ``trajectories``, whichever app
+# serves them: the caseload (dashboards), a trajectory with its rounds (measurements), a new
+# client and a handover (trajectories). Composed here so that no app includes one above it.
+trajectory_urlpatterns = [
+    path("", include("alliantiemonitor.dashboards.urls")),
+    path("", include("alliantiemonitor.trajectories.urls")),
+    path("", include("alliantiemonitor.measurements.urls_trajectory")),
+]
+
+# Client pages (no account): short, easy to type, nothing of the staff pages. One namespace,
+# ``client``, made of the pages of the apps that serve the client.
+client_urlpatterns = [
+    path("", include("alliantiemonitor.measurements.client_urls_fill")),
+    path("", include("alliantiemonitor.conversations.client_urls")),
+    # Last: a personal link's token is anything the fixed client addresses are not.
+    path("", include("alliantiemonitor.measurements.client_urls_invite")),
+]
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("clienten/", include("alliantiemonitor.trajectories.urls")),
+    path("clienten/", include((trajectory_urlpatterns, "trajectories"))),
     path("metingen/", include("alliantiemonitor.measurements.urls")),
     path("gesprek/", include("alliantiemonitor.conversations.urls")),
     path("verloop/", include("alliantiemonitor.monitoring.urls")),
     path("overzicht/", include("alliantiemonitor.dashboards.urls_team")),
     path("planning/", include("alliantiemonitor.scheduling.urls")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
-    path("m/", include("alliantiemonitor.measurements.client_urls")),
+    path("m/", include((client_urlpatterns, "client"))),
     path("", include("alliantiemonitor.web.urls")),
 ]

@@ -19,6 +19,7 @@ from alliantiemonitor.measurements.models import MeasurementRound, PinChanged
 from alliantiemonitor.measurements.services import (
     round_cancel,
     round_close,
+    round_mark_discussed,
     round_start,
     rounds_expire,
 )
@@ -170,6 +171,19 @@ def test_state_machine_client_first(measurement_round, professional):
     measurement_round.refresh_from_db()
     assert measurement_round.state == "closed"
     assert measurement_round.closed_at is not None
+
+
+def test_round_mark_discussed_moves_only_a_both_done_round(measurement_round, professional):
+    instrument = measurement_round.instrument
+    submit(measurement_round, "client", instrument)
+    with pytest.raises(InvalidTransition):
+        round_mark_discussed(round=measurement_round, by=professional)
+    submit(measurement_round, "professional", instrument, professional)
+    round_mark_discussed(round=measurement_round, by=professional)
+    assert measurement_round.state == "discussed"
+    assert AuditEvent.objects.filter(action="round.discussed").count() == 1
+    with pytest.raises(InvalidTransition):
+        round_mark_discussed(round=measurement_round, by=professional)
 
 
 def test_state_machine_professional_first(measurement_round, professional):

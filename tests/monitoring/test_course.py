@@ -29,6 +29,21 @@ def test_no_rounds_is_the_empty_state(trajectory):
     assert course.characteristic("trust").client.pattern == Pattern.INSUFFICIENT
 
 
+def test_without_rounds_the_characteristics_are_named_by_the_variant_a_round_would_use(
+    trajectory,
+):
+    trajectory.organisation.default_instrument = "kort"
+    trajectory.organisation.save()
+    course = trajectory_course(trajectory, language="en")
+    assert course.characteristic("trust").name == "Trust"
+
+    # A default that is no longer installed leaves the keys, and the page still works.
+    trajectory.organisation.default_instrument = "weg"
+    trajectory.organisation.save()
+    course = trajectory_course(trajectory, language="en")
+    assert course.characteristic("trust").name == "trust"
+
+
 def test_scores_per_round_in_date_order(trajectory, professional):
     make_round(trajectory, professional, days_ago=60, client={"trust": 2}, pro={"trust": 3})
     make_round(trajectory, professional, days_ago=5, client={"trust": 4}, pro={"trust": 3})

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alliantiemonitor.audit.models import AuditEvent
-from alliantiemonitor.organisations.exceptions import DomainError, InvalidInstrument, InvalidTeam
+from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.organisations.exceptions import InvalidInstrument, InvalidTeam
 from alliantiemonitor.organisations.models import Membership, Organisation
 from alliantiemonitor.organisations.services import (
     membership_grant,

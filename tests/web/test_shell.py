@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from alliantiemonitor.web.request_ip import client_ip
+from alliantiemonitor.common.request_ip import client_ip
 
 pytestmark = pytest.mark.django_db
 

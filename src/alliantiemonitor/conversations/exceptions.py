@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.organisations.exceptions import DomainError
+from alliantiemonitor.common.errors import DomainError
 
 
 class AnswersNotVisible(DomainError):

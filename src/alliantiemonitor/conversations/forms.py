@@ -30,8 +30,8 @@ class ConversationStartForm(forms.Form):
             raise forms.ValidationError(_("The conversation cannot be in the future."))
         if self.round is not None:
             # Imported here: forms validate, the services own the rule.
+            from alliantiemonitor.common.errors import DomainError
             from alliantiemonitor.conversations.services import conversation_date_check
-            from alliantiemonitor.organisations.exceptions import DomainError
 
             try:
                 conversation_date_check(round=self.round, held_on=held_on)

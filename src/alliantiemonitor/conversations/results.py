@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.conversations.exceptions import AnswersNotVisible
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
+from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.core.scoring import (
     characteristic_discrepancies,
     pair_discrepancies,
@@ -200,11 +202,6 @@ class RoundResults:
         return next((e for e in self.evaluations if e.party == party), None)
 
 
-def current_language() -> str:
-    """The active UI language as an instrument language code (``nl``, ``en``)."""
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-
-
 def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
     """The joint results of ``round`` for ``viewer`` (``"professional"`` or ``"client"``).
 
@@ -364,13 +361,13 @@ def _answer(instrument: Instrument, language: str, value: int | None) -> Answer:
 def _side(
     instrument: Instrument,
     key: str,
-    rater: str,
+    rater: RaterKey,
     answers: Mapping[str, Any],
     scores: Mapping[str, float | None],
     *,
     submitted: bool,
 ) -> SideScore:
-    items: tuple[Item, ...] = instrument.items_of(key, rater)  # type: ignore[arg-type]
+    items: tuple[Item, ...] = instrument.items_of(key, rater)
     answered = sum(1 for i in items if answers.get(i.id) is not None)
     return SideScore(
         score=scores.get(key),

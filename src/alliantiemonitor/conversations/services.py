@@ -22,8 +22,7 @@ from alliantiemonitor.conversations.exceptions import (
     InvalidEvaluation,
 )
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
-from alliantiemonitor.measurements.constants import RoundState
-from alliantiemonitor.measurements.exceptions import InvalidTransition
+from alliantiemonitor.measurements import services as measurement_services
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
 
@@ -121,12 +120,8 @@ def round_mark_discussed(*, round: MeasurementRound, by: Any) -> MeasurementRoun
     Raises :class:`ConversationMissing` without a conversation and
     :class:`~alliantiemonitor.measurements.exceptions.InvalidTransition` from any other state.
     """
-    round.refresh_from_db(from_queryset=MeasurementRound.objects.select_for_update())
-    if round.state != RoundState.BOTH_DONE:
-        raise InvalidTransition(state=round.state)
+    # A conversation is never deleted, so the check holds without the round's lock; the
+    # state change and its lock belong to the round's state machine in measurements.
     if not Conversation.objects.filter(round=round).exists():
         raise ConversationMissing()
-    round.state = RoundState.DISCUSSED
-    round.save(update_fields=["state", "updated_at"])
-    audit_record(actor=by, action="round.discussed", obj=round)
-    return round
+    return measurement_services.round_mark_discussed(round=round, by=by)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services
 from alliantiemonitor.conversations.constants import Party
 from alliantiemonitor.conversations.forms import (
@@ -33,7 +34,6 @@ from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.constants import Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
-from alliantiemonitor.organisations.exceptions import DomainError
 
 
 def _joint_url(round: MeasurementRound, anchor: str = "") -> str:

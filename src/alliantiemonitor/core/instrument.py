@@ -10,13 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
+#: Who answers: the one rater type of the whole code base. The apps store it in a text column
+#: (``measurements.constants.Rater`` gives these values their labels) and turn a stored value
+#: back into a ``Rater`` with :func:`as_rater`.
 Rater = Literal["client", "professional"]
+CLIENT: Final = "client"
+PROFESSIONAL: Final = "professional"
 Polarity = Literal["positive", "negative"]
 Presentation = Literal["statements", "one_per_screen"]
 
-RATERS: tuple[Rater, ...] = ("client", "professional")
+RATERS: tuple[Rater, ...] = (CLIENT, PROFESSIONAL)
 CHARACTERISTIC_KEYS: tuple[str, ...] = ("direction", "trust", "bond", "friction")
 
 #: ``{name}`` in an item text is filled in from the domain vocabulary.
@@ -24,6 +29,15 @@ PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 
 #: Text in several languages, keyed by language code (``nl``, ``en``, ...).
 Translated = Mapping[str, str]
+
+
+def as_rater(value: str) -> Rater:
+    """Return ``value`` as a :data:`Rater`; raise ``ValueError`` when it names no rater."""
+    if value == CLIENT:
+        return CLIENT
+    if value == PROFESSIONAL:
+        return PROFESSIONAL
+    raise ValueError(f"not a rater: {value!r} (known: client, professional)")
 
 
 def pick_language(text: Translated, language: str, fallback: str = "nl") -> str:

@@ -1,4 +1,4 @@
-"""How a client gets in and reads back (included in the ``client`` namespace, under ``/m/``)."""
+"""How a client gets in (included in the ``client`` namespace, under ``/m/``)."""
 
 from django.urls import path
 
@@ -6,7 +6,6 @@ from alliantiemonitor.measurements.views import client_entry
 
 urlpatterns = [
     path("code/", client_entry.code, name="code"),
-    path("resultaat/", client_entry.results, name="results"),
     path("terug/", client_entry.hand_back, name="return"),
     # Last: a personal link's token is anything the fixed client addresses are not.
     path("<str:token>/", client_entry.link, name="link"),

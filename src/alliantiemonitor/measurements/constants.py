@@ -1,9 +1,12 @@
 """Choices and state sets of measurement rounds, responses and invitations."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.core import instrument as core_instrument
 
 
 class RoundState(models.TextChoices):
@@ -25,9 +28,33 @@ COLLECTING_STATES = frozenset(
 FINAL_STATES = frozenset({RoundState.CLOSED, RoundState.EXPIRED, RoundState.CANCELLED})
 
 
+#: The words a professional uses for a round's state.
+STATE_LABELS = {
+    None: _("No round yet"),
+    RoundState.OPEN: _("Waiting for client and me"),
+    RoundState.CLIENT_DONE: _("Waiting for me"),
+    RoundState.PROFESSIONAL_DONE: _("Waiting for client"),
+    RoundState.BOTH_DONE: _("Ready to discuss"),
+    RoundState.DISCUSSED: _("Discussed"),
+    RoundState.CLOSED: _("Closed"),
+    RoundState.EXPIRED: _("Expired"),
+    RoundState.CANCELLED: _("Cancelled"),
+}
+
+
+def state_label(state: str | None) -> Any:
+    """The professional's words for a round in ``state``."""
+    return STATE_LABELS.get(state, state)
+
+
 class Rater(models.TextChoices):
-    CLIENT = "client", _("Client")
-    PROFESSIONAL = "professional", _("Professional")
+    """The core's rater values (``core.instrument.Rater``) with their labels, for the database.
+
+    Pass a member or a stored value to the core through ``core.instrument.as_rater``.
+    """
+
+    CLIENT = core_instrument.CLIENT, _("Client")
+    PROFESSIONAL = core_instrument.PROFESSIONAL, _("Professional")
 
 
 class ResponseMode(models.TextChoices):

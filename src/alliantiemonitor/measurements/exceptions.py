@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.organisations.exceptions import DomainError
+from alliantiemonitor.common.errors import DomainError
 
 
 class RoundNotAllowed(DomainError):

@@ -6,9 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.core.instrument import Item
+from alliantiemonitor.common.language import current_language
+from alliantiemonitor.core.instrument import Item, pick_language
+from alliantiemonitor.instruments.registry import get_registry
+from alliantiemonitor.trajectories.models import Trajectory
 
 #: Field names: ``answer-<item id>`` per statement, ``flag`` (repeated) for the client's flags.
 ANSWER_PREFIX = "answer-"
@@ -85,3 +89,33 @@ class AnswersForm(forms.Form):
         checked = set(self.cleaned_data.get(FLAG_FIELD) or [])
         kept = [item_id for item_id in previously if item_id not in on_page]
         return kept + [item.id for item in self.items if item.id in checked]
+
+
+def variant_choices() -> list[tuple[str, str]]:
+    """The registry's variants (latest versions) with their titles in the current language."""
+    language = current_language()
+    return [
+        (instrument.id, pick_language(instrument.title, language))
+        for instrument in get_registry().latest()
+    ]
+
+
+class StartRoundForm(forms.Form):
+    instrument_id = forms.ChoiceField(label=_("Questionnaire variant"))
+    due_date = forms.DateField(
+        label=_("Fill in by (optional)"),
+        required=False,
+        help_text=_("The round expires a week after this date if it is not complete."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument_id"].choices = variant_choices()
+        self.fields["instrument_id"].initial = trajectory.default_variant
+
+    def clean_due_date(self) -> Any:
+        due_date = self.cleaned_data.get("due_date")
+        if due_date is not None and due_date < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a date in the future."))
+        return due_date

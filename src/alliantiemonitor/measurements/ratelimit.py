@@ -30,8 +30,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from alliantiemonitor.common.request_ip import client_ip
 from alliantiemonitor.measurements.models import AccessAttempt, AccessBucket
-from alliantiemonitor.web.request_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.change import (
     Pattern,
     ReliableChange,
@@ -37,18 +37,21 @@ from alliantiemonitor.core.change import (
 )
 from alliantiemonitor.core.instrument import (
     CHARACTERISTIC_KEYS,
+    CLIENT,
+    PROFESSIONAL,
+    RATERS,
     Instrument,
     Polarity,
+    Rater,
     ReferenceValues,
+    as_rater,
     pick_language,
 )
-from alliantiemonitor.measurements.constants import Rater
+from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
 from alliantiemonitor.trajectories.constants import END_KINDS
 from alliantiemonitor.trajectories.models import Trajectory
-
-RATERS: tuple[str, ...] = (Rater.CLIENT.value, Rater.PROFESSIONAL.value)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class Point:
 class RaterSeries:
     """The course of one characteristic for one rater."""
 
-    rater: str
+    rater: Rater
     points: tuple[Point, ...]
     #: Reference values (SD, reliability) of the latest scored round's variant, if it has any.
     reference: ReferenceValues | None
@@ -241,13 +244,13 @@ def _round_scores(
     for response in measurement_round.responses.all():
         # Filtered in Python so the prefetch in trajectory_course serves every round.
         if response.is_current and response.is_submitted:
-            scores[response.rater] = response.score_map()
+            scores[as_rater(response.rater)] = response.score_map()
     return scores
 
 
 def _series(
     key: str,
-    rater: str,
+    rater: Rater,
     rounds: Sequence[RoundInfo],
     scores: Sequence[float | None],
     submitted: Sequence[bool],
@@ -321,9 +324,9 @@ def _series(
     )
 
 
-def _reference(instrument: Instrument, key: str, rater: str) -> ReferenceValues | None:
+def _reference(instrument: Instrument, key: str, rater: Rater) -> ReferenceValues | None:
     try:
-        return choose_reference(instrument, key, rater)  # type: ignore[arg-type]
+        return choose_reference(instrument, key, rater)
     except KeyError:  # the variant lacks this characteristic
         return None
 
@@ -334,7 +337,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
     Only what the blind rule allows is scored (see the module docstring); names and variant
     titles are given in ``language`` (default: the active language).
     """
-    language = (language or get_language() or "nl")[:2]
+    language = language or current_language()
     rounds_qs = (
         MeasurementRound.objects.for_trajectory(trajectory)
         .prefetch_related("responses__scores")
@@ -364,9 +367,13 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         )
         round_scores.append(_round_scores(measurement_round, instrument) if visible else {})
 
+    # Names and polarity as the latest round's own variant defines them.
+    defining = [instruments[info.instrument_ref] for info in infos]
+    if not defining:
+        defining = _next_round_instrument(trajectory)
     characteristics = []
     for key in _keys(instruments.values()):
-        definition = _definition(key, infos, instruments)
+        definition = _definition(key, defining)
         name = pick_language(definition.name, language) if definition else key
         polarity: Polarity = definition.polarity if definition else "positive"
         series = {
@@ -386,8 +393,8 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
                 key=key,
                 name=name,
                 polarity=polarity,
-                client=series[Rater.CLIENT.value],
-                professional=series[Rater.PROFESSIONAL.value],
+                client=series[CLIENT],
+                professional=series[PROFESSIONAL],
             )
         )
     return Course(
@@ -407,19 +414,19 @@ def _keys(instruments: Any) -> list[str]:
     return keys
 
 
-def _definition(key: str, infos: Sequence[RoundInfo], instruments: dict[str, Instrument]) -> Any:
-    """The characteristic as the latest round's variant defines it (name, polarity)."""
-    for info in reversed(infos):
-        instrument = instruments[info.instrument_ref]
+def _definition(key: str, instruments: Sequence[Instrument]) -> Any:
+    """The characteristic as the latest of ``instruments`` that has it defines it."""
+    for instrument in reversed(instruments):
         try:
             return instrument.characteristic(key)
         except KeyError:
             continue
-    if not infos:
-        from alliantiemonitor.instruments.registry import get_registry
-
-        try:
-            return get_registry().get("standaard").characteristic(key)
-        except KeyError:
-            return None
     return None
+
+
+def _next_round_instrument(trajectory: Trajectory) -> list[Instrument]:
+    """The instrument a first round would use, to name the characteristics before there is one."""
+    try:
+        return [get_registry().get(trajectory.default_variant)]
+    except KeyError:  # an organisation default that is no longer installed
+        return []

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.monitoring.constants import SignalKind
@@ -33,7 +33,7 @@ def open_signals_by_trajectory(trajectory_ids: Iterable[int]) -> dict[int, list[
 
 def characteristic_name(key: str, language: str | None = None) -> str:
     """The characteristic's name as the shipped standard variant gives it, else the key."""
-    language = (language or get_language() or "nl")[:2]
+    language = language or current_language()
     try:
         return pick_language(get_registry().get("standaard").characteristic(key).name, language)
     except KeyError:

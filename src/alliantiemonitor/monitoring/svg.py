@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from alliantiemonitor.common.formatting import date_compact, score_text
 from alliantiemonitor.monitoring.course import (
     CharacteristicCourse,
     Course,
@@ -34,7 +35,6 @@ from alliantiemonitor.monitoring.wording import (
     pattern_label,
     rater_label,
 )
-from alliantiemonitor.web.formatting import date_compact, score_text
 
 SVG_NS = "http://www.w3.org/2000/svg"
 

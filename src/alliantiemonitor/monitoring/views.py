@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.common.formatting import score_text
 from alliantiemonitor.monitoring.access import (
     get_administered_organisation,
     get_signal_for,
@@ -32,9 +34,7 @@ from alliantiemonitor.monitoring.wording import (
     pattern_label,
     rater_label,
 )
-from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.trajectories.access import get_trajectory_for
-from alliantiemonitor.web.formatting import score_text
 
 
 @login_required

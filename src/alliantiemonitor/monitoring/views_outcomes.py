@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.measurements.services import trajectory_close, trajectory_open_rounds
 from alliantiemonitor.monitoring.forms import EndTrajectoryForm, OutcomeForm
 from alliantiemonitor.monitoring.timeline import trajectory_timeline
-from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.trajectories.access import get_trajectory_for
 from alliantiemonitor.trajectories.exceptions import TrajectoryEnded
 from alliantiemonitor.trajectories.services import outcome_record

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from alliantiemonitor.common.formatting import signed_score_text
 from alliantiemonitor.core.change import Pattern, ReliableChange
-from alliantiemonitor.web.formatting import signed_score_text
 
 
 def rater_label(rater: str) -> str:

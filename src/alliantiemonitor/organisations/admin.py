@@ -13,10 +13,10 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.organisations.models import (
@@ -221,7 +221,7 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["default_instrument"]
-        language = get_language() or "nl"
+        language = current_language()
         latest = {i.id: i for i in get_registry().all()}  # all() is sorted: later versions win
         field.choices = [  # type: ignore[attr-defined]
             (i, f"{i} — {pick_language(latest[i].title, language)}" if i in latest else i)

@@ -8,8 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.organisations.constants import DEFAULT_INSTRUMENT, Domain, Role
-from alliantiemonitor.organisations.exceptions import DomainError, InvalidInstrument, InvalidTeam
+from alliantiemonitor.organisations.exceptions import InvalidInstrument, InvalidTeam
 from alliantiemonitor.organisations.models import Membership, Organisation, Team, instrument_ids
 
 

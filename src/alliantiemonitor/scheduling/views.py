@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.organisations.exceptions import DomainError
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.scheduling import mail
 from alliantiemonitor.scheduling.forms import (

@@ -13,9 +13,11 @@ from __future__ import annotations
 import uuid as uuid_module
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from alliantiemonitor.organisations.constants import Role
+from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.trajectories.models import Trajectory, TrajectoryQuerySet
 
 
@@ -28,6 +30,23 @@ def trajectories_for(user: Any) -> TrajectoryQuerySet:
         organisation__memberships__role=Role.PROFESSIONAL,
         organisation__memberships__active=True,
     )
+
+
+def professional_memberships(user: Any) -> Any:
+    """The user's active professional memberships, with their organisation."""
+    return (
+        Membership.objects.active()
+        .for_user(user)
+        .professionals()
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def require_professional(user: Any) -> None:
+    """Refuse the caseload pages (403) to users without an active professional role anywhere."""
+    if not professional_memberships(user).exists():
+        raise PermissionDenied
 
 
 def parse_uuid(value: Any) -> uuid_module.UUID:

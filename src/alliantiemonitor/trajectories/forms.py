@@ -7,13 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.core.instrument import pick_language
-from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT, Domain, Role
-from alliantiemonitor.organisations.models import Membership, Organisation, Team
-from alliantiemonitor.trajectories.caseload import PHASE_CHOICES
+from alliantiemonitor.organisations.constants import Domain, Role
+from alliantiemonitor.organisations.models import Organisation, Team
+from alliantiemonitor.trajectories.access import professional_memberships
 from alliantiemonitor.trajectories.constants import ClientLanguage
 from alliantiemonitor.trajectories.models import Trajectory
 
@@ -62,36 +60,8 @@ LEGAL_FRAMES: dict[str, list[str]] = {
 }
 
 
-def professional_memberships(user: Any) -> Any:
-    """The user's active professional memberships, with their organisation."""
-    return (
-        Membership.objects.active()
-        .for_user(user)
-        .professionals()
-        .select_related("organisation")
-        .order_by("organisation__name")
-    )
-
-
 def display_name_of(user: Any) -> str:
     return user.get_full_name() or user.get_username()
-
-
-class CaseloadFilterForm(forms.Form):
-    """Search and filter of the caseload (GET): every field may be empty."""
-
-    q = forms.CharField(
-        label=_("Search by name"),
-        required=False,
-        max_length=80,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
-    state = forms.ChoiceField(
-        label=_("State"),
-        required=False,
-        choices=[("", _("All states")), *PHASE_CHOICES],
-    )
-    ended = forms.BooleanField(label=_("Also show ended trajectories"), required=False)
 
 
 class NewClientForm(forms.Form):
@@ -174,45 +144,6 @@ class NewClientForm(forms.Form):
         ):
             self.add_error("team", _("This team belongs to another organisation."))
         return data
-
-
-def variant_choices() -> list[tuple[str, str]]:
-    """The registry's variants (latest versions) with their titles in the current language."""
-    from alliantiemonitor.instruments.registry import get_registry
-
-    language = get_language() or "nl"
-    return [
-        (instrument.id, pick_language(instrument.title, language[:2]))
-        for instrument in get_registry().latest()
-    ]
-
-
-def default_variant(trajectory: Trajectory) -> str:
-    """The variant a new round uses unless the professional chooses another."""
-    if trajectory.client.easy_read:
-        return EASY_READ_INSTRUMENT
-    return trajectory.organisation.default_instrument
-
-
-class StartRoundForm(forms.Form):
-    instrument_id = forms.ChoiceField(label=_("Questionnaire variant"))
-    due_date = forms.DateField(
-        label=_("Fill in by (optional)"),
-        required=False,
-        help_text=_("The round expires a week after this date if it is not complete."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["instrument_id"].choices = variant_choices()
-        self.fields["instrument_id"].initial = default_variant(trajectory)
-
-    def clean_due_date(self) -> Any:
-        due_date = self.cleaned_data.get("due_date")
-        if due_date is not None and due_date < timezone.localdate():
-            raise forms.ValidationError(_("Choose today or a date in the future."))
-        return due_date
 
 
 class HandOverForm(forms.Form):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT
 from alliantiemonitor.organisations.models import Organisation, Team
 from alliantiemonitor.trajectories.constants import ClientLanguage, OutcomeKind, TrajectoryStatus
 
@@ -105,22 +105,6 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
         text = text.strip()
         return self.filter(client__display_name__icontains=text) if text else self
 
-    def with_last_round(self) -> TrajectoryQuerySet:
-        """Annotate the state, opening time, due date and public id of the latest round.
-
-        ``last_round_state`` is ``None`` for a trajectory without rounds. One query for a
-        whole caseload instead of one per trajectory.
-        """
-        # Looked up by name: measurements builds on this module, so it cannot be imported here.
-        round_model = apps.get_model("measurements", "MeasurementRound")
-        latest = round_model.objects.filter(trajectory=OuterRef("pk")).order_by("-opened_at", "-pk")
-        return self.annotate(
-            last_round_state=Subquery(latest.values("state")[:1]),
-            last_round_opened_at=Subquery(latest.values("opened_at")[:1]),
-            last_round_due_date=Subquery(latest.values("due_date")[:1]),
-            last_round_uuid=Subquery(latest.values("uuid")[:1]),
-        )
-
 
 class Trajectory(models.Model):
     """One client in one organisation over a period (toezicht, traject, begeleiding)."""
@@ -188,6 +172,16 @@ class Trajectory(models.Model):
     def current_assignment(self) -> Assignment | None:
         """The open assignment, if any."""
         return self.assignments.filter(end__isnull=True).order_by("-start", "-pk").first()
+
+    @property
+    def default_variant(self) -> str:
+        """The instrument variant a new round uses unless the professional chooses another.
+
+        Easy-read for a client who prefers it, else the organisation's default.
+        """
+        if self.client.easy_read:
+            return EASY_READ_INSTRUMENT
+        return self.organisation.default_instrument
 
     def audit_context(self) -> tuple[Organisation, Client]:
         return self.organisation, self.client

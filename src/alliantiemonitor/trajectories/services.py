@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.organisations.exceptions import DomainError
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.organisations.models import Membership, Organisation, Team
 from alliantiemonitor.trajectories.constants import (
     END_KINDS,

@@ -4,7 +4,7 @@ The round state machine::
 
     open ─┬─ client submits ──────► client_done ───────┐
           └─ professional submits ► professional_done ─┴─ other side submits ─► both_done
-    both_done ── conversation held ──► discussed            (conversations.services)
+    both_done ── round_mark_discussed, once the conversation was held ──► discussed
     client_done / professional_done / both_done / discussed ── round_close ──► closed
     open / client_done / professional_done ── round_cancel ──► cancelled
     open / client_done / professional_done, past due date + grace ── rounds_expire ──► expired
@@ -38,6 +38,7 @@ from alliantiemonitor.measurements.services.responses import (
 from alliantiemonitor.measurements.services.rounds import (
     round_cancel,
     round_close,
+    round_mark_discussed,
     round_start,
     rounds_expire,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "round_answers_visible",
     "round_cancel",
     "round_close",
+    "round_mark_discussed",
     "round_results_open_to_client",
     "round_start",
     "rounds_expire",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from alliantiemonitor.core.instrument import Instrument
+from alliantiemonitor.core.instrument import Instrument, as_rater
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.exceptions import (
     InvalidAnswers,
@@ -57,8 +57,12 @@ def validate_answers(
     Answers are a mapping of item id to a scale value or ``None``; the items must be the
     rater's own. An empty list means the answers can be stored.
     """
+    try:
+        own_rater = as_rater(rater)
+    except ValueError:
+        return [f"unknown rater {rater!r}"]
     problems: list[str] = []
-    own_items = {item.id for item in instrument.items_for(rater)}  # type: ignore[arg-type]
+    own_items = {item.id for item in instrument.items_for(own_rater)}
     values = set(instrument.scale.values)
     if not isinstance(answers, Mapping):
         return ["answers must be a mapping of item id to value"]

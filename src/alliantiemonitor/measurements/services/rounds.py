@@ -1,4 +1,4 @@
-"""Starting, closing, cancelling and expiring measurement rounds."""
+"""Starting, discussing, closing, cancelling and expiring measurement rounds."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from alliantiemonitor.measurements.exceptions import (
 )
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services._common import lock_round, submitted_raters
-from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT
 from alliantiemonitor.trajectories.models import Trajectory
 
 
@@ -39,10 +38,11 @@ def round_start(
 ) -> MeasurementRound:
     """Open a measurement round in ``trajectory`` and pin its instrument variant and version.
 
-    The variant defaults to ``eenvoudig`` for a client who prefers easy-read, else to the
-    organisation's default; the version defaults to the latest one. The pin never changes
-    afterwards, whatever versions are added later. ``after_handover`` is set when the
-    trajectory changed professional since the previous round (or since its start).
+    The variant defaults to ``trajectory.default_variant`` (easy-read for a client who
+    prefers it, else the organisation's default); the version defaults to the latest one.
+    The pin never changes afterwards, whatever versions are added later. ``after_handover``
+    is set when the trajectory changed professional since the previous round (or since its
+    start).
 
     Refuses with :class:`RoundNotAllowed` on an ended trajectory or one without an assigned
     professional, with :class:`RoundStillOpen` while another round still collects answers,
@@ -57,11 +57,7 @@ def round_start(
     if assignment is None:
         raise RoundNotAllowed(trajectory=trajectory.uuid)
     if instrument_id is None:
-        instrument_id = (
-            EASY_READ_INSTRUMENT
-            if trajectory.client.easy_read
-            else trajectory.organisation.default_instrument
-        )
+        instrument_id = trajectory.default_variant
     try:
         instrument = instrument_registry.get_registry().get(instrument_id, version=version)
     except KeyError as exc:
@@ -94,6 +90,23 @@ def round_start(
         },
     )
     return measurement_round
+
+
+@transaction.atomic
+def round_mark_discussed(*, round: MeasurementRound, by: Any) -> MeasurementRound:
+    """Move ``round`` from both_done to discussed.
+
+    The state change only: ``conversations.services.round_mark_discussed`` first checks that
+    the conversation was recorded and is what views call. Raises :class:`InvalidTransition`
+    from any state but both_done.
+    """
+    round = lock_round(round)
+    if round.state != RoundState.BOTH_DONE:
+        raise InvalidTransition(state=round.state)
+    round.state = RoundState.DISCUSSED
+    round.save(update_fields=["state", "updated_at"])
+    audit_record(actor=by, action="round.discussed", obj=round)
+    return round
 
 
 @transaction.atomic

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import pgettext
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.measurements.models import MeasurementRound
 
 register = template.Library()
@@ -19,6 +18,6 @@ def professional_word(round: MeasurementRound | None) -> str:
     The same word as in the statements, so that a client never wonders whether "your
     professional" on one page and "your probation officer" on the next are two people.
     """
-    language = translation.get_language() or settings.LANGUAGE_CODE
+    language = current_language()
     word = round.vocabulary(language).get("professional") if round is not None else None
     return word or pgettext("the client's professional, when the domain has no word", "counsellor")

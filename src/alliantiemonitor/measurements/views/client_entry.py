@@ -16,18 +16,16 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.measurements import ratelimit
 from alliantiemonitor.measurements.client_session import (
     client_session_end,
-    client_session_get,
     client_session_start,
     handover_lock_end,
     handover_lock_get,
@@ -35,7 +33,7 @@ from alliantiemonitor.measurements.client_session import (
 from alliantiemonitor.measurements.constants import InvitationKind, Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import InvalidInvitation
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
-from alliantiemonitor.measurements.services import invitation_resolve, responses_visible_to_client
+from alliantiemonitor.measurements.services import invitation_resolve
 from alliantiemonitor.measurements.services._common import submitted_raters
 from alliantiemonitor.measurements.services.invitations import round_results_open_to_client
 from alliantiemonitor.measurements.views.guard import client_page
@@ -73,7 +71,8 @@ class HandBackForm(forms.Form):
     )
 
 
-def _invalid(request: HttpRequest, *, status: int) -> HttpResponse:
+def invalid_page(request: HttpRequest, *, status: int) -> HttpResponse:
+    """The client page for a link, code or session that does not (or no longer) work."""
     return render(request, "measurements/client/invalid.html", status=status)
 
 
@@ -110,10 +109,11 @@ def _enter(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     client_session_start(
         request, round=invitation.round, invitation=invitation, mode=ResponseMode.OWN_DEVICE
     )
-    return redirect(_next_page(invitation.round))
+    return redirect(client_next_page(invitation.round))
 
 
-def _next_page(measurement_round: MeasurementRound) -> str:
+def client_next_page(measurement_round: MeasurementRound) -> str:
+    """Where a client of ``measurement_round`` goes on: the results, done, or the start."""
     if round_results_open_to_client(measurement_round):
         return "client:results"
     if Rater.CLIENT in submitted_raters(measurement_round):
@@ -142,7 +142,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         if ratelimit.attempt_reserve(key, scope=ratelimit.ENTRY) is None:
             return _too_many(request)
         _refused(request, exc, via="link")
-        return _invalid(request, status=404)
+        return invalid_page(request, status=404)
     return _enter(request, invitation)
 
 
@@ -179,55 +179,6 @@ def code(request: HttpRequest) -> HttpResponse:
         )
     ratelimit.attempt_release(attempt)
     return _enter(request, invitation)
-
-
-def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
-    """The client's own submitted answers, as they read them, in the instrument's order."""
-    response = responses_visible_to_client(measurement_round).filter(rater=Rater.CLIENT).first()
-    if response is None or not response.is_submitted:
-        return []
-
-    instrument = measurement_round.instrument
-    language = get_language() or settings.LANGUAGE_CODE
-    vocabulary = measurement_round.vocabulary(language)
-    labels = {
-        point.value: pick_language(point.label, language) for point in instrument.scale.points
-    }
-    not_answered = pick_language(instrument.scale.not_answered_label, language)
-    return [
-        {
-            "text": item.display_text(language, vocabulary, easy_read=instrument.easy_read),
-            "answer": labels.get(response.answers.get(item.id), not_answered),
-            "flagged": item.id in response.flagged,
-        }
-        for item in instrument.items_for(Rater.CLIENT)  # type: ignore[arg-type]
-    ]
-
-
-@require_GET
-@never_cache
-@client_page
-def results(request: HttpRequest) -> HttpResponse:
-    """The client reads back their answers, the joint results and the agreements."""
-    access = client_session_get(request)
-    if access is None:
-        return _invalid(request, status=404)
-    measurement_round = access.round
-    if not round_results_open_to_client(measurement_round):
-        return redirect(_next_page(measurement_round))
-    # Imported here: conversations builds on measurements, not the other way round.
-    from alliantiemonitor.conversations.results import round_results
-
-    audit_record(
-        actor=None, actor_kind=ActorKind.CLIENT, action="results.view", obj=measurement_round
-    )
-    context = {
-        "round": measurement_round,
-        # Scores, agenda, both answers per pair and the agreements (conversations/_results.html).
-        "results": round_results(measurement_round, viewer="client"),
-        "own_answers": _own_answers(measurement_round),
-    }
-    return render(request, "measurements/client/results.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,7 +31,9 @@ from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.core.instrument import Instrument, Item, pick_language
+from alliantiemonitor.common.language import current_language
+from alliantiemonitor.core.instrument import Instrument, Item, as_rater, pick_language
+from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.client_session import (
     ClientAccess,
@@ -103,11 +105,11 @@ class Questionnaire:
         self, round: MeasurementRound, rater: str, language: str, entry: str | None = None
     ) -> None:
         self.round = round
-        self.rater = rater
+        self.rater: RaterKey = as_rater(rater)
         self.language = language
         self.instrument: Instrument = round.instrument
         self.vocabulary = round.vocabulary(language)
-        self.items: tuple[Item, ...] = self.instrument.items_for(rater)  # type: ignore[arg-type]
+        self.items: tuple[Item, ...] = self.instrument.items_for(self.rater)
         # Easy-read wording and one statement per screen are for the client; the professional
         # answers the fuller text of the same variant on one page.
         is_client = rater == Rater.CLIENT
@@ -169,7 +171,7 @@ class Questionnaire:
     @property
     def skip_label(self) -> str:
         """The "not answered" choice in this reader's words ("cannot judge": the professional)."""
-        label = self.instrument.scale.not_answered_label_for(self.rater)  # type: ignore[arg-type]
+        label = self.instrument.scale.not_answered_label_for(self.rater)
         return pick_language(label, self.language)
 
     def statements(self, items: Sequence[Item] | None = None) -> list[Statement]:
@@ -232,10 +234,6 @@ class Side:
     entry: str | None = None
 
 
-def _language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 def _use_client_language(request: HttpRequest, access: ClientAccess) -> None:
     """Speak the client's preferred language, unless a language was chosen explicitly."""
     if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
@@ -295,7 +293,7 @@ def _fill_context(
 
 def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
     """Show (GET) or save (POST) one page of statements for ``side``."""
-    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
+    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if questionnaire.submitted:
         return refresh_for_htmx(request, redirect(side.done_url))
     if not side.round.is_collecting:
@@ -340,7 +338,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
         except (InvalidAnswers, InvalidRespondent, DraftOnOwnDevice) as exc:
             error = str(exc.message)
 
-    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
+    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if getattr(request, "htmx", False):
         return render(
             request,
@@ -367,7 +365,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
 
 def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
     """The summary before sending (GET), and sending exactly once (POST)."""
-    questionnaire = Questionnaire(side.round, side.rater, _language(), side.entry)
+    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if request.method == "POST":
         try:
             response_submit(
@@ -470,7 +468,7 @@ def client_start(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _no_session(request)
     side = _client_side(access)
-    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language(), side.entry)
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, current_language(), side.entry)
     if questionnaire.submitted:
         return redirect(side.done_url)
     if not access.round.is_collecting:
@@ -513,7 +511,7 @@ def client_done(request: HttpRequest) -> HttpResponse:
     if access is None:
         return _no_session(request)
     side = _client_side(access)
-    questionnaire = Questionnaire(access.round, Rater.CLIENT, _language(), side.entry)
+    questionnaire = Questionnaire(access.round, Rater.CLIENT, current_language(), side.entry)
     if not questionnaire.submitted:
         return redirect("client:start")
     if round_results_open_to_client(access.round):
@@ -601,7 +599,7 @@ def professional_confirm(request: HttpRequest, uuid: Any) -> HttpResponse:
 def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpResponseRedirect:
     """The professional's side is sent: wait for the client, or open the joint view."""
     side = _professional_side(request, uuid)
-    if not Questionnaire(side.round, Rater.PROFESSIONAL, _language()).submitted:
+    if not Questionnaire(side.round, Rater.PROFESSIONAL, current_language()).submitted:
         return redirect(side.fill_url)
     audit_record(
         actor=request.user,

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.client_session import (
     client_session_start,
@@ -41,7 +42,6 @@ from alliantiemonitor.measurements.services import (
     round_answers_visible,
     round_results_open_to_client,
 )
-from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.trajectories.access import parse_uuid
 
 try:  # pragma: no cover - depends on the installation

@@ -26,12 +26,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.core.schedule import Occasion
 from alliantiemonitor.measurements.constants import InvitationKind, Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import invitation_create, round_start
 from alliantiemonitor.organisations.constants import Role
-from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.scheduling import mail
 from alliantiemonitor.scheduling.constants import (
     DIGEST_HOUR,

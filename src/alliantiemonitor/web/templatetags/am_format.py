@@ -2,7 +2,7 @@
 ``{{ d|date_long }}``, ``{{ d|date_compact }}``, ``{{ t|datetime_long }}``,
 ``{{ round|instrument_name }}``.
 
-Thin wrappers around :mod:`alliantiemonitor.web.formatting`, so a template and a chart built
+Thin wrappers around :mod:`alliantiemonitor.common.formatting`, so a template and a chart built
 in Python can never disagree.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import template
 
-from alliantiemonitor.web import formatting
+from alliantiemonitor.common import formatting
 
 register = template.Library()
 

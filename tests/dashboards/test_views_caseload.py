@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliantiemonitor.audit.models import AuditEvent
-from alliantiemonitor.trajectories.caseload import add_months, phase_of
+from alliantiemonitor.dashboards.caseload import add_months, phase_of
 from alliantiemonitor.trajectories.services import (
     client_create,
     trajectory_end,

@@ -21,9 +21,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.core.rounding import round_score
 
@@ -79,7 +79,7 @@ def instrument_name(measurement_round: Any) -> str:
     installed still shows its id, so the page does not break.
     """
     try:
-        title = pick_language(measurement_round.instrument.title, (get_language() or "nl")[:2])
+        title = pick_language(measurement_round.instrument.title, current_language())
     except KeyError:
         title = measurement_round.instrument_id
     return _("%(title)s, version %(version)s") % {

@@ -11,8 +11,13 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alliantiemonitor.common.formatting import (
+    date_compact,
+    date_long,
+    score_text,
+    signed_score_text,
+)
 from alliantiemonitor.core.rounding import round_score
-from alliantiemonitor.web.formatting import date_compact, date_long, score_text, signed_score_text
 
 
 @pytest.mark.parametrize(

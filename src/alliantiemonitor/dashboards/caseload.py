@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.measurements.constants import RoundState
+from alliantiemonitor.measurements.constants import RoundState, state_label
+from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.trajectories.models import Trajectory, TrajectoryQuerySet
 
 #: A new round is suggested this many months after the previous one opened.
@@ -50,19 +51,6 @@ PHASE_STATES = {
     Phase.DISCUSSED: {RoundState.DISCUSSED, RoundState.CLOSED},
 }
 
-#: The words a professional uses for a round's state.
-STATE_LABELS = {
-    None: _("No round yet"),
-    RoundState.OPEN: _("Waiting for client and me"),
-    RoundState.CLIENT_DONE: _("Waiting for me"),
-    RoundState.PROFESSIONAL_DONE: _("Waiting for client"),
-    RoundState.BOTH_DONE: _("Ready to discuss"),
-    RoundState.DISCUSSED: _("Discussed"),
-    RoundState.CLOSED: _("Closed"),
-    RoundState.EXPIRED: _("Expired"),
-    RoundState.CANCELLED: _("Cancelled"),
-}
-
 #: Lower comes first: what the professional can act on now before what waits for others.
 _PHASE_RANK = {
     Phase.READY_TO_DISCUSS: 0,
@@ -82,9 +70,21 @@ def phase_of(state: str | None) -> str:
     return next(phase for phase, states in PHASE_STATES.items() if state in states)
 
 
-def state_label(state: str | None) -> Any:
-    """The professional's words for a round in ``state``."""
-    return STATE_LABELS.get(state, state)
+def with_last_round(trajectories: TrajectoryQuerySet) -> TrajectoryQuerySet:
+    """Annotate the state, opening time, due date and public id of the latest round.
+
+    ``last_round_state`` is ``None`` for a trajectory without rounds. One query for a
+    whole caseload instead of one per trajectory.
+    """
+    latest = MeasurementRound.objects.filter(trajectory=OuterRef("pk")).order_by(
+        "-opened_at", "-pk"
+    )
+    return trajectories.annotate(
+        last_round_state=Subquery(latest.values("state")[:1]),
+        last_round_opened_at=Subquery(latest.values("opened_at")[:1]),
+        last_round_due_date=Subquery(latest.values("due_date")[:1]),
+        last_round_uuid=Subquery(latest.values("uuid")[:1]),
+    )
 
 
 def filter_phase(queryset: TrajectoryQuerySet, phase: str) -> TrajectoryQuerySet:

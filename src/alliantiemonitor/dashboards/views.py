@@ -1,0 +1,73 @@
+"""The professional's caseload: their clients, what needs action first.
+
+The page fetches through :mod:`alliantiemonitor.trajectories.access` and records an audit
+event, like every page that shows client data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.dashboards.caseload import caseload_rows, filter_phase, with_last_round
+from alliantiemonitor.dashboards.forms import CaseloadFilterForm
+from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory
+from alliantiemonitor.scheduling.readmodels import due_rounds
+from alliantiemonitor.trajectories.access import (
+    professional_memberships,
+    require_professional,
+    trajectories_for,
+)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The professional's clients, what needs action first; search and filter by GET."""
+    require_professional(request.user)
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    trajectories = with_last_round(
+        trajectories_for(request.user).select_related("client", "organisation", "team")
+    )
+    if not filters.get("ended"):
+        trajectories = trajectories.active()
+    unfiltered = trajectories
+    if filters.get("q"):
+        trajectories = trajectories.search(filters["q"])
+    if filters.get("state"):
+        trajectories = filter_phase(trajectories, filters["state"])
+    rows = caseload_rows(trajectories)
+    # The schedule's due and overdue rounds, and the open signals: a fixed number of queries.
+    due = due_rounds([row.trajectory for row in rows])
+    rows = [dataclasses.replace(row, schedule_due=due.get(row.trajectory.pk)) for row in rows]
+    signals = open_signals_by_trajectory(row.trajectory.pk for row in rows)
+    for row in rows:
+        row.trajectory.open_signals = signals.get(row.trajectory.pk, [])  # type: ignore[attr-defined]
+    audit_record(
+        actor=request.user,
+        action="caseload.view",
+        detail={"count": len(rows), "filtered": bool(filters.get("q") or filters.get("state"))},
+    )
+    is_filtered = bool(filters.get("q") or filters.get("state"))
+    context = {
+        "form": form,
+        "rows": rows,
+        # Tells "no clients yet" apart from "nothing matches"; only asked when nothing is shown.
+        "has_any": bool(rows) or (is_filtered and unfiltered.exists()),
+        "is_filtered": is_filtered,
+        "has_ended": not rows
+        and not is_filtered
+        and not filters.get("ended")
+        and trajectories_for(request.user).ended().exists(),
+        "several_organisations": professional_memberships(request.user).count() > 1,
+    }
+    template = (
+        "dashboards/_caseload_table.html"
+        if getattr(request, "htmx", False) and not request.htmx.boosted
+        else "dashboards/caseload.html"
+    )
+    return render(request, template, context)
