@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "alliantiemonitor.web.apps.StaticFilesConfig",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "alliantiemonitor.accounts",
     "alliantiemonitor.organisations",
     "alliantiemonitor.instruments",
@@ -100,6 +102,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.conversations",
     "alliantiemonitor.monitoring",
     "alliantiemonitor.audit",
+    "alliantiemonitor.jobs",
     "alliantiemonitor.web",
 ]
 
@@ -325,3 +328,15 @@ ALLIANTIEMONITOR_ENTRY_ATTEMPTS = env_int("ALLIANTIEMONITOR_ENTRY_ATTEMPTS", 5)
 ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES = env_int("ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES", 15)
 #: Refused entries across all addresses within that window that make a warning in the log.
 ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD = env_int("ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD", 100)
+
+# --- Background work (docs/worker.md) --------------------------------------------------------
+
+#: Django's tasks framework (the django-tasks backport) with its database backend: no broker,
+#: the queue is a table, and `manage.py worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: How often a failing job is tried in all before it stays failed.
+ALLIANTIEMONITOR_JOB_ATTEMPTS = max(1, env_int("ALLIANTIEMONITOR_JOB_ATTEMPTS", 5))
+#: Seconds before the first retry; every further retry waits twice as long (at most an hour).
+ALLIANTIEMONITOR_JOB_RETRY_DELAY = env_float("ALLIANTIEMONITOR_JOB_RETRY_DELAY", 30.0)
+#: Seconds without a sign of life after which a worker counts as dead and its job runs again.
+ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0, minimum=1.0)
