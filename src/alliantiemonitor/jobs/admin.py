@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from alliantiemonitor.jobs.constants import STATUS_LABELS
 from alliantiemonitor.jobs.models import Job, PeriodicRun, Worker
 from alliantiemonitor.jobs.registry import periodic_job
 
@@ -47,7 +48,7 @@ class SystemAdminOnly(admin.ModelAdmin):
 class JobAdmin(SystemAdminOnly):
     list_display = [
         "task_name",
-        "status",
+        "state",
         "attempts",
         "next_run",
         "enqueued_at",
@@ -61,7 +62,7 @@ class JobAdmin(SystemAdminOnly):
     fields = readonly_fields = [
         "id",
         "task_path",
-        "status",
+        "state",
         "attempts",
         "next_run",
         "args_kwargs",
@@ -80,6 +81,12 @@ class JobAdmin(SystemAdminOnly):
     @admin.display(description=_("job"))
     def task_name(self, obj: Job) -> str:
         return obj.task_path
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj: Job) -> str:
+        if obj.status == "READY" and obj.exception_class_path:
+            return str(_("waiting to be tried again"))
+        return str(STATUS_LABELS.get(obj.status, obj.status))
 
     @admin.display(description=_("attempts"))
     def attempts(self, obj: Job) -> str:
@@ -117,7 +124,7 @@ class PeriodicRunAdmin(SystemAdminOnly):
     @admin.display(description=_("job status"))
     def job_status(self, obj: PeriodicRun) -> str:
         status = Job.objects.filter(pk=obj.job_id).values_list("status", flat=True).first()
-        return status or "–"
+        return str(STATUS_LABELS.get(status, "–")) if status else "–"
 
 
 @admin.register(Worker)

@@ -2,5 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 #: A retry never waits longer than this many seconds, however many attempts came before.
 MAX_RETRY_DELAY = 60 * 60
+
+#: The queue's states in the admin's words (django-tasks ships no Dutch for its own).
+STATUS_LABELS = {
+    "READY": _("queued"),
+    "RUNNING": _("running"),
+    "FAILED": _("failed"),
+    "SUCCESSFUL": _("done"),
+}
