@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from alliantiemonitor.jobs.models import Worker
+from alliantiemonitor.jobs.models import PeriodicRun, Worker
 from alliantiemonitor.jobs.services import (
     job_retry_delay,
     job_succeed,
@@ -174,3 +174,14 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_outcome(settings):
     assert job_succeed(row=fresh, return_value="on time") is True
     fresh.refresh_from_db()
     assert fresh.return_value == "on time"
+
+
+def test_old_periodic_runs_and_dead_workers_are_forgotten():
+    now = timezone.now()
+    PeriodicRun.objects.create(name="old", slot=1, due_at=now - dt.timedelta(days=31))
+    PeriodicRun.objects.create(name="recent", slot=2, due_at=now - dt.timedelta(days=29))
+    worker_register(worker_id="long-gone")
+    Worker.objects.update(seen_at=now - dt.timedelta(days=2))
+    jobs_reclaim(now=now)
+    assert list(PeriodicRun.objects.values_list("name", flat=True)) == ["recent"]
+    assert not Worker.objects.exists()

@@ -44,6 +44,7 @@ class PeriodicRun(models.Model):
         verbose_name = _("periodic run")
         verbose_name_plural = _("periodic runs")
         ordering = ["-due_at", "name"]
+        indexes = [models.Index(fields=["due_at"], name="jobs_periodic_due_idx")]
         constraints = [
             models.UniqueConstraint(fields=["name", "slot"], name="jobs_periodic_once_per_slot")
         ]

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from alliantiemonitor.jobs.constants import MAX_RETRY_DELAY
+from alliantiemonitor.jobs.constants import MAX_RETRY_DELAY, PERIODIC_RUNS_KEPT_DAYS
 from alliantiemonitor.jobs.exceptions import WorkerLost
 from alliantiemonitor.jobs.models import PeriodicRun, Worker
 from alliantiemonitor.jobs.registry import PeriodicJob, periodic_jobs
@@ -147,8 +147,11 @@ def jobs_reclaim(*, now: dt.datetime | None = None) -> int:
                 f"worker {owner} gave no sign of life for {lease.total_seconds():.0f} s"
             )
             reclaimed += job_fail(row=row, exc=lost, now=now, delay=dt.timedelta(0))
-        # Dead workers' rows are kept a day for the admin, then dropped.
+        # Dead workers' rows are kept a day for the admin, then dropped; periodic runs a month.
         Worker.objects.filter(seen_at__lt=now - max(lease, dt.timedelta(days=1))).delete()
+        PeriodicRun.objects.filter(
+            due_at__lt=now - dt.timedelta(days=PERIODIC_RUNS_KEPT_DAYS)
+        ).delete()
     return reclaimed
 
 
