@@ -19,9 +19,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
         bench-core bench-national bench-national-ci bench-signals signal-quality bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
+## (with the background worker beside the web server; both stop together)
 demo: install var/secret_key
 	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py migrate --no-input
 	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py demo --address http://$(HOST):$(PORT)/
+	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test dependencies, then lint, check and run the whole suite on SQLite and PostgreSQL

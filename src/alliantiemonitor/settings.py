@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "alliantiemonitor.web.apps.StaticFilesConfig",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "alliantiemonitor.accounts",
     "alliantiemonitor.organisations",
     "alliantiemonitor.instruments",
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.scheduling",
     "alliantiemonitor.dashboards",
     "alliantiemonitor.audit",
+    "alliantiemonitor.jobs",
     "alliantiemonitor.web",
 ]
 
@@ -353,3 +356,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ALLIANTIEMONITOR_BASE_URL = (
     env("ALLIANTIEMONITOR_BASE_URL", "") or ("http://localhost:8000" if DEBUG else "")
 ).rstrip("/")
+
+# --- Background work (docs/worker.md) --------------------------------------------------------
+
+#: Django's tasks framework (the django-tasks backport) with its database backend: no broker,
+#: the queue is a table, and `manage.py worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: How often a failing job is tried in all before it stays failed.
+ALLIANTIEMONITOR_JOB_ATTEMPTS = max(1, env_int("ALLIANTIEMONITOR_JOB_ATTEMPTS", 5))
+#: Seconds before the first retry; every further retry waits twice as long (at most an hour).
+ALLIANTIEMONITOR_JOB_RETRY_DELAY = env_float("ALLIANTIEMONITOR_JOB_RETRY_DELAY", 30.0)
+#: Seconds without a sign of life after which a worker counts as dead and its job runs again.
+ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0, minimum=1.0)

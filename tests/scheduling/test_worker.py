@@ -174,3 +174,36 @@ def test_smtp_down_sends_nothing_and_retries(settings, smtp, by_mail):
     settings.EMAIL_PORT = real_port
     rounds_open_due(now=_now())
     assert len(smtp.to(CLIENT_MAIL)) == 1
+
+
+def test_digest_counts_new_unacknowledged_signals_even_with_no_round_due(
+    smtp, trajectory, professional, measurement_round
+):
+    """No schedule (selective use), so no round is due; a new signal alone sends the digest."""
+    from alliantiemonitor.monitoring.models import Signal
+
+    monday_morning = timezone.make_aware(dt.datetime(2030, 1, 7, 8, 0))
+    Signal.objects.create(
+        trajectory=trajectory,
+        kind="friction",
+        characteristic="friction",
+        rater="client",
+        round=measurement_round,
+        detail="synthetic",
+        raised_at=monday_morning - dt.timedelta(days=2),
+    )
+    seen = Signal.objects.create(
+        trajectory=trajectory,
+        kind="deterioration",
+        round=measurement_round,
+        detail="synthetic",
+        raised_at=monday_morning - dt.timedelta(days=1),
+        acknowledged_at=monday_morning,
+        acknowledged_by=professional,
+        acknowledgement_note="besproken",
+    )
+    assert seen.acknowledged_at is not None
+    assert digests_send_due(now=monday_morning) == 1
+    [digest] = smtp.to(professional.email)
+    assert "1 nieuw signaal" in digest.body
+    assert "2 nieuwe signalen" not in digest.body  # the acknowledged one is not new

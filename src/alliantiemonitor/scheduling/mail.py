@@ -111,9 +111,12 @@ def client_message(
     )
 
 
-def digest_message(*, user: Any, due: int, overdue: int, period: str) -> EmailMessage:
+def digest_message(
+    *, user: Any, due: int, overdue: int, period: str, signals: int = 0
+) -> EmailMessage:
     """The weekly digest to a professional: counts only, no client names (see docs)."""
     context = {
+        "signals": signals,
         "name": user.get_full_name() or user.get_username(),
         "due": due,
         "overdue": overdue,
@@ -121,7 +124,10 @@ def digest_message(*, user: Any, due: int, overdue: int, period: str) -> EmailMe
         "caseload_url": absolute_url(reverse("trajectories:caseload")),
         "settings_url": absolute_url(reverse("scheduling:mail_settings")),
     }
-    subject, body = _render("scheduling/mail/digest.txt", context, settings.LANGUAGE_CODE)
+    language = user.preferred_language
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    subject, body = _render("scheduling/mail/digest.txt", context, language)
     return EmailMessage(
         subject=subject,
         body=body,

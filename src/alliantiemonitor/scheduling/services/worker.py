@@ -31,6 +31,7 @@ from alliantiemonitor.core.schedule import Occasion
 from alliantiemonitor.measurements.constants import InvitationKind, Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import invitation_create, round_start
+from alliantiemonitor.monitoring.models import Signal
 from alliantiemonitor.organisations.constants import Role
 from alliantiemonitor.scheduling import mail
 from alliantiemonitor.scheduling.constants import (
@@ -335,7 +336,8 @@ def digest_recipients() -> Any:
 def digests_send_due(*, now: dt.datetime | None = None) -> int:
     """Send each professional this week's digest once; return how many were sent.
 
-    Counts the rounds their schedules ask for (due, and overdue). Nothing to report, no mail.
+    Counts the rounds their schedules ask for (due, and overdue) and the signals raised in the
+    last seven days that are still open and not yet acknowledged. Nothing to report, no mail.
     """
     now = now or timezone.now()
     period = digest_period(now)
@@ -347,18 +349,28 @@ def digests_send_due(*, now: dt.datetime | None = None) -> int:
         key = f"digest:{user.pk}:{period}"
         if Delivery.objects.filter(key=key, sent_at__isnull=False).exists():
             continue
-        due = due_rounds(trajectories_for(user).active(), today)
+        active = trajectories_for(user).active()
+        due = due_rounds(active, today)
         overdue = sum(1 for info in due.values() if info.overdue)
         due_now = sum(1 for info in due.values() if info.due and not info.overdue)
-        # SIGNALS: the lead adds the count of new open signals (monitoring.Signal) here after
-        # the merge, and sends the digest when there are new signals even with no rounds due.
-        if not due_now and not overdue:
+        new_signals = (
+            Signal.objects.open()
+            .filter(
+                trajectory__in=active,
+                raised_at__gte=now - dt.timedelta(days=7),
+                acknowledged_at__isnull=True,
+            )
+            .count()
+        )
+        if not due_now and not overdue and not new_signals:
             continue
         with transaction.atomic():
             delivery = _claim(key, DeliveryKind.DIGEST)
             if delivery is None:
                 continue
-            mail.digest_message(user=user, due=due_now, overdue=overdue, period=period).send()
+            mail.digest_message(
+                user=user, due=due_now, overdue=overdue, signals=new_signals, period=period
+            ).send()
             _mark_sent(delivery, now)
             audit_record(
                 actor=None,

@@ -1,8 +1,10 @@
 """Expire rounds whose due date (plus the grace period) has passed.
 
-Until the background worker exists, cron runs this (docs/install.md); ``--loop`` keeps it
-running in the foreground instead. Safe to run twice and on several machines at once: the
-service skips rows another process has locked, and an expired round is not expired again.
+The background worker runs the same service every 5 minutes (the ``rounds.expire`` job,
+docs/worker.md); this command stays for installations that still run it from cron, and for a
+manual run. ``--loop`` keeps it running in the foreground. Safe to run twice and on several
+machines at once: the service skips rows another process has locked, and an expired round is
+not expired again.
 """
 
 from __future__ import annotations
