@@ -430,6 +430,8 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
         cursor.execute("ANALYZE")
     first = Trajectory.objects.filter(assignments__professional=professionals[0]).first()
     return {
+        "team": str(teams[0].uuid),
+        "organisation": str(organisation.uuid),
         "professional": professionals[0].pk,
         "team_lead": team_lead.pk,
         "org_admin": org_admin.pk,
@@ -447,6 +449,7 @@ def existing(trajectories: int) -> dict[str, Any] | None:
     from django.contrib.auth import get_user_model
 
     from alliantiemonitor.measurements.models import MeasurementRound, Response, ResponseScore
+    from alliantiemonitor.organisations.models import Organisation, Team
     from alliantiemonitor.trajectories.models import Trajectory
 
     if Trajectory.objects.count() != trajectories:
@@ -454,7 +457,11 @@ def existing(trajectories: int) -> dict[str, Any] | None:
     User = get_user_model()
     professional = User.objects.get(username="prof000000")
     first = Trajectory.objects.filter(assignments__professional=professional).first()
+    team = Team.objects.order_by("pk").first()
+    organisation = Organisation.objects.get(slug="landelijk")
     return {
+        "team": str(team.uuid) if team else None,
+        "organisation": str(organisation.uuid),
         "professional": professional.pk,
         "team_lead": User.objects.get(username="teamlead").pk,
         "org_admin": User.objects.get(username="orgadmin").pk,
@@ -481,6 +488,19 @@ def pages(loaded: dict[str, Any], extra: Sequence[str]) -> Iterator[tuple[str, s
             "course (professional)",
             reverse("monitoring:course", args=[loaded["trajectory"]]),
             loaded["professional"],
+        )
+    if loaded.get("team"):
+        yield (
+            "team dashboard (team lead)",
+            reverse("dashboards:team", args=[loaded["team"]]),
+            loaded["team_lead"],
+        )
+        yield "team signals (team lead)", reverse("monitoring:team_signals"), loaded["team_lead"]
+    if loaded.get("organisation"):
+        yield (
+            "organisation dashboard (admin)",
+            reverse("dashboards:organisation", args=[loaded["organisation"]]),
+            loaded["org_admin"],
         )
     for spec in extra:
         role, _, name = spec.partition(":")
