@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from alliantiemonitor.monitoring.models import Signal
-from alliantiemonitor.monitoring.signals_read import signal_card
+from alliantiemonitor.monitoring.signals_read import signal_badges, signal_card
 from tests.monitoring.test_signals_services import deteriorating
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,29 @@ def test_the_words_differ_between_the_rows_of_one_kind(round_):
 
     texts = [seen(*row) for row in RULE_ROWS]
     assert len(set(texts)) == len(texts)
+
+
+def test_caseload_badges_name_each_kind_once_and_seen_only_when_all_are(round_, professional):
+    def make(kind, characteristic, acknowledged):
+        return Signal(
+            trajectory=round_.trajectory,
+            round=round_,
+            kind=kind,
+            characteristic=characteristic,
+            raised_at=timezone.now(),
+            acknowledged_at=timezone.now() if acknowledged else None,
+            acknowledged_by=professional if acknowledged else None,
+        )
+
+    with override("en"):
+        badges = signal_badges(
+            [
+                make("deterioration", "", False),
+                make("deterioration", "trust", True),
+                make("friction", "friction", True),
+            ]
+        )
+    assert [(b.label, b.is_acknowledged) for b in badges] == [
+        ("Deterioration", False),
+        ("Friction", True),
+    ]

@@ -116,6 +116,9 @@ def test_caseload_shows_the_signal_badge(client, professional, trajectory, signa
     )
     assert "am-tag--signal" in html
     assert f"{reverse('monitoring:course', args=[trajectory.uuid])}#signals" in html
+    # Several rows of the rule for one change: the kind is named once.
+    assert Signal.objects.open().filter(kind="deterioration").count() > 1
+    assert html.count(">Deterioration<") == 1
 
 
 def test_team_lead_reads_signals_without_a_form(client, team_lead, trajectory, signal):

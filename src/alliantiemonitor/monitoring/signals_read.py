@@ -31,6 +31,28 @@ def open_signals_by_trajectory(trajectory_ids: Iterable[int]) -> dict[int, list[
     return dict(result)
 
 
+@dataclass(frozen=True)
+class SignalBadge:
+    """One kind of open signal on the caseload; seen when every signal of that kind is."""
+
+    label: str
+    is_acknowledged: bool
+
+
+def signal_badges(signals: Iterable[Signal]) -> list[SignalBadge]:
+    """One badge per kind, in the order given (unacknowledged first, as read above).
+
+    One change in the scores raises several rows of the rules (both views pooled, one view,
+    one characteristic); the caseload names the kind once and the course page has the rows.
+    """
+    seen: dict[str, bool] = {}
+    labels: dict[str, str] = {}
+    for signal in signals:
+        seen[signal.kind] = seen.get(signal.kind, True) and signal.is_acknowledged
+        labels.setdefault(signal.kind, str(signal.get_kind_display()))
+    return [SignalBadge(labels[kind], acknowledged) for kind, acknowledged in seen.items()]
+
+
 def characteristic_name(key: str, language: str | None = None) -> str:
     """The characteristic's name as the shipped standard variant gives it, else the key."""
     language = (language or get_language() or "nl")[:2]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_start
-from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory
+from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory, signal_badges
 from alliantiemonitor.organisations.exceptions import DomainError
 from alliantiemonitor.scheduling.readmodels import due_rounds
 from alliantiemonitor.trajectories.access import get_trajectory_for, trajectories_for
@@ -65,10 +65,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     # Hook for the schedule's due and overdue rounds (moves with the caseload to dashboards).
     due = due_rounds([row.trajectory for row in rows])
     rows = [dataclasses.replace(row, schedule_due=due.get(row.trajectory.pk)) for row in rows]
-    # The signals hook of the caseload: one query, read by the table as trajectory.open_signals.
+    # The signals hook of the caseload: one query, read by the table as trajectory.signal_badges.
     signals = open_signals_by_trajectory(row.trajectory.pk for row in rows)
     for row in rows:
-        row.trajectory.open_signals = signals.get(row.trajectory.pk, [])  # type: ignore[attr-defined]
+        row.trajectory.signal_badges = signal_badges(signals.get(row.trajectory.pk, []))  # type: ignore[attr-defined]
     audit_record(
         actor=request.user,
         action="caseload.view",
