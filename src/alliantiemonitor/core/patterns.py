@@ -99,12 +99,16 @@ def course_patterns(
     raised = detect_signals(frame, settings=s)
     one_characteristic = raised["rater"].isna() & raised["characteristic"].notna()
     trend = raised[raised["kind"].isin(_TREND_KINDS) & one_characteristic]
-    for row in trend.itertuples(index=False):
-        name = str(row.trajectory_id)
+    for name, characteristic, last in zip(
+        trend["trajectory_id"].astype(str),
+        trend["characteristic"].astype(str),
+        trend["last_round_index"].to_numpy(np.int64),
+        strict=True,
+    ):
         i = int(name.lstrip("~"))
-        if row.characteristic != series[i].characteristic:
+        if characteristic != series[i].characteristic:
             continue
-        if int(row.last_round_index) < latest[name]:
+        if int(last) < latest[name]:
             continue  # the rule held for a while, but no longer at the latest round
         result[i] = Pattern.IMPROVING if name.startswith("~") else Pattern.DETERIORATING
     return result
