@@ -83,6 +83,24 @@ def test_a_steady_fall_in_both_views_is_a_deterioration() -> None:
     assert pooled.groupby(pooled["rater"].fillna("both")).size().max() == 1
 
 
+def test_last_round_index_is_where_the_run_ends() -> None:
+    bad = {"direction": 2.0, "trust": 2.0, "bond": 2.0, "friction": 4.0}
+    recovers = _flat(n=6)
+    recovers[1:3] = [dict(bad), dict(bad)]
+    frame = _frame({"client": recovers, "professional": [dict(r) for r in recovers]})
+    result = detect_signals(frame)
+    pooled = result[(result["kind"] == "deterioration") & result["rater"].isna()]
+    pooled = pooled[pooled["characteristic"].isna()]
+    # Raised at round 2, holds at round 3 too, no longer once the scores are back at round 4.
+    assert pooled[["round_index", "last_round_index"]].values.tolist() == [[2, 3]]
+    # Still falling at the latest round: the run reaches it.
+    falling = _frame({"client": _falling(4.2, 0.3, 5), "professional": _falling(4.0, 0.3, 5)})
+    ongoing = detect_signals(falling)
+    both = ongoing[(ongoing["kind"] == "deterioration") & ongoing["rater"].isna()]
+    assert both[both["characteristic"].isna()]["last_round_index"].tolist() == [5]
+    assert (ongoing["last_round_index"] >= ongoing["round_index"]).all()
+
+
 def test_an_improvement_is_no_deterioration() -> None:
     frame = _frame({"client": _falling(2.5, -0.3, 5), "professional": _falling(2.5, -0.3, 5)})
     result = detect_signals(frame)
@@ -209,4 +227,6 @@ def test_no_hindsight_an_extract_cut_at_a_round_gives_the_same_signals(seed: int
     full = detect_signals(frame, settings=loose)
     part = detect_signals(frame[frame["round_index"] <= cut], settings=loose)
     expected = full[full["round_index"] <= cut].reset_index(drop=True)
+    # A run seen in the cut extract reaches no further than the cut.
+    expected["last_round_index"] = expected["last_round_index"].clip(upper=cut)
     pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)

@@ -31,24 +31,27 @@ from tests.monitoring.helpers import make_round
 pytestmark = pytest.mark.django_db
 
 FLAT = {"direction": 4, "trust": 4, "bond": 4, "friction": 2}
-TRUST_FALLS = {"direction": 4, "trust": 1, "bond": 4, "friction": 2}
+GOOD = {"direction": 5, "trust": 5, "bond": 5, "friction": 1}
+#: The client's view falls on every characteristic (friction rises): a clear deterioration.
+FALLEN = {"direction": 2, "trust": 2, "bond": 2, "friction": 4}
 
 
 def deteriorating(trajectory, professional):
-    """Two rounds in which the client's trust falls from 5 to 1 (any sane rule signals it)."""
-    make_round(trajectory, professional, days_ago=3, client={**FLAT, "trust": 5}, pro=FLAT)
-    return make_round(trajectory, professional, days_ago=1, client=TRUST_FALLS, pro=FLAT)
+    """Two rounds in which the client's scores fall clearly while the professional's stay."""
+    make_round(trajectory, professional, days_ago=3, client=GOOD, pro=FLAT)
+    return make_round(trajectory, professional, days_ago=1, client=FALLEN, pro=FLAT)
 
 
-def client_trust_deterioration(trajectory):
+def client_view_deterioration(trajectory):
+    """The rule's deterioration of the client's view: all characteristics pooled."""
     return Signal.objects.for_trajectory(trajectory).filter(
-        kind="deterioration", characteristic="trust", rater="client"
+        kind="deterioration", characteristic="", rater="client"
     )
 
 
 def test_input_leaves_out_collecting_rounds_and_keeps_blind_scores_out(trajectory, professional):
     make_round(trajectory, professional, days_ago=3, client=FLAT, pro=FLAT)
-    make_round(trajectory, professional, days_ago=1, client=TRUST_FALLS)  # client_done
+    make_round(trajectory, professional, days_ago=1, client=FALLEN)  # client_done
     data = signal_input([trajectory])
     assert set(data.frame["round_index"]) == {1}
     assert data.latest == {trajectory.pk: 1}
@@ -60,12 +63,45 @@ def test_input_leaves_out_collecting_rounds_and_keeps_blind_scores_out(trajector
 def test_recompute_opens_a_signal_for_a_clear_deterioration(trajectory, professional):
     latest = deteriorating(trajectory, professional)
     result = signals_recompute(trajectory=trajectory)
-    signal = client_trust_deterioration(trajectory).get()
+    signal = client_view_deterioration(trajectory).get()
     assert signal.is_open
     assert not signal.is_acknowledged
     assert signal.round == latest
     assert result.opened >= 1
     assert AuditEvent.objects.filter(action="signal.raise", object_uuid=signal.uuid).exists()
+    # The rows as the rule gives them: both views pooled (no view, no characteristic), one
+    # characteristic of both views (no view), rising friction (kind friction, no view).
+    keys = set(Signal.objects.open().values_list("kind", "characteristic", "rater"))
+    assert ("deterioration", "", "") in keys
+    assert ("deterioration", "trust", "") in keys
+    assert ("friction", "friction", "") in keys
+    assert not any(k == "deterioration" and c and r for k, c, r in keys)
+
+
+def test_a_deterioration_that_recovers_is_resolved(trajectory, professional):
+    deteriorating(trajectory, professional)
+    signals_recompute(trajectory=trajectory)
+    signal = client_view_deterioration(trajectory).get()
+    signal_acknowledge(signal=signal, by=professional, note="Besproken, we letten erop.")
+
+    # Still down at the next round: the rule still holds, the signal stays as it was.
+    make_round(trajectory, professional, days_ago=0, client=FALLEN, pro=FLAT)
+    again = signals_recompute(trajectory=trajectory)
+    signal.refresh_from_db()
+    assert signal.is_open
+    assert signal.is_acknowledged
+    assert client_view_deterioration(trajectory).count() == 1
+    assert again.kept >= 1
+
+    # Back up for two rounds: the trend over the rounds is flat again.
+    for _ in range(2):
+        make_round(trajectory, professional, days_ago=0, client=GOOD, pro=FLAT)
+    result = signals_recompute(trajectory=trajectory)
+    signal.refresh_from_db()
+    assert not signal.is_open
+    assert result.resolved >= 1
+    assert not Signal.objects.open().filter(kind="deterioration").exists()
+    assert AuditEvent.objects.filter(action="signal.resolve", object_uuid=signal.uuid).exists()
 
 
 def test_flat_course_raises_no_deterioration(trajectory, professional):
@@ -78,7 +114,7 @@ def test_flat_course_raises_no_deterioration(trajectory, professional):
 def test_recompute_is_idempotent_and_keeps_the_acknowledgement(trajectory, professional):
     deteriorating(trajectory, professional)
     signals_recompute(trajectory=trajectory)
-    signal = client_trust_deterioration(trajectory).get()
+    signal = client_view_deterioration(trajectory).get()
     signal_acknowledge(signal=signal, by=professional, note="Besproken, we letten erop.")
     count, events = Signal.objects.count(), AuditEvent.objects.count()
 
@@ -104,12 +140,12 @@ def test_a_signal_the_rules_no_longer_raise_is_resolved_and_can_open_again(
     MeasurementRound.objects.filter(pk=latest.pk).update(state="cancelled")
     result = signals_recompute(trajectory=trajectory)
     assert result.resolved >= 1
-    assert not client_trust_deterioration(trajectory).open().exists()
-    assert client_trust_deterioration(trajectory).get().resolved_at is not None
+    assert not client_view_deterioration(trajectory).open().exists()
+    assert client_view_deterioration(trajectory).get().resolved_at is not None
     MeasurementRound.objects.filter(pk=latest.pk).update(state="both_done")
     signals_recompute(trajectory=trajectory)
-    assert client_trust_deterioration(trajectory).count() == 2
-    assert client_trust_deterioration(trajectory).open().count() == 1
+    assert client_view_deterioration(trajectory).count() == 2
+    assert client_view_deterioration(trajectory).open().count() == 1
 
 
 def test_ending_the_trajectory_resolves_its_signals(trajectory, professional):
@@ -144,10 +180,10 @@ def test_one_open_signal_per_key(trajectory, professional):
 def test_both_done_recomputes_after_commit(
     trajectory, professional, django_capture_on_commit_callbacks
 ):
-    make_round(trajectory, professional, days_ago=3, client={**FLAT, "trust": 5}, pro=FLAT)
+    make_round(trajectory, professional, days_ago=3, client=GOOD, pro=FLAT)
     with django_capture_on_commit_callbacks(execute=True):
-        make_round(trajectory, professional, days_ago=1, client=TRUST_FALLS, pro=FLAT)
-    assert client_trust_deterioration(trajectory).open().exists()
+        make_round(trajectory, professional, days_ago=1, client=FALLEN, pro=FLAT)
+    assert client_view_deterioration(trajectory).open().exists()
 
 
 def test_not_discussed_uses_the_organisations_days(trajectory, professional):
@@ -164,7 +200,7 @@ def test_not_discussed_uses_the_organisations_days(trajectory, professional):
 def test_acknowledge_rules(trajectory, professional, colleague):
     deteriorating(trajectory, professional)
     signals_recompute(trajectory=trajectory)
-    signal = client_trust_deterioration(trajectory).get()
+    signal = client_view_deterioration(trajectory).get()
     with pytest.raises(InvalidNote):
         signal_acknowledge(signal=signal, by=professional, note="   ")
     with pytest.raises(InvalidNote):

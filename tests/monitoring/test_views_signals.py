@@ -9,7 +9,7 @@ from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.monitoring.forms import ThresholdsForm
 from alliantiemonitor.monitoring.models import Signal, organisation_signal_settings
 from alliantiemonitor.monitoring.services import signals_recompute
-from tests.monitoring.test_signals_services import client_trust_deterioration, deteriorating
+from tests.monitoring.test_signals_services import client_view_deterioration, deteriorating
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def signal(trajectory, professional):
     deteriorating(trajectory, professional)
     signals_recompute(trajectory=trajectory)
-    return client_trust_deterioration(trajectory).get()
+    return client_view_deterioration(trajectory).get()
 
 
 def login(client, user):
@@ -40,8 +40,11 @@ def test_course_view_shows_the_signal_in_plain_words(client, professional, traje
     html = course(login(client, professional), trajectory).content.decode()
     assert 'id="signals"' in html
     assert "Deterioration" in html
-    assert "The client&#x27;s score on" in html
-    assert "has fallen clearly" in html
+    # One card per row of the rule, each in words that fit it.
+    assert "The client&#x27;s scores have clearly worsened over the rounds" in html
+    assert "all characteristics of the client and the professional taken together" in html
+    assert "The scores on trust have fallen clearly" in html
+    assert "Friction has risen clearly over the rounds" in html
     assert "Since the round of" in html
     assert "What to talk about:" in html
     joint = reverse("conversations:joint", args=[signal.round.uuid])
@@ -113,6 +116,9 @@ def test_caseload_shows_the_signal_badge(client, professional, trajectory, signa
     )
     assert "am-tag--signal" in html
     assert f"{reverse('monitoring:course', args=[trajectory.uuid])}#signals" in html
+    # Several rows of the rule for one change: the kind is named once.
+    assert Signal.objects.open().filter(kind="deterioration").count() > 1
+    assert html.count(">Deterioration<") == 1
 
 
 def test_team_lead_reads_signals_without_a_form(client, team_lead, trajectory, signal):

@@ -33,7 +33,8 @@ already scored. An optional discussed_date column enables "not discussed" (with 
 round_index may start at 0 (as synth writes it) or 1; the output always counts from 1.
 
 The output has one row per signal raised: trajectory_id, kind, round_index (the round at which
-it was raised), characteristic, rater and detail.
+it was raised), last_round_index (the last round of that run in which its rule still holds;
+equal to the latest round when it holds now), characteristic, rater and detail.
 """
 
 

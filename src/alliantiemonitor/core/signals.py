@@ -72,6 +72,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "trajectory_id",
     "kind",
     "round_index",
+    "last_round_index",
     "characteristic",
     "rater",
     "detail",
@@ -412,10 +413,27 @@ def _trend_z(
     return z, rounds_so_far, change
 
 
-def _episodes(flag: BoolArray, rounds: _Rounds) -> BoolArray:
-    """True at the first round of every run of flagged rounds (a signal is raised once per run)."""
+@dataclass(frozen=True)
+class _Runs:
+    """Runs of rounds in which a rule holds: where each starts, and where the run reaches."""
+
+    #: True at the first round of every run (a signal is raised once per run).
+    first: BoolArray
+    #: Per round: the position of the last round of the run it belongs to (itself otherwise).
+    end: IntArray
+
+
+def _episodes(flag: BoolArray, rounds: _Rounds) -> _Runs:
+    """The runs of flagged rounds, per trajectory (see :class:`_Runs`)."""
     first: BoolArray = flag & ~_previous(flag, rounds, False)
-    return first
+    # A run ends at a flagged round whose successor is in another trajectory or not flagged;
+    # each round takes the nearest such end at or after it (a reversed running minimum).
+    following = np.zeros(len(flag), dtype=bool)
+    following[:-1] = flag[1:] & (rounds.position[1:] != 0)
+    pos = np.arange(len(flag))
+    ends = np.where(flag & ~following, pos, len(flag))
+    end = np.minimum.accumulate(ends[::-1])[::-1]
+    return _Runs(first, np.asarray(np.where(flag, end, pos), dtype=np.int64))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -441,14 +459,16 @@ class _Detail:
 def _emit(
     parts: list[pd.DataFrame],
     rounds: _Rounds,
-    raised: BoolArray,
+    raised: _Runs | BoolArray,
     kind: str,
     *,
     characteristic: str | None,
     rater: str | None,
     detail: _Detail,
 ) -> None:
-    idx = np.flatnonzero(raised)
+    """Add one row per raised signal; plain flags (not runs) raise at every flagged round."""
+    runs = raised if isinstance(raised, _Runs) else _Runs(raised, np.arange(len(raised)))
+    idx = np.flatnonzero(runs.first)
     if idx.size == 0:
         return
     parts.append(
@@ -457,6 +477,7 @@ def _emit(
                 "trajectory_id": rounds.trajectory[idx],
                 "kind": kind,
                 "round_index": rounds.round_index[idx],
+                "last_round_index": rounds.round_index[runs.end[idx]],
                 "characteristic": characteristic,
                 "rater": rater,
                 "detail": detail.texts(idx),
@@ -664,7 +685,10 @@ def detect_signals(
     optionally ``discussed_date``. ``today`` is needed only for "not discussed" (without it
     that signal is not computed). Returns a frame with :data:`OUTPUT_COLUMNS`, sorted by
     trajectory, round and kind. A signal is raised at the first round of every run of rounds
-    in which its rule holds, using only the rounds up to that one.
+    in which its rule holds, using only the rounds up to that one; ``last_round_index`` is the
+    last round of that run in the data given (each of those rounds judged on the rounds up to
+    it), so a run that reaches the latest round still holds. "Not discussed" is judged per
+    round against ``today``: its ``last_round_index`` is its ``round_index``.
 
     Raises :class:`SignalInputError` for missing columns, unknown raters or duplicate rows.
     """
@@ -695,6 +719,7 @@ def detect_signals(
             "trajectory_id": out["trajectory_id"].astype(str),
             "kind": out["kind"].astype(str),
             "round_index": out["round_index"].astype(np.int64),
+            "last_round_index": out["last_round_index"].astype(np.int64),
             "characteristic": out["characteristic"].astype(object),
             "rater": out["rater"].astype(object),
             "detail": out["detail"].astype(str),

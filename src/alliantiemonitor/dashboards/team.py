@@ -29,13 +29,17 @@ from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.conversations.constants import Party, Usefulness
 from alliantiemonitor.conversations.models import Evaluation
-from alliantiemonitor.core.change import Pattern, choose_reference, classify_pattern
+from alliantiemonitor.core.change import Pattern
 from alliantiemonitor.core.instrument import Instrument
+from alliantiemonitor.core.patterns import Series as PatternSeries
+from alliantiemonitor.core.patterns import course_patterns
 from alliantiemonitor.core.scoring import score_answers
+from alliantiemonitor.core.signals import SignalSettings
 from alliantiemonitor.core.suppression import Cell, Suppressed, Table, suppress, suppress_tables
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.constants import COLLECTING_STATES, Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.monitoring.models import organisation_signal_settings
 from alliantiemonitor.organisations.models import Organisation, Team
 
 # --- the period ----------------------------------------------------------------------------
@@ -221,11 +225,11 @@ ROUND_COLUMNS = [
 #: Score bands: a score s falls in band k when k ≤ s < k + 1; 5 belongs to the last band.
 SCORE_BANDS = [("1", "1–2"), ("2", "2–3"), ("3", "3–4"), ("4", "4–5")]
 
+#: The labels of :mod:`alliantiemonitor.core.patterns` (it gives no "fluctuating").
 PATTERN_COLUMNS = [
-    (Pattern.STABLE.value, _("Stable")),
+    (Pattern.STABLE.value, _("No clear change")),
     (Pattern.IMPROVING.value, _("Improving")),
     (Pattern.DETERIORATING.value, _("Deteriorating")),
-    (Pattern.FLUCTUATING.value, _("Fluctuating")),
     (Pattern.INSUFFICIENT.value, _("Too few rounds")),
 ]
 
@@ -312,21 +316,25 @@ def response_scores(responses: QuerySet[Response]) -> list[ScoredResponse]:
     return result
 
 
-def trajectory_pattern(
-    scores: Sequence[float | None], instrument: Instrument, characteristic: str, rater: str
-) -> str:
-    """The course pattern of one characteristic: the one place the dashboard asks for it.
+def trajectory_patterns(
+    series: Sequence[tuple[Sequence[float | None], str, str]],
+    settings: SignalSettings | None = None,
+) -> list[str]:
+    """The course pattern of each ``(scores, characteristic, rater)``, in one pass.
 
-    Today the course view's rule (:func:`~alliantiemonitor.core.change.classify_pattern`);
-    when the signals work replaces that rule, switch here.
+    The one place the dashboard asks for patterns: the course view's rule,
+    :func:`~alliantiemonitor.core.patterns.course_patterns` (the signals rule), so that a
+    long stable course is not labelled more often than a short one.
     """
-    reference = choose_reference(instrument, characteristic, rater)  # type: ignore[arg-type]
-    if reference is None:
-        return Pattern.INSUFFICIENT.value
-    definition = instrument.characteristic(characteristic)
-    return classify_pattern(
-        scores, sd=reference.sd, reliability=reference.reliability, polarity=definition.polarity
-    ).value
+    labels = course_patterns(
+        [PatternSeries(key, rater, scores) for scores, key, rater in series], settings=settings
+    )
+    return [label.value for label in labels]
+
+
+def trajectory_pattern(scores: Sequence[float | None], characteristic: str, rater: str) -> str:
+    """The course pattern of one characteristic from one view (see :func:`trajectory_patterns`)."""
+    return trajectory_patterns([(scores, characteristic, rater)])[0]
 
 
 def open_signals_by_kind(organisation: Organisation, period: Period) -> dict[str, int]:
@@ -467,7 +475,9 @@ def organisation_dashboard(
         .distinct()
         .order_by()
     )
-    pattern_tables = _pattern_tables(history, cohort, row_of, n_rows)
+    pattern_tables = _pattern_tables(
+        history, cohort, row_of, n_rows, organisation_signal_settings(organisation)
+    )
 
     linked = suppress_tables([trajectories, *[t.result.table for t in pattern_tables]])
     for table, done in zip(pattern_tables, linked[1:], strict=True):
@@ -530,30 +540,31 @@ def _pattern_tables(
     cohort: Sequence[tuple[int, int | None, int]],
     row_of: dict[int | None, int],
     n_rows: int,
+    settings: SignalSettings,
 ) -> list[FigureTable]:
     """Per characteristic, the cohort's trajectories per course pattern (the client's view).
 
     A trajectory without two scored rounds counts as "too few rounds", so that every pattern
     table adds up to the trajectories table (they share their row totals).
     """
-    registry = get_registry()
     series: dict[int, list[ScoredResponse]] = defaultdict(list)
     for response in history:
         if response.rater == Rater.CLIENT:
             series[response.trajectory_id].append(response)
     names = _characteristic_names()
     counters = {key: _Counter(n_rows, [k for k, _l in PATTERN_COLUMNS]) for key in names}
-    for trajectory_id, team_id, client_id in cohort:
+    judged: list[tuple[Sequence[float | None], str, str]] = []
+    for trajectory_id, _team_id, _client_id in cohort:
         responses = series.get(trajectory_id, [])
         latest = responses[-1].instrument_ref if responses else None
-        for key, counter in counters.items():
-            pattern = Pattern.INSUFFICIENT.value
-            if latest is not None:
-                # Only rounds of the latest variant are comparable (as in the course view).
-                values = [r.scores.get(key) for r in responses if r.instrument_ref == latest]
-                instrument = registry.get(latest[0], version=latest[1])
-                pattern = trajectory_pattern(values, instrument, key, Rater.CLIENT)
-            counter.add(row_of[team_id], pattern, client_id)
+        for key in counters:
+            # Only rounds of the latest variant are comparable (as in the course view).
+            values = [r.scores.get(key) for r in responses if r.instrument_ref == latest]
+            judged.append((values, key, Rater.CLIENT.value))
+    patterns = iter(trajectory_patterns(judged, settings))
+    for _trajectory_id, team_id, client_id in cohort:
+        for counter in counters.values():
+            counter.add(row_of[team_id], next(patterns), client_id)
     return [
         FigureTable(
             key=f"patterns-{key}",

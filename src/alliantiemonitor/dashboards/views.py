@@ -15,7 +15,7 @@ from django.shortcuts import render
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.dashboards.caseload import caseload_rows, filter_phase, with_last_round
 from alliantiemonitor.dashboards.forms import CaseloadFilterForm
-from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory
+from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory, signal_badges
 from alliantiemonitor.scheduling.readmodels import due_rounds
 from alliantiemonitor.trajectories.access import (
     professional_memberships,
@@ -46,7 +46,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     rows = [dataclasses.replace(row, schedule_due=due.get(row.trajectory.pk)) for row in rows]
     signals = open_signals_by_trajectory(row.trajectory.pk for row in rows)
     for row in rows:
-        row.trajectory.open_signals = signals.get(row.trajectory.pk, [])  # type: ignore[attr-defined]
+        row.trajectory.signal_badges = signal_badges(signals.get(row.trajectory.pk, []))  # type: ignore[attr-defined]
     audit_record(
         actor=request.user,
         action="caseload.view",

@@ -13,12 +13,16 @@ Rules that shape the result:
   not their items or reference values, so a change is only computed between two rounds of the
   same instrument id. The pattern and the first → latest change use the rounds of the variant
   of the latest scored round.
+* The pattern (improving, deteriorating, no clear change) follows the signals rule
+  (:mod:`alliantiemonitor.core.patterns`) with the organisation's thresholds, so that a long
+  stable course is not labelled more often than a short one.
 * A characteristic with too few answered statements has no score (``None``): a gap in the
   line, never a zero.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +35,6 @@ from alliantiemonitor.core.change import (
     Pattern,
     ReliableChange,
     choose_reference,
-    classify_pattern,
     minimum_detectable_change,
     reliable_change,
 )
@@ -47,9 +50,13 @@ from alliantiemonitor.core.instrument import (
     as_rater,
     pick_language,
 )
+from alliantiemonitor.core.patterns import Series as PatternSeries
+from alliantiemonitor.core.patterns import course_patterns
+from alliantiemonitor.core.signals import SignalSettings
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
+from alliantiemonitor.monitoring.models import organisation_signal_settings
 from alliantiemonitor.trajectories.constants import END_KINDS
 from alliantiemonitor.trajectories.models import Trajectory
 
@@ -299,10 +306,8 @@ def _series(
         return RaterSeries(
             rater, tuple(points), None, None, Pattern.INSUFFICIENT, None, instrument_id
         )
-    values = [p.score for p in same_variant]
-    pattern = classify_pattern(
-        values, sd=reference.sd, reliability=reference.reliability, polarity=polarity
-    )
+    # Judged later for all series at once by the signals rule (see _with_patterns).
+    pattern = Pattern.INSUFFICIENT
     overall = None
     if len(same_variant) >= 2:
         overall = reliable_change(
@@ -371,7 +376,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
     defining = [instruments[info.instrument_ref] for info in infos]
     if not defining:
         defining = _next_round_instrument(trajectory)
-    characteristics = []
+    characteristics: list[CharacteristicCourse] = []
     for key in _keys(instruments.values()):
         definition = _definition(key, defining)
         name = pick_language(definition.name, language) if definition else key
@@ -401,8 +406,57 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         trajectory=trajectory,
         rounds=tuple(infos),
         handovers=_handovers(trajectory),
-        characteristics=tuple(characteristics),
+        characteristics=_with_patterns(
+            characteristics, organisation_signal_settings(trajectory.organisation)
+        ),
         events=_outcome_marks(trajectory),
+    )
+
+
+def _with_patterns(
+    characteristics: Sequence[CharacteristicCourse], settings: SignalSettings
+) -> tuple[CharacteristicCourse, ...]:
+    """Label every series by the signals rule, in one pass (:mod:`core.patterns`).
+
+    A series is judged on the scored rounds of the variant of its latest scored round, like
+    the change since the first round; one with no reference values stays "too few rounds".
+    """
+    judged = [
+        (c, series)
+        for c in characteristics
+        for series in c.series
+        if series.reference is not None and series.instrument_id is not None
+    ]
+    labels = course_patterns(
+        [
+            PatternSeries(
+                c.key,
+                series.rater,
+                [
+                    p.score
+                    for p in series.scored_points
+                    if p.round.instrument_id == series.instrument_id
+                ],
+            )
+            for c, series in judged
+        ],
+        settings=settings,
+    )
+    pattern = {
+        (c.key, series.rater): label for (c, series), label in zip(judged, labels, strict=True)
+    }
+    return tuple(
+        dataclasses.replace(
+            c,
+            client=dataclasses.replace(
+                c.client, pattern=pattern.get((c.key, c.client.rater), Pattern.INSUFFICIENT)
+            ),
+            professional=dataclasses.replace(
+                c.professional,
+                pattern=pattern.get((c.key, c.professional.rater), Pattern.INSUFFICIENT),
+            ),
+        )
+        for c in characteristics
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.core.signals import SignalSettings, detect_signals
-from alliantiemonitor.monitoring.constants import ACKNOWLEDGEMENT_NOTE_MAX
+from alliantiemonitor.monitoring.constants import ACKNOWLEDGEMENT_NOTE_MAX, SignalKind
 from alliantiemonitor.monitoring.exceptions import (
     InvalidNote,
     InvalidThresholds,
@@ -70,10 +70,10 @@ def signals_recompute(
 
     For one ``trajectory``, one ``organisation``'s trajectories, or (neither given) every
     organisation's. The rules run with the organisation's thresholds on the rounds that count
-    (see :mod:`~alliantiemonitor.monitoring.signals_input`). A signal the rules raise that is
-    not open yet is opened; one that is open already stays, acknowledgement included (its
-    detail follows the rules); an open signal the rules no longer raise is resolved. Ended
-    trajectories have no raised signals.
+    (see :mod:`~alliantiemonitor.monitoring.signals_input`). A signal holds when its rule
+    holds at the latest round that counts. One that holds and is not open yet is opened; one
+    that is open already stays, acknowledgement included (its detail follows the rules); an
+    open signal that no longer holds is resolved. Ended trajectories have no open signals.
 
     Each trajectory is written in its own transaction with its row locked, so that a worker
     and a submit that recompute the same trajectory at once queue up instead of colliding, and
@@ -119,23 +119,26 @@ def _text(value: Any) -> str:
 def _current_signals(
     data: SignalInput, settings: SignalSettings, today: dt.date
 ) -> dict[int, dict[Key, Raised]]:
-    """The signals the rules raise now, each with the round of its latest raise.
+    """The signals whose rule holds now, each with the round at which its current run began.
 
-    The rules report a signal at the first round of every run of rounds in which it holds; a
-    signal counts as raised while the rules report it at all, "since" its latest run. It is
-    resolved when they no longer do (a correction, a round left out) or the trajectory ends.
+    The rules report a signal at the first round of every run of rounds in which it holds, and
+    the last round of that run. It holds now when that run reaches the trajectory's latest
+    round that counts; a run that ended earlier (the scores recovered, a handover's judged
+    rounds passed, the client answered again) is history, so its signal is resolved. "Not
+    discussed" is judged against ``today`` for each round, so any round it reports holds now.
     """
     if data.frame.empty:
         return {}
     raised = detect_signals(data.frame, settings=settings, today=today)
     current: dict[int, dict[Key, Raised]] = defaultdict(dict)
-    since: dict[tuple[int, Key], int] = {}
     for row in raised.itertuples(index=False):
         trajectory_id, index = int(row.trajectory_id), int(row.round_index)
-        key = (_text(row.kind), _text(row.characteristic), _text(row.rater))
-        if since.get((trajectory_id, key), 0) > index:
+        kind = _text(row.kind)
+        holds_now = int(row.last_round_index) >= data.latest.get(trajectory_id, 0)
+        if kind != SignalKind.NOT_DISCUSSED and not holds_now:
             continue
-        since[(trajectory_id, key)] = index
+        key = (kind, _text(row.characteristic), _text(row.rater))
+        # Rows come in round order: the latest run (or undiscussed round) wins.
         current[trajectory_id][key] = Raised(
             data.rounds[(trajectory_id, index)], _text(row.detail)[:200]
         )

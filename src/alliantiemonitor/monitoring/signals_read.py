@@ -31,6 +31,28 @@ def open_signals_by_trajectory(trajectory_ids: Iterable[int]) -> dict[int, list[
     return dict(result)
 
 
+@dataclass(frozen=True)
+class SignalBadge:
+    """One kind of open signal on the caseload; seen when every signal of that kind is."""
+
+    label: str
+    is_acknowledged: bool
+
+
+def signal_badges(signals: Iterable[Signal]) -> list[SignalBadge]:
+    """One badge per kind, in the order given (unacknowledged first, as read above).
+
+    One change in the scores raises several rows of the rules (both views pooled, one view,
+    one characteristic); the caseload names the kind once and the course page has the rows.
+    """
+    seen: dict[str, bool] = {}
+    labels: dict[str, str] = {}
+    for signal in signals:
+        seen[signal.kind] = seen.get(signal.kind, True) and signal.is_acknowledged
+        labels.setdefault(signal.kind, str(signal.get_kind_display()))
+    return [SignalBadge(labels[kind], acknowledged) for kind, acknowledged in seen.items()]
+
+
 def characteristic_name(key: str, language: str | None = None) -> str:
     """The characteristic's name as the shipped standard variant gives it, else the key."""
     language = language or current_language()
@@ -41,36 +63,66 @@ def characteristic_name(key: str, language: str | None = None) -> str:
 
 
 def _seen(signal: Signal, name: str) -> str:
-    client = signal.rater == "client"
-    kind = signal.kind
+    """What the rule saw, in words that fit its row (see docs/signals.md for the rules).
+
+    The rows of the rules: ``deterioration`` without a view pools both views, without a
+    characteristic all characteristics; ``friction`` without a view is friction rising, with a
+    view friction high; ``disagreement`` without a view is a large gap, with a view a growing
+    one (that view sees it getting worse). Written about "the professional", not "you": the
+    team lead reads the same words.
+    """
+    kind, rater, characteristic = signal.kind, signal.rater, signal.characteristic
     if kind == SignalKind.DETERIORATION:
-        if signal.characteristic == "friction":
-            return (
-                _("The client's score on friction has risen clearly.")
-                if client
-                else _("Your own score on friction has risen clearly.")
+        if characteristic:
+            return _(
+                "The scores on %(name)s have fallen clearly over the rounds, in the client's "
+                "and the professional's answers together."
+            ) % {"name": name.lower()}
+        if rater == "client":
+            return _(
+                "The client's scores have clearly worsened over the rounds, all "
+                "characteristics taken together."
             )
-        return (
-            _("The client's score on %(name)s has fallen clearly.")
-            if client
-            else _("Your own score on %(name)s has fallen clearly.")
-        ) % {"name": name}
+        if rater == "professional":
+            return _(
+                "The professional's own scores have clearly worsened over the rounds, all "
+                "characteristics taken together."
+            )
+        return _(
+            "The scores have clearly worsened over the rounds, all characteristics of the "
+            "client and the professional taken together."
+        )
     if kind == SignalKind.FRICTION:
-        return (
-            _("The client experiences a lot of friction.")
-            if client
-            else _("You experience a lot of friction yourself.")
+        if rater == "client":
+            return _("The client reported a lot of friction in the latest rounds.")
+        if rater == "professional":
+            return _("The professional reported a lot of friction in the latest rounds.")
+        return _(
+            "Friction has risen clearly over the rounds, in the client's and the "
+            "professional's answers together."
         )
     if kind == SignalKind.AFTER_HANDOVER:
-        return (
-            _("The client's score on %(name)s fell after the change of professional.")
-            if client
-            else _("Your score on %(name)s fell after the change of professional.")
-        ) % {"name": name}
+        return _(
+            "Trust and the bond are lower since the change of professional than before it, in "
+            "the client's and the professional's answers together."
+        )
     if kind == SignalKind.DISAGREEMENT:
-        return _("The client and you see %(name)s quite differently.") % {"name": name}
+        if rater == "client":
+            return _(
+                "The client and the professional drift apart: the client sees the working "
+                "relationship getting worse, the professional less so."
+            )
+        if rater == "professional":
+            return _(
+                "The client and the professional drift apart: the professional sees the "
+                "working relationship getting worse, the client less so."
+            )
+        return _(
+            "The client and the professional have seen the working relationship quite "
+            "differently for several rounds."
+        )
     if kind == SignalKind.NOT_DISCUSSED:
-        return _("Both have filled in the round, but it has not been discussed yet.")
+        return _("A round with answers has not been discussed with the client yet.")
     if kind == SignalKind.STOPPED_RESPONDING:
         return _("The client has not filled in the latest rounds.")
     return str(signal.get_kind_display())

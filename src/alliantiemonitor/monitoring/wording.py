@@ -15,7 +15,8 @@ def rater_label(rater: str) -> str:
 def pattern_label(pattern: Pattern) -> str:
     """The pattern in words; never a judgement beyond what the numbers carry."""
     return {
-        Pattern.STABLE: _("stable"),
+        # The rule labels only changes it can tell from noise; the rest is not proven stable.
+        Pattern.STABLE: _("no clear change"),
         Pattern.IMPROVING: _("improving"),
         Pattern.DETERIORATING: _("deteriorating"),
         Pattern.FLUCTUATING: _("fluctuating"),

@@ -1,0 +1,81 @@
+"""Course labels from the signals rule: clear changes labelled, stable series left alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alliantiemonitor.core.change import Pattern, classify_pattern
+from alliantiemonitor.core.patterns import Series, course_pattern, course_patterns
+from alliantiemonitor.core.signals import SignalSettings
+
+
+def test_too_few_scores() -> None:
+    assert course_pattern([4.0], characteristic="trust", rater="client") == Pattern.INSUFFICIENT
+    assert course_pattern([None, 4.0], characteristic="trust", rater="client") == (
+        Pattern.INSUFFICIENT
+    )
+
+
+def test_clear_fall_and_rise_and_friction_polarity() -> None:
+    labels = course_patterns(
+        [
+            Series("trust", "client", [4.5, 3.5, 2.0]),
+            Series("trust", "client", [2.0, 3.5, 4.5]),
+            Series("friction", "professional", [1.0, 2.0, 4.0]),
+            Series("friction", "client", [4.0, 2.0, 1.0]),
+            Series("bond", "client", [4.0, 4.0, 4.0, 4.0]),
+        ]
+    )
+    assert labels == [
+        Pattern.DETERIORATING,
+        Pattern.IMPROVING,
+        Pattern.DETERIORATING,
+        Pattern.IMPROVING,
+        Pattern.STABLE,
+    ]
+
+
+def test_a_fall_that_recovered_is_no_longer_deteriorating() -> None:
+    fell = [4.5, 2.0, 2.0]
+    assert course_pattern(fell, characteristic="trust", rater="client") == Pattern.DETERIORATING
+    recovered = [*fell, 4.5, 4.5]
+    assert course_pattern(recovered, characteristic="trust", rater="client") == Pattern.STABLE
+
+
+def test_thresholds_come_from_the_settings() -> None:
+    small = [4.0, 3.5]
+    assert course_pattern(small, characteristic="trust", rater="client") == Pattern.STABLE
+    loose = SignalSettings(characteristic_z=0.5)
+    assert course_pattern(small, characteristic="trust", rater="client", settings=loose) == (
+        Pattern.DETERIORATING
+    )
+
+
+def test_an_unknown_characteristic_is_judged_with_the_default_wobble() -> None:
+    label = course_pattern([4.5, 1.0], characteristic="hope", rater="client")
+    assert label == Pattern.DETERIORATING
+
+
+def test_stable_series_are_rarely_labelled_and_not_more_often_with_more_rounds() -> None:
+    # Stable series with the rule's own wobble (trust, client: 0.38 points per round).
+    rng = np.random.default_rng(20251201)
+    n_series = 2000
+    rates = {}
+    old_rates = {}
+    for rounds in (2, 6):
+        level = rng.normal(3.8, 0.5, size=(n_series, 1))
+        scores = level + rng.normal(0, 0.38, size=(n_series, rounds))
+        labels = course_patterns([Series("trust", "client", list(row)) for row in scores])
+        rates[rounds] = np.mean([label != Pattern.STABLE for label in labels])
+        old_rates[rounds] = np.mean(
+            [
+                classify_pattern(list(row), sd=0.72, reliability=0.85, polarity="positive")
+                != Pattern.STABLE
+                for row in scores
+            ]
+        )
+    assert rates[2] <= 0.05
+    assert rates[6] <= 0.05
+    assert rates[6] <= 1.5 * rates[2] + 0.01
+    # The old rule's growth with the rounds, for contrast.
+    assert old_rates[6] > 2 * old_rates[2]
