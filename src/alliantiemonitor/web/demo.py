@@ -36,6 +36,7 @@ from alliantiemonitor.measurements.services import (
     round_start,
     trajectory_close,
 )
+from alliantiemonitor.monitoring.services import signals_recompute
 from alliantiemonitor.organisations.constants import Domain, Role
 from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.organisations.services import (
@@ -43,6 +44,7 @@ from alliantiemonitor.organisations.services import (
     organisation_create,
     team_create,
 )
+from alliantiemonitor.scheduling.services import organisation_schedule_set
 from alliantiemonitor.trajectories.constants import OutcomeKind
 from alliantiemonitor.trajectories.models import Assignment, Trajectory
 from alliantiemonitor.trajectories.services import (
@@ -105,6 +107,7 @@ class DemoResult:
     rounds: int = 0
     responses: int = 0
     handovers: int = 0
+    signals: int = 0
 
 
 def demo_exists() -> bool:
@@ -241,6 +244,14 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
             index += 1
     if result.handovers == 0:
         _hand_over_one(users["professional"], users["collega"], today, result)
+    # The default schedule (a round at the start, every 12 weeks, after a change of
+    # professional, before the planned end); the debt team meets more often. The worker that
+    # `make demo` runs beside the web server opens the rounds it asks for.
+    organisation_schedule_set(organisation=probation, by=users["beheerder"])
+    organisation_schedule_set(
+        organisation=debt, by=users["beheerder"], every_weeks=8, sender_name=debt.name
+    )
+    result.signals = signals_recompute(today=today).opened
     return result
 
 
