@@ -1,4 +1,4 @@
-"""The demo: two synthetic organisations with ~50 trajectories replayed from the generator.
+"""The demo: two synthetic organisations with ~100 trajectories replayed from the generator.
 
 Everything goes through the services, so the demo obeys the same rules as real use. The
 services stamp "now"; the loader replays history in date order and moves each stamp back to
@@ -57,7 +57,7 @@ from alliantiemonitor.trajectories.services import (
 #: The demo password of every demo login. The demo refuses to run with DEBUG off.
 DEMO_PASSWORD = "demo-alliantie"  # noqa: S105 (a documented demo password, never in production)
 DEMO_SEED = 2026
-DEMO_TRAJECTORIES = 50
+DEMO_TRAJECTORIES = 100
 
 PROBATION_SLUG = "demo-reclassering-midden"
 DEBT_SLUG = "demo-schuldhulp-oost"
@@ -198,7 +198,8 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
         membership_grant(user=users["beheerder"], organisation=organisation, role=Role.ORG_ADMIN)
         membership_grant(user=users["onderzoeker"], organisation=organisation, role=Role.RESEARCHER)
 
-    # Petra carries the biggest caseload; Koen takes over some of her cases (handovers).
+    # Petra carries a big caseload; Koen takes over some of her cases (handovers). Team Zuid
+    # (Rik) is large enough that the team dashboards show figures, not only hidden cells.
     pools = {
         Domain.RECLASSERING.value: (
             probation,
@@ -206,6 +207,7 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
                 users["professional"],
                 users["professional"],
                 users["collega"],
+                users["reclassering3"],
                 users["reclassering3"],
             ],
         ),
