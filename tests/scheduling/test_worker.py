@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.services import rounds_expire
 from alliantiemonitor.scheduling.models import ClientContact, Delivery
 from alliantiemonitor.scheduling.services import (
     client_contact_set,
@@ -59,7 +60,11 @@ def test_opens_the_start_round_and_invites_once(smtp, by_mail, professional):
     assert rounds.count() == 1
     measurement_round = rounds.get()
     assert measurement_round.professional == professional
-    assert measurement_round.due_date == by_mail.start_date + dt.timedelta(weeks=2)
+    # The start occasion was due by two weeks after the start (past already): the round still
+    # gives the client two weeks from today, so that it does not expire at once.
+    assert by_mail.start_date + dt.timedelta(weeks=2) < timezone.localdate()
+    assert measurement_round.due_date == timezone.localdate() + dt.timedelta(weeks=2)
+    assert rounds_expire(_now()) == 0
     [received] = smtp.to(CLIENT_MAIL)
     assert "Reclassering Voorbeeldstad" in received.message["From"]
     assert LINK_RE.search(received.body)

@@ -8,11 +8,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from alliantiemonitor.measurements.constants import RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.monitoring.models import Signal
 from alliantiemonitor.organisations.models import Organisation
-from alliantiemonitor.trajectories.models import Assignment, Trajectory
+from alliantiemonitor.scheduling.models import OrganisationSchedule
+from alliantiemonitor.scheduling.readmodels import due_rounds
+from alliantiemonitor.trajectories.models import Assignment, OutcomeEvent, Trajectory
 from alliantiemonitor.web.demo import DEMO_PASSWORD, LOGINS, demo_load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -43,6 +47,14 @@ def test_demo_loads_once_with_history(fast_hashing):
     assert MeasurementRound.objects.filter(
         instrument_id="eenvoudig", trajectory__client__easy_read=True
     ).exists()
+
+    # The periodic features: a default schedule per organisation, rounds it asks for on the
+    # caseload, signals computed at the end of the load, outcome events.
+    assert OrganisationSchedule.objects.filter(enabled=True).count() == 2
+    due = due_rounds(Trajectory.objects.active(), timezone.localdate())
+    assert any(info.due for info in due.values())
+    assert Signal.objects.open().count() == first.signals > 0
+    assert OutcomeEvent.objects.exists()
 
     counts = (Trajectory.objects.count(), MeasurementRound.objects.count())
     second = demo_load()

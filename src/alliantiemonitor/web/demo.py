@@ -1,4 +1,4 @@
-"""The demo: two synthetic organisations with ~50 trajectories replayed from the generator.
+"""The demo: two synthetic organisations with ~100 trajectories replayed from the generator.
 
 Everything goes through the services, so the demo obeys the same rules as real use. The
 services stamp "now"; the loader replays history in date order and moves each stamp back to
@@ -36,6 +36,7 @@ from alliantiemonitor.measurements.services import (
     round_start,
     trajectory_close,
 )
+from alliantiemonitor.monitoring.services import signals_recompute
 from alliantiemonitor.organisations.constants import Domain, Role
 from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.organisations.services import (
@@ -43,6 +44,7 @@ from alliantiemonitor.organisations.services import (
     organisation_create,
     team_create,
 )
+from alliantiemonitor.scheduling.services import organisation_schedule_set
 from alliantiemonitor.trajectories.constants import OutcomeKind
 from alliantiemonitor.trajectories.models import Assignment, Trajectory
 from alliantiemonitor.trajectories.services import (
@@ -55,7 +57,7 @@ from alliantiemonitor.trajectories.services import (
 #: The demo password of every demo login. The demo refuses to run with DEBUG off.
 DEMO_PASSWORD = "demo-alliantie"  # noqa: S105 (a documented demo password, never in production)
 DEMO_SEED = 2026
-DEMO_TRAJECTORIES = 50
+DEMO_TRAJECTORIES = 100
 
 PROBATION_SLUG = "demo-reclassering-midden"
 DEBT_SLUG = "demo-schuldhulp-oost"
@@ -105,6 +107,7 @@ class DemoResult:
     rounds: int = 0
     responses: int = 0
     handovers: int = 0
+    signals: int = 0
 
 
 def demo_exists() -> bool:
@@ -195,7 +198,8 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
         membership_grant(user=users["beheerder"], organisation=organisation, role=Role.ORG_ADMIN)
         membership_grant(user=users["onderzoeker"], organisation=organisation, role=Role.RESEARCHER)
 
-    # Petra carries the biggest caseload; Koen takes over some of her cases (handovers).
+    # Petra carries a big caseload; Koen takes over some of her cases (handovers). Team Zuid
+    # (Rik) is large enough that the team dashboards show figures, not only hidden cells.
     pools = {
         Domain.RECLASSERING.value: (
             probation,
@@ -203,6 +207,7 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
                 users["professional"],
                 users["professional"],
                 users["collega"],
+                users["reclassering3"],
                 users["reclassering3"],
             ],
         ),
@@ -241,6 +246,14 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
             index += 1
     if result.handovers == 0:
         _hand_over_one(users["professional"], users["collega"], today, result)
+    # The default schedule (a round at the start, every 12 weeks, after a change of
+    # professional, before the planned end); the debt team meets more often. The worker that
+    # `make demo` runs beside the web server opens the rounds it asks for.
+    organisation_schedule_set(organisation=probation, by=users["beheerder"])
+    organisation_schedule_set(
+        organisation=debt, by=users["beheerder"], every_weeks=8, sender_name=debt.name
+    )
+    result.signals = signals_recompute(today=today).opened
     return result
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
-from alliantiemonitor.core.schedule import Occasion
+from alliantiemonitor.core.schedule import DEFAULT_GRACE_WEEKS, Occasion
 from alliantiemonitor.measurements.constants import InvitationKind, Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import invitation_create, round_start
@@ -93,10 +93,15 @@ def _open_round(trajectory: Trajectory, occasion: Occasion, now: dt.datetime) ->
         assignment = trajectory.current_assignment
         if assignment is None:
             return False
+        # An occasion that is overdue already still gives the client the usual time: a round
+        # due in the past would expire (rounds_expire) before the client could answer.
+        due_date = max(
+            occasion.due_by, timezone.localdate(now) + dt.timedelta(weeks=DEFAULT_GRACE_WEEKS)
+        )
         try:
             # The assigned professional opens it: they own the round and its invitations.
             measurement_round = round_start(
-                trajectory=trajectory, by=assignment.professional, due_date=occasion.due_by
+                trajectory=trajectory, by=assignment.professional, due_date=due_date
             )
         except DomainError:
             # A round still collecting answers (or an ended trajectory): try again later.
@@ -105,7 +110,7 @@ def _open_round(trajectory: Trajectory, occasion: Occasion, now: dt.datetime) ->
             actor=None,
             action="schedule.round_open",
             obj=measurement_round,
-            detail={"occasion": occasion.kind, "due_date": occasion.due_by},
+            detail={"occasion": occasion.kind, "due_date": due_date},
         )
         delivery.round = measurement_round
         delivery.sent_at = now
@@ -132,8 +137,9 @@ def rounds_open_due(*, now: dt.datetime | None = None) -> int:
     """Open every round the schedules ask for today and invite the clients; return how many.
 
     Opens through ``round_start`` with the assigned professional as opener and the occasion's
-    last day as due date. Then sends the invitations of scheduled rounds that have none yet
-    (``invitations_send_due``), so a mail server that was down is retried on the next run.
+    last day as due date, or two weeks from today when that day has passed already. Then
+    sends the invitations of scheduled rounds that have none yet (``invitations_send_due``),
+    so a mail server that was down is retried on the next run.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -33,7 +33,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo loaded: {len(result.organisations)} organisations, "
                     f"{result.trajectories} trajectories, {result.rounds} rounds, "
-                    f"{result.responses} responses, {result.handovers} handovers."
+                    f"{result.responses} responses, {result.handovers} handovers, "
+                    f"{result.signals} signals."
                 )
             )
         else:
