@@ -55,9 +55,10 @@ def _csv(dashboard: Dashboard, tables: list[ShownTable], name: str) -> HttpRespo
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{dashboard.period.key}.csv"'
     writer = csv.writer(response)
-    # A team name such as "=HYPERLINK(…)" must stay text in a spreadsheet.
+    # A team name such as "=HYPERLINK(…)" must stay text in a spreadsheet (also behind a
+    # leading tab or carriage return, which spreadsheets drop before reading a formula).
     writer.writerows(
-        [f"'{v}" if v[:1] in ("=", "+", "-", "@") else v for v in row]
+        [f"'{v}" if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
         for row in csv_rows(dashboard, tables)
     )
     return response

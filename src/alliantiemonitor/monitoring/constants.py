@@ -17,3 +17,13 @@ class SignalKind(models.TextChoices):
 
 #: The longest acknowledgement note, in characters.
 ACKNOWLEDGEMENT_NOTE_MAX = 300
+
+#: Thresholds that count rounds: the rules need at least one.
+THRESHOLD_COUNTS = frozenset(
+    {"friction_high_rounds", "handover_rounds", "disagreement_large_rounds", "stopped_rounds"}
+)
+#: The largest whole-number threshold (days or rounds): ten years of days is plenty, and the
+#: rules' date arithmetic overflows on much larger numbers.
+THRESHOLD_INT_MAX = 3650
+#: The largest decimal threshold (scale points or z): far beyond any sensible setting.
+THRESHOLD_FLOAT_MAX = 100.0

@@ -14,7 +14,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.core.signals import SignalSettings
-from alliantiemonitor.monitoring.constants import ACKNOWLEDGEMENT_NOTE_MAX
+from alliantiemonitor.monitoring.constants import (
+    ACKNOWLEDGEMENT_NOTE_MAX,
+    THRESHOLD_COUNTS,
+    THRESHOLD_FLOAT_MAX,
+    THRESHOLD_INT_MAX,
+)
 from alliantiemonitor.trajectories.constants import OutcomeKind
 from alliantiemonitor.trajectories.models import OutcomeEvent, Trajectory
 
@@ -109,9 +114,10 @@ class ThresholdsForm(forms.Form):
             default_text = _("Default: %(value)s.") % {"value": default}
             form_field: forms.Field
             if isinstance(default, int):
-                form_field = forms.IntegerField(min_value=0)
+                low = 1 if field.name in THRESHOLD_COUNTS else 0
+                form_field = forms.IntegerField(min_value=low, max_value=THRESHOLD_INT_MAX)
             else:
-                form_field = forms.FloatField(min_value=0)
+                form_field = forms.FloatField(min_value=0, max_value=THRESHOLD_FLOAT_MAX)
             form_field.label = label
             form_field.help_text = f"{help_text} {default_text}".strip()
             form_field.initial = getattr(current, field.name)

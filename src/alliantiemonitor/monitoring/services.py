@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.core.signals import SignalSettings, detect_signals
-from alliantiemonitor.monitoring.constants import ACKNOWLEDGEMENT_NOTE_MAX, SignalKind
+from alliantiemonitor.monitoring.constants import (
+    ACKNOWLEDGEMENT_NOTE_MAX,
+    THRESHOLD_COUNTS,
+    THRESHOLD_FLOAT_MAX,
+    THRESHOLD_INT_MAX,
+    SignalKind,
+)
 from alliantiemonitor.monitoring.exceptions import (
     InvalidNote,
     InvalidThresholds,
@@ -231,7 +237,24 @@ def _check_thresholds(values: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(default, bool) or not isinstance(value, int | float) or value < 0:
             problems.append(name)
             continue
+        # Values the rules cannot run with would break every later recompute.
+        if not math.isfinite(value):
+            problems.append(name)
+            continue
+        if isinstance(default, int):
+            low = 1 if name in THRESHOLD_COUNTS else 0
+            if not low <= value <= THRESHOLD_INT_MAX:
+                problems.append(name)
+                continue
+        elif value > THRESHOLD_FLOAT_MAX:
+            problems.append(name)
+            continue
         clean[name] = int(value) if isinstance(default, int) else float(value)
+    if not problems:
+        try:
+            dataclasses.replace(SignalSettings(), **clean)
+        except (TypeError, ValueError):
+            problems = sorted(clean)
     if problems:
         raise InvalidThresholds(problems=sorted(problems))
     return clean

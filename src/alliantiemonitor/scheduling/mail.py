@@ -62,12 +62,13 @@ def client_language(contact: ClientContact) -> str:
 
 
 def _sender(schedule: OrganisationSchedule | None) -> str:
-    name = (schedule.sender_name if schedule is not None else "") or DEFAULT_SENDER_NAME
-    return formataddr((name, settings.DEFAULT_FROM_EMAIL))
+    return formataddr((sender_name(schedule), settings.DEFAULT_FROM_EMAIL))
 
 
 def sender_name(schedule: OrganisationSchedule | None) -> str:
-    return (schedule.sender_name if schedule is not None else "") or DEFAULT_SENDER_NAME
+    # One line even for a name stored before the model refused line breaks.
+    name = " ".join((schedule.sender_name if schedule is not None else "").split())
+    return name or DEFAULT_SENDER_NAME
 
 
 def _render(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,14 @@ from .constants import (
 )
 
 _WEEKS = [MinValueValidator(1), MaxValueValidator(104)]
+
+#: The sender name goes into the From header and the subject: one line, no control characters
+#: (a line break made every message of the organisation fail to build).
+_ONE_LINE = RegexValidator(
+    r"[\x00-\x1f\x7f]",
+    inverse_match=True,
+    message=_("Write the name on one line, without tabs or other control characters."),
+)
 
 
 class ScheduleFields(models.Model):
@@ -101,6 +109,7 @@ class OrganisationSchedule(ScheduleFields):
         _("sender name"),
         max_length=80,
         blank=True,
+        validators=[_ONE_LINE],
         help_text=_(
             "The name clients see as the sender of e-mails, for example your organisation's "
             "name. Leave empty to use “Alliantiemonitor”."

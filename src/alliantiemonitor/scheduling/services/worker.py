@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -223,6 +225,21 @@ def _send_client_message(
     return True
 
 
+@contextmanager
+def _refused_recipient_skipped(measurement_round: MeasurementRound) -> Iterator[None]:
+    """Let a recipient the mail server refuses cost only its own message.
+
+    The message's transaction rolls back (nothing is marked as sent, so a later run tries
+    again) and the loop goes on with the next round; any other mail error (the server is
+    down) still fails the job, to be retried as a whole.
+    """
+    try:
+        yield
+    except smtplib.SMTPRecipientsRefused:
+        # The round's public id only: the address is personal data.
+        logger.warning("mail server refused the client of round %s", measurement_round.uuid)
+
+
 def invitations_send_due(*, now: dt.datetime | None = None) -> int:
     """Invite by e-mail the clients of rounds the schedule opened; return how many were sent."""
     now = now or timezone.now()
@@ -241,7 +258,7 @@ def invitations_send_due(*, now: dt.datetime | None = None) -> int:
     )
     sent = 0
     for measurement_round in rounds.iterator(chunk_size=BATCH_SIZE):
-        with transaction.atomic():
+        with _refused_recipient_skipped(measurement_round), transaction.atomic():
             delivery = _claim(
                 f"invitation:{measurement_round.uuid}",
                 DeliveryKind.INVITATION,
@@ -289,7 +306,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
         if done >= due_count:
             continue
         sequence = done + 1
-        with transaction.atomic():
+        with _refused_recipient_skipped(measurement_round), transaction.atomic():
             delivery = _claim(
                 f"reminder:{measurement_round.uuid}:{sequence}",
                 DeliveryKind.REMINDER,
