@@ -122,7 +122,6 @@ AUDITED = [
         method="post",
         data=lambda w: {"note": "Besproken"},
     ),
-    Page("monitoring:team_signals", "team_lead", one_client=False),
     Page("monitoring:timeline", "staff", lambda w: [w.trajectory.uuid]),
     Page("monitoring:record_outcome", "staff", lambda w: [w.trajectory.uuid]),
     Page("monitoring:end", "staff", lambda w: [w.trajectory.uuid]),

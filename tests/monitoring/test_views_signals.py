@@ -121,38 +121,13 @@ def test_caseload_shows_the_signal_badge(client, professional, trajectory, signa
     assert html.count(">Deterioration<") == 1
 
 
-def test_team_lead_reads_signals_without_a_form(client, team_lead, trajectory, signal):
-    response = login(client, team_lead).get(
-        reverse("monitoring:team_signals"), HTTP_ACCEPT_LANGUAGE="en"
-    )
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "K.V." in html
-    assert "Deterioration" in html
-    assert "not yet" in html
-    assert "signal_acknowledge" not in html
-    assert "/gezien/" not in html
-    assert AuditEvent.objects.filter(action="signals.team_view").exists()
-
-
-@pytest.mark.parametrize("persona", ["professional", "org_admin", "outsider"])
-def test_team_signals_only_for_team_leads(client, request, signal, persona):
-    user = request.getfixturevalue(persona)
-    assert login(client, user).get(reverse("monitoring:team_signals")).status_code == 403
-
-
-def test_team_lead_of_another_team_sees_nothing(client, organisation, signal):
-    from tests.factories import MembershipFactory, TeamFactory, UserFactory
-
-    lead = UserFactory(username="teamleider.zuid")
-    MembershipFactory(
-        user=lead,
-        organisation=organisation,
-        role="team_lead",
-        teams=[TeamFactory(organisation=organisation, name="Team Zuid")],
-    )
-    html = login(client, lead).get(reverse("monitoring:team_signals")).content.decode()
-    assert "K.V." not in html
+def test_team_leads_see_no_single_client_s_signals(client, team_lead, trajectory, signal):
+    """Team leads see aggregates of at least 5 clients (the dashboards), never one client's."""
+    browser = login(client, team_lead)
+    assert browser.get("/verloop/team/signalen/").status_code == 404
+    assert browser.get(reverse("monitoring:course", args=[trajectory.uuid])).status_code == 404
+    url = reverse("monitoring:signal_acknowledge", args=[signal.uuid])
+    assert browser.post(url, {"note": "gezien"}).status_code == 404
 
 
 def test_org_admin_sets_thresholds(client, org_admin, organisation):

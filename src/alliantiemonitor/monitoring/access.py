@@ -15,11 +15,10 @@ from typing import Any
 
 from django.http import Http404
 
-from alliantiemonitor.monitoring.models import Signal, SignalQuerySet
+from alliantiemonitor.monitoring.models import Signal
 from alliantiemonitor.organisations.constants import Role
 from alliantiemonitor.organisations.models import Organisation, Team
 from alliantiemonitor.trajectories.access import parse_uuid, trajectories_for
-from alliantiemonitor.trajectories.models import Trajectory
 
 
 def get_signal_for(user: Any, uuid: Any) -> Signal:
@@ -41,12 +40,6 @@ def teams_led_by(user: Any) -> Any:
         memberships__role=Role.TEAM_LEAD,
         memberships__active=True,
     ).distinct()
-
-
-def team_signals_for(user: Any) -> SignalQuerySet:
-    """The open signals a team lead may read (``none()`` for anyone else)."""
-    trajectories = Trajectory.objects.active().filter(team__in=teams_led_by(user))
-    return Signal.objects.open().filter(trajectory__in=trajectories)
 
 
 def get_administered_organisation(user: Any, uuid: Any) -> Organisation:

@@ -11,7 +11,6 @@ urlpatterns = [
         views.signal_acknowledge_view,
         name="signal_acknowledge",
     ),
-    path("team/signalen/", views.team_signals, name="team_signals"),
     path("drempels/<uuid:organisation_uuid>/", views.thresholds, name="thresholds"),
     path("<uuid:trajectory_uuid>/tijdlijn/", views_outcomes.timeline, name="timeline"),
     path(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +19,6 @@ from alliantiemonitor.common.formatting import score_text
 from alliantiemonitor.monitoring.access import (
     get_administered_organisation,
     get_signal_for,
-    team_signals_for,
-    teams_led_by,
 )
 from alliantiemonitor.monitoring.course import Point, trajectory_course
 from alliantiemonitor.monitoring.forms import AcknowledgeForm, ThresholdsForm
@@ -135,22 +132,6 @@ def signal_acknowledge_view(request: HttpRequest, signal_uuid: uuid.UUID) -> Htt
         "monitoring/_signal.html",
         {"card": signal_card(signal), "acknowledge_form": form, "status_text": status_text},
     )
-
-
-@login_required
-@require_GET
-def team_signals(request: HttpRequest) -> HttpResponse:
-    """The team lead's read-only list of their teams' open signals."""
-    if not teams_led_by(request.user).exists():
-        raise PermissionDenied
-    signals = (
-        team_signals_for(request.user)
-        .select_related("round", "trajectory__client", "trajectory__team", "acknowledged_by")
-        .order_by("trajectory__team__name", "trajectory__client__display_name", "raised_at", "pk")
-    )
-    cards = signal_cards(signals)
-    audit_record(actor=request.user, action="signals.team_view", detail={"count": len(cards)})
-    return render(request, "monitoring/team_signals.html", {"cards": cards})
 
 
 @login_required
