@@ -495,7 +495,6 @@ def pages(loaded: dict[str, Any], extra: Sequence[str]) -> Iterator[tuple[str, s
             reverse("dashboards:team", args=[loaded["team"]]),
             loaded["team_lead"],
         )
-        yield "team signals (team lead)", reverse("monitoring:team_signals"), loaded["team_lead"]
     if loaded.get("organisation"):
         yield (
             "organisation dashboard (admin)",

@@ -30,15 +30,13 @@ from django.utils.translation import gettext_lazy as _
 from alliantiemonitor.conversations.constants import Party, Usefulness
 from alliantiemonitor.conversations.models import Evaluation
 from alliantiemonitor.core.change import Pattern
-from alliantiemonitor.core.instrument import Instrument
 from alliantiemonitor.core.patterns import Series as PatternSeries
 from alliantiemonitor.core.patterns import course_patterns
-from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.core.signals import SignalSettings
 from alliantiemonitor.core.suppression import Cell, Suppressed, Table, suppress, suppress_tables
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.constants import COLLECTING_STATES, Rater, RoundState
-from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.measurements.models import MeasurementRound, Response, ResponseScore
 from alliantiemonitor.monitoring.models import organisation_signal_settings
 from alliantiemonitor.organisations.models import Organisation, Team
 
@@ -275,45 +273,55 @@ class ScoredResponse:
 
 
 def response_scores(responses: QuerySet[Response]) -> list[ScoredResponse]:
-    """The scores per characteristic of current submitted ``responses``, in one query.
+    """The stored scores per characteristic of current submitted ``responses``, in one query.
 
-    The one place that knows where scores come from: today they are computed from the
-    answers with :func:`~alliantiemonitor.core.scoring.score_answers`; once the stored
-    ``ResponseScore`` rows exist, read them here instead (and nothing else changes).
+    The one place that knows where scores come from: the ``ResponseScore`` rows written when
+    a response was submitted or corrected (no answers are read or rescored here).
     """
-    registry = get_registry()
-    instruments: dict[tuple[str, str], Instrument] = {}
-    result = []
     rows = (
-        responses.filter(is_current=True, submitted_at__isnull=False)
-        .values_list(
-            "rater",
-            "answers",
-            "round__instrument_id",
-            "round__instrument_version",
-            "round__trajectory__team_id",
-            "round__trajectory__client_id",
-            "round__trajectory_id",
-            "round__opened_at",
+        ResponseScore.objects.filter(
+            response__in=responses.filter(is_current=True, submitted_at__isnull=False)
         )
-        .order_by("round__opened_at", "pk")
+        .values_list(
+            "response_id",
+            "characteristic",
+            "value",
+            "rater",
+            "response__round__instrument_id",
+            "response__round__instrument_version",
+            "response__round__trajectory__team_id",
+            "response__round__trajectory__client_id",
+            "response__round__trajectory_id",
+            "response__round__opened_at",
+        )
+        .order_by("response__round__opened_at", "response_id")
     )
-    for rater, answers, instrument_id, version, team_id, client_id, trajectory_id, opened in rows:
-        ref = (instrument_id, version)
-        if ref not in instruments:
-            instruments[ref] = registry.get(instrument_id, version=version)
-        result.append(
-            ScoredResponse(
+    result: dict[int, ScoredResponse] = {}
+    for (
+        response_id,
+        key,
+        value,
+        rater,
+        instrument_id,
+        version,
+        team_id,
+        client_id,
+        trajectory_id,
+        opened,
+    ) in rows.iterator(chunk_size=20_000):
+        scored = result.get(response_id)
+        if scored is None:
+            scored = result[response_id] = ScoredResponse(
                 team_id=team_id,
                 client_id=client_id,
                 trajectory_id=trajectory_id,
                 round_opened_at=opened,
                 rater=rater,
-                instrument_ref=ref,
-                scores=score_answers(instruments[ref], answers, rater),
+                instrument_ref=(instrument_id, version),
+                scores={},
             )
-        )
-    return result
+        scored.scores[key] = value
+    return list(result.values())
 
 
 def trajectory_patterns(
@@ -366,8 +374,8 @@ def _score_tables(
     by_key: dict[tuple[str, str], _Counter] = {}
     sums: dict[tuple[str, str], dict[int | None, list[float]]] = {}
     scored = list(scored)
-    for response in scored:
-        instrument = registry.get(response.instrument_ref[0], version=response.instrument_ref[1])
+    for ref in dict.fromkeys(response.instrument_ref for response in scored):
+        instrument = registry.get(ref[0], version=ref[1])
         for characteristic in instrument.characteristics:
             if characteristic.key not in seen:
                 seen.add(characteristic.key)
