@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from alliantiemonitor.monitoring.models import Signal
-from alliantiemonitor.monitoring.signals_read import signal_badges, signal_card
+from alliantiemonitor.monitoring.signals_read import signal_badges, signal_cards
 from tests.monitoring.test_signals_services import deteriorating
 
 pytestmark = pytest.mark.django_db
@@ -49,15 +49,15 @@ def test_every_rule_row_has_its_own_fitting_words(round_, kind, characteristic, 
     texts = {}
     for language in ("en", "nl"):
         with override(language):
-            card = signal_card(signal)
-        for text in (card.seen, card.talk_about):
+            card = signal_cards([signal])[0]
+        for text in (*card.seen, card.talk_about):
             assert text
             assert "%(" not in text
             assert "  " not in text
-        texts[language] = card.seen
+        texts[language] = card.seen[0]
     assert texts["en"] != texts["nl"]
     with override("en"):
-        seen = signal_card(signal).seen
+        seen = signal_cards([signal])[0].seen[0]
     if characteristic and kind == "deterioration":
         assert characteristic in seen.lower()
     if rater == "client" and kind != "stopped_responding":
@@ -77,7 +77,7 @@ def test_the_words_differ_between_the_rows_of_one_kind(round_):
             raised_at=timezone.now(),
         )
         with override("en"):
-            return signal_card(signal).seen
+            return signal_cards([signal])[0].seen[0]
 
     texts = [seen(*row) for row in RULE_ROWS]
     assert len(set(texts)) == len(texts)

@@ -195,7 +195,10 @@ def _apply(trajectory_id: int, current: Mapping[Key, Raised]) -> RecomputeResult
 def signal_acknowledge(*, signal: Signal, by: Any, note: str) -> Signal:
     """Record that the professional ``by`` has seen ``signal``, with a short ``note``.
 
-    The signal stays open (and visible, calmly) while the rules raise it. Raises
+    The other open signals of the same kind in the trajectory that are not acknowledged yet
+    are marked seen with it: one change in the scores raises several rows of the rules (both
+    views pooled, one view, one characteristic), and the professional reads them as one.
+    The signals stay open (and visible, calmly) while the rules raise them. Raises
     :class:`NotAssigned` for anyone but the trajectory's professional, :class:`InvalidNote` for
     an empty or too long note, :class:`SignalNotOpen` for a resolved signal and
     :class:`SignalAlreadyAcknowledged` for a second acknowledgement (a double submit).
@@ -210,19 +213,28 @@ def signal_acknowledge(*, signal: Signal, by: Any, note: str) -> Signal:
         raise SignalNotOpen()
     if signal.is_acknowledged:
         raise SignalAlreadyAcknowledged()
-    signal.acknowledged_at = timezone.now()
-    signal.acknowledged_by = by
-    signal.acknowledgement_note = note
-    signal.save(
-        update_fields=[
-            "acknowledged_at",
-            "acknowledged_by",
-            "acknowledgement_note",
-            "updated_at",
-        ]
+    siblings = (
+        Signal.objects.open()
+        .select_for_update()
+        .filter(trajectory_id=signal.trajectory_id, kind=signal.kind, acknowledged_at__isnull=True)
+        .order_by("pk")
     )
-    # The note is free text about a client: it stays on the signal, not in the audit log.
-    audit_record(actor=by, action="signal.acknowledge", obj=signal, detail=_audit_detail(signal))
+    now = timezone.now()
+    for each in siblings:
+        each.acknowledged_at = now
+        each.acknowledged_by = by
+        each.acknowledgement_note = note
+        each.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_by",
+                "acknowledgement_note",
+                "updated_at",
+            ]
+        )
+        # The note is free text about a client: it stays on the signal, not in the audit log.
+        audit_record(actor=by, action="signal.acknowledge", obj=each, detail=_audit_detail(each))
+    signal.refresh_from_db()
     return signal
 
 

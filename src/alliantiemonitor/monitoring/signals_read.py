@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
-from alliantiemonitor.instruments.registry import get_registry
+from alliantiemonitor.measurements.exceptions import UnknownInstrument
 from alliantiemonitor.monitoring.constants import SignalKind
 from alliantiemonitor.monitoring.models import Signal
 
@@ -53,13 +53,14 @@ def signal_badges(signals: Iterable[Signal]) -> list[SignalBadge]:
     return [SignalBadge(labels[kind], acknowledged) for kind, acknowledged in seen.items()]
 
 
-def characteristic_name(key: str, language: str | None = None) -> str:
-    """The characteristic's name as the shipped standard variant gives it, else the key."""
+def characteristic_name(signal: Signal, language: str | None = None) -> str:
+    """The name of ``signal``'s characteristic as its round's own variant gives it, else the key."""
     language = language or current_language()
     try:
-        return pick_language(get_registry().get("standaard").characteristic(key).name, language)
-    except KeyError:
-        return key
+        definition = signal.round.instrument.characteristic(signal.characteristic)
+    except (KeyError, UnknownInstrument):
+        return signal.characteristic
+    return pick_language(definition.name, language)
 
 
 def _seen(signal: Signal, name: str) -> str:
@@ -154,11 +155,17 @@ _TALK_ABOUT = {
 
 @dataclass(frozen=True)
 class SignalCard:
-    """One signal as a page shows it."""
+    """The open signals of one kind in one trajectory, as a page shows them.
+
+    One change in the scores raises several rows of the rules (both views pooled, one view,
+    one characteristic); the professional reads them as one card and marks them seen at once.
+    ``signal`` is the card's first row: the one the acknowledge form posts to.
+    """
 
     signal: Signal
+    signals: tuple[Signal, ...]
     kind_label: str
-    seen: str
+    seen: tuple[str, ...]
     talk_about: str
     since: dt.date
     #: The joint conversation of the round that raised it, where the prompts are.
@@ -166,22 +173,43 @@ class SignalCard:
 
     @property
     def is_acknowledged(self) -> bool:
-        return self.signal.is_acknowledged
+        return all(signal.is_acknowledged for signal in self.signals)
 
 
-def signal_card(signal: Signal) -> SignalCard:
-    """Describe ``signal`` in plain words: what was seen, since when, what to talk about."""
-    name = characteristic_name(signal.characteristic) if signal.characteristic else ""
-    talk = _TALK_ABOUT.get(SignalKind(signal.kind))
+def _card(group: list[Signal]) -> SignalCard:
+    first = min(group, key=lambda signal: (signal.raised_at, signal.pk))
+    talk = _TALK_ABOUT.get(SignalKind(first.kind))
+    seen = []
+    for signal in group:
+        name = characteristic_name(signal) if signal.characteristic else ""
+        text = _seen(signal, name)
+        if text not in seen:
+            seen.append(text)
     return SignalCard(
-        signal=signal,
-        kind_label=str(signal.get_kind_display()),
-        seen=_seen(signal, name),
+        signal=first,
+        signals=tuple(group),
+        kind_label=str(first.get_kind_display()),
+        seen=tuple(seen),
         talk_about=talk() if talk else "",
-        since=timezone.localdate(signal.round.opened_at),
-        round_uuid=signal.round.uuid,
+        since=min(timezone.localdate(signal.round.opened_at) for signal in group),
+        round_uuid=first.round.uuid,
     )
 
 
 def signal_cards(signals: Iterable[Signal]) -> list[SignalCard]:
-    return [signal_card(signal) for signal in signals]
+    """One card per trajectory and kind, in the order of each kind's first signal given."""
+    groups: dict[tuple[int, str], list[Signal]] = {}
+    for signal in signals:
+        groups.setdefault((signal.trajectory_id, signal.kind), []).append(signal)
+    return [_card(group) for group in groups.values()]
+
+
+def signal_card(signal: Signal) -> SignalCard:
+    """The card ``signal`` belongs to: it and the other open signals of its kind."""
+    group = list(
+        Signal.objects.open()
+        .filter(trajectory_id=signal.trajectory_id, kind=signal.kind)
+        .select_related("round", "acknowledged_by")
+        .order_by("raised_at", "pk")
+    )
+    return _card(group or [signal])
