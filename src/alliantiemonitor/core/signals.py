@@ -223,7 +223,9 @@ def _text_codes(column: pd.Series) -> tuple[IntArray, pd.Index]:
     dtype = column.dtype
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         codes, uniques = pd.factorize(column, sort=False)
-        plain = dtype.kind != "O" or all(isinstance(u, str) for u in uniques)
+        plain = not (isinstance(dtype, np.dtype) and dtype.kind == "O") or (
+            pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+        )
         if plain and not (codes < 0).any():
             merged, text = pd.factorize(pd.Series(uniques).astype(str), sort=False)
             return np.asarray(merged[codes], dtype=np.int64), text
@@ -275,10 +277,22 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
         rater_code = (scores["rater"].astype(str).to_numpy() == "professional").astype(np.int64)
     else:
         rater_code = (np.asarray(names, dtype=object) == "professional").astype(np.int64)[codes]
-    order = np.lexsort((rater_code, round_index, traj_codes))
-    t = traj_codes[order]
-    r = round_index[order]
-    rc = rater_code[order]
+    # Rows usually arrive in trajectory, round and rater order already; then nothing is moved.
+    later = traj_codes[1:] > traj_codes[:-1]
+    same = traj_codes[1:] == traj_codes[:-1]
+    later |= same & (round_index[1:] > round_index[:-1])
+    same &= round_index[1:] == round_index[:-1]
+    later |= same & (rater_code[1:] >= rater_code[:-1])
+    in_order = bool(later.all())
+    del later, same
+    order = None if in_order else np.lexsort((rater_code, round_index, traj_codes))
+
+    def ordered(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return x if order is None else x[order]
+
+    t = ordered(traj_codes)
+    r = ordered(round_index)
+    rc = ordered(rater_code)
     dup = (t[1:] == t[:-1]) & (r[1:] == r[:-1]) & (rc[1:] == rc[:-1])
     if dup.any():
         first = int(np.flatnonzero(dup)[0]) + 1
@@ -300,10 +314,10 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
     group_start = np.repeat(traj_start, traj_size)
     position = np.arange(n_rounds) - group_start
 
-    dates = pd.to_datetime(scores["round_date"], errors="coerce").to_numpy()[order]
-    after = _as_bool(scores["after_handover"])[order]
-    submitted_rows = _as_bool(scores["submitted"])[order]
-    raw = scores[list(keys)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)[order]
+    dates = ordered(pd.to_datetime(scores["round_date"], errors="coerce").to_numpy())
+    after = ordered(_as_bool(scores["after_handover"]))
+    submitted_rows = ordered(_as_bool(scores["submitted"]))
+    raw = ordered(scores[list(keys)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64))
 
     values: dict[str, FloatArray] = {}
     submitted: dict[str, BoolArray] = {}
@@ -325,7 +339,7 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
     after_round[round_id[after]] = True
     discussed = None
     if "discussed_date" in scores.columns:
-        disc_rows = pd.to_datetime(scores["discussed_date"], errors="coerce").to_numpy()[order]
+        disc_rows = ordered(pd.to_datetime(scores["discussed_date"], errors="coerce").to_numpy())
         discussed = np.full(n_rounds, np.datetime64("NaT"), dtype="datetime64[ns]")
         # The latest date given on any row of the round (both rows normally carry the same).
         valid = ~np.isnat(disc_rows)
@@ -357,16 +371,16 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
 # Running statistics per trajectory
 
 
-def _group_cumsum(x: FloatArray, rounds: _Rounds) -> FloatArray:
+def _group_cumsum(x: FloatArray, rounds: _Rounds, *, in_place: bool = False) -> FloatArray:
     """Cumulative sum down axis 0 of ``x``, restarting at every trajectory (rows in round order).
 
     Computed as the running total over all rows minus the total just before the trajectory's
     first round. Differences of running totals lose a little precision on long inputs; the sums
     here are of values of a few units over a few million rounds, far inside float64's exact
     range. (The subtraction is done in place, one trajectory offset per row, without a gather of
-    the whole array.)
+    the whole array.) ``in_place`` overwrites ``x`` (a float64 array) with the result.
     """
-    total = np.cumsum(x, axis=0, dtype=np.float64)
+    total = np.cumsum(x, axis=0, out=x) if in_place else np.cumsum(x, axis=0, dtype=np.float64)
     starts = rounds.starts
     if len(starts) > 1:
         offset = total[starts[1:] - 1]
@@ -399,27 +413,43 @@ def _slopes(block: FloatArray, rounds: _Rounds) -> tuple[FloatArray, FloatArray,
     Slope and variance are NaN with fewer than two values. Each series is judged on its own
     rounds, so a round where one characteristic is missing does not move the others.
     """
+    # The arithmetic is done in place where it can (the arrays are large), in the order of
+    # the formulas in the comments.
     ok = ~np.isnan(block)
     t = rounds.position.astype(np.float64)[:, None]
-    yy = np.where(ok, block, 0.0)
     w = ok.astype(np.float64)
-    n = _group_cumsum(w, rounds)
-    w *= t
-    s_t = _group_cumsum(w, rounds)
-    w *= t
-    s_tt = _group_cumsum(w, rounds)
-    del w
-    s_y = _group_cumsum(yy, rounds)
-    yy *= t
-    s_ty = _group_cumsum(yy, rounds)
-    del yy
-    denom = n * s_tt - s_t * s_t
-    del s_tt
-    valid = (n >= 2) & (denom > 1e-9)
-    safe = np.where(valid, denom, 1.0)
-    del denom
-    slope = np.where(valid, (n * s_ty - s_t * s_y) / safe, np.nan)
-    var = np.where(valid, n / safe, np.nan)
+    wt = w * t
+    n = _group_cumsum(w, rounds, in_place=True)
+    s_t = _group_cumsum(wt, rounds)
+    wt *= t
+    s_tt = _group_cumsum(wt, rounds, in_place=True)
+    yy = np.where(ok, block, 0.0)
+    del ok
+    yt = t * yy
+    s_y = _group_cumsum(yy, rounds, in_place=True)
+    s_ty = _group_cumsum(yt, rounds, in_place=True)
+    # denom = n * s_tt - s_t * s_t
+    denom = s_tt
+    denom *= n
+    denom -= s_t * s_t
+    valid = n >= 2
+    valid &= denom > 1e-9
+    invalid = ~valid
+    del valid
+    # safe = denom where valid, else 1
+    safe = denom
+    safe[invalid] = 1.0
+    # slope = (n * s_ty - s_t * s_y) / safe, NaN where not valid
+    slope = s_ty
+    slope *= n
+    s_y *= s_t
+    slope -= s_y
+    del s_y, s_t
+    slope /= safe
+    slope[invalid] = np.nan
+    # var = n / safe, NaN where not valid
+    var = n / safe
+    var[invalid] = np.nan
     return slope, var, n
 
 
