@@ -118,9 +118,9 @@ class SignalSettings:
 
     # --- reliable deterioration (pooled; both views together, and each view alone) ------------
     #: Critical z of the trend of both views' pooled scores at two rounds …
-    deterioration_z: float = 1.8
+    deterioration_z: float = 1.9
     #: … plus this much times ln(rounds − 1): later rounds need stronger evidence.
-    deterioration_z_per_round: float = 0.8
+    deterioration_z_per_round: float = 0.6
     #: The same for one view alone (client, professional): a stricter bar, two more tests.
     view_z: float = 3.0
     view_z_per_round: float = 0.8
@@ -136,7 +136,7 @@ class SignalSettings:
 
     # --- after a change of professional ---------------------------------------------------------
     #: Critical z of trust and bond (both views) with the new professional against before.
-    handover_z: float = 1.9
+    handover_z: float = 2.1
     #: Only the first this-many rounds with the new professional are judged.
     handover_rounds: int = 2
     handover_characteristics: tuple[str, ...] = ("trust", "bond")
