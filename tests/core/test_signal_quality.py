@@ -24,7 +24,7 @@ def figures() -> dict[str, float]:
 def test_deterioration_sensitivity_false_alarms_and_ppv(figures: dict[str, float]) -> None:
     assert figures["deterioration sensitivity (either view)"] >= 0.68
     assert figures["deterioration false alarms (either view)"] <= 0.08
-    assert figures["deterioration PPV (either view, whole alliance)"] >= 0.48
+    assert figures["deterioration PPV (either view, whole alliance)"] >= 0.50
 
 
 def test_false_alarms_do_not_grow_with_the_rounds(figures: dict[str, float]) -> None:
@@ -33,7 +33,7 @@ def test_false_alarms_do_not_grow_with_the_rounds(figures: dict[str, float]) -> 
 
 def test_after_a_change_of_professional(figures: dict[str, float]) -> None:
     assert figures["handover: deteriorating dyads signalled (1st/2nd round)"] >= 0.6
-    assert figures["handover: stable dyads signalled (1st/2nd round)"] <= 0.15
+    assert figures["handover: stable dyads signalled (1st/2nd round)"] <= 0.13
 
 
 def test_stopped_responding(figures: dict[str, float]) -> None:

@@ -119,9 +119,9 @@ class SignalSettings:
 
     # --- reliable deterioration (pooled; both views together, and each view alone) ------------
     #: Critical z of the trend of both views' pooled scores at two rounds …
-    deterioration_z: float = 1.8
+    deterioration_z: float = 1.9
     #: … plus this much times ln(rounds − 1): later rounds need stronger evidence.
-    deterioration_z_per_round: float = 0.8
+    deterioration_z_per_round: float = 0.6
     #: The same for one view alone (client, professional): a stricter bar, two more tests.
     view_z: float = 3.0
     view_z_per_round: float = 0.8
@@ -137,7 +137,7 @@ class SignalSettings:
 
     # --- after a change of professional ---------------------------------------------------------
     #: Critical z of trust and bond (both views) with the new professional against before.
-    handover_z: float = 1.9
+    handover_z: float = 2.1
     #: Only the first this-many rounds with the new professional are judged.
     handover_rounds: int = 2
     handover_characteristics: tuple[str, ...] = ("trust", "bond")
@@ -196,10 +196,14 @@ class _Rounds:
     """The input reshaped: one entry per (trajectory, round), in trajectory and round order."""
 
     trajectory: npt.NDArray[Any]  # trajectory id per round
+    trajectory_code: IntArray  # the trajectory's number per round (its first appearance)
+    trajectory_rank: IntArray  # per trajectory number: the rank of its id in text order
     round_index: IntArray
     round_date: npt.NDArray[np.datetime64]
     after_handover: BoolArray
     group_start: IntArray  # position of the trajectory's first round, per round
+    starts: IntArray  # position of each trajectory's first round (one entry per trajectory)
+    sizes: IntArray  # number of rounds of each trajectory
     position: IntArray  # 0, 1, … within the trajectory
     keys: tuple[str, ...]
     negative: BoolArray  # per characteristic
@@ -208,6 +212,26 @@ class _Rounds:
     submitted: dict[str, BoolArray]
     present: dict[str, BoolArray]  # a row of this rater exists
     discussed: npt.NDArray[np.datetime64] | None
+
+
+def _text_codes(column: pd.Series) -> tuple[IntArray, pd.Index]:
+    """``pd.factorize(column.astype(str))``, converting only the distinct values to text.
+
+    Turning a column of a million ids into a million new strings costs more than all the
+    arithmetic; the distinct values are few. Falls back to the plain expression when values are
+    missing or are not all text or whole numbers (``1`` and ``1.0`` would merge otherwise).
+    """
+    dtype = column.dtype
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        codes, uniques = pd.factorize(column, sort=False)
+        plain = not (isinstance(dtype, np.dtype) and dtype.kind == "O") or (
+            pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+        )
+        if plain and not (codes < 0).any():
+            merged, text = pd.factorize(pd.Series(uniques).astype(str), sort=False)
+            return np.asarray(merged[codes], dtype=np.int64), text
+    codes, uniques = pd.factorize(column.astype(str), sort=False)
+    return np.asarray(codes, dtype=np.int64), uniques
 
 
 def _check_columns(scores: pd.DataFrame, settings: SignalSettings) -> tuple[str, ...]:
@@ -220,10 +244,14 @@ def _check_columns(scores: pd.DataFrame, settings: SignalSettings) -> tuple[str,
             "no characteristic columns: expected one or more of "
             + ", ".join(settings.characteristics)
         )
-    raters = scores["rater"].astype(str)
-    bad = sorted(set(raters.unique()) - set(_RATERS))
-    if bad:
-        raise SignalInputError(f"unknown rater(s): {', '.join(bad[:5])} (client or professional)")
+    codes, names = _text_codes(scores["rater"])
+    if (codes < 0).any() or not set(names) <= set(_RATERS):
+        raters = scores["rater"].astype(str)
+        bad = sorted(set(raters.unique()) - set(_RATERS))
+        if bad:
+            raise SignalInputError(
+                f"unknown rater(s): {', '.join(bad[:5])} (client or professional)"
+            )
     return keys
 
 
@@ -240,16 +268,32 @@ def _as_bool(column: pd.Series) -> BoolArray:
 
 def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
     keys = _check_columns(scores, settings)
-    traj_codes, traj_uniques = pd.factorize(scores["trajectory_id"].astype(str), sort=False)
+    traj_codes, traj_uniques = _text_codes(scores["trajectory_id"])
     try:
         round_index = pd.to_numeric(scores["round_index"], errors="raise").to_numpy(np.int64)
     except (ValueError, TypeError) as exc:
         raise SignalInputError("round_index must hold whole numbers") from exc
-    rater_code = (scores["rater"].astype(str).to_numpy() == "professional").astype(np.int64)
-    order = np.lexsort((rater_code, round_index, traj_codes))
-    t = traj_codes[order]
-    r = round_index[order]
-    rc = rater_code[order]
+    codes, names = _text_codes(scores["rater"])
+    if (codes < 0).any():
+        rater_code = (scores["rater"].astype(str).to_numpy() == "professional").astype(np.int64)
+    else:
+        rater_code = (np.asarray(names, dtype=object) == "professional").astype(np.int64)[codes]
+    # Rows usually arrive in trajectory, round and rater order already; then nothing is moved.
+    later = traj_codes[1:] > traj_codes[:-1]
+    same = traj_codes[1:] == traj_codes[:-1]
+    later |= same & (round_index[1:] > round_index[:-1])
+    same &= round_index[1:] == round_index[:-1]
+    later |= same & (rater_code[1:] >= rater_code[:-1])
+    in_order = bool(later.all())
+    del later, same
+    order = None if in_order else np.lexsort((rater_code, round_index, traj_codes))
+
+    def ordered(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return x if order is None else x[order]
+
+    t = ordered(traj_codes)
+    r = ordered(round_index)
+    rc = ordered(rater_code)
     dup = (t[1:] == t[:-1]) & (r[1:] == r[:-1]) & (rc[1:] == rc[:-1])
     if dup.any():
         first = int(np.flatnonzero(dup)[0]) + 1
@@ -267,13 +311,14 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
     new_traj = np.ones(n_rounds, dtype=bool)
     new_traj[1:] = round_traj[1:] != round_traj[:-1]
     traj_start = np.flatnonzero(new_traj)
-    group_start = traj_start[np.cumsum(new_traj) - 1]
+    traj_size = np.diff(np.append(traj_start, n_rounds))
+    group_start = np.repeat(traj_start, traj_size)
     position = np.arange(n_rounds) - group_start
 
-    dates = pd.to_datetime(scores["round_date"], errors="coerce").to_numpy()[order]
-    after = _as_bool(scores["after_handover"])[order]
-    submitted_rows = _as_bool(scores["submitted"])[order]
-    raw = scores[list(keys)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)[order]
+    dates = ordered(pd.to_datetime(scores["round_date"], errors="coerce").to_numpy())
+    after = ordered(_as_bool(scores["after_handover"]))
+    submitted_rows = ordered(_as_bool(scores["submitted"]))
+    raw = ordered(scores[list(keys)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64))
 
     values: dict[str, FloatArray] = {}
     submitted: dict[str, BoolArray] = {}
@@ -292,20 +337,27 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
         present[rater] = here
 
     after_round = np.zeros(n_rounds, dtype=bool)
-    np.logical_or.at(after_round, round_id, after)
+    after_round[round_id[after]] = True
     discussed = None
     if "discussed_date" in scores.columns:
-        disc_rows = pd.to_datetime(scores["discussed_date"], errors="coerce").to_numpy()[order]
+        disc_rows = ordered(pd.to_datetime(scores["discussed_date"], errors="coerce").to_numpy())
         discussed = np.full(n_rounds, np.datetime64("NaT"), dtype="datetime64[ns]")
         # The latest date given on any row of the round (both rows normally carry the same).
         valid = ~np.isnat(disc_rows)
         discussed[round_id[valid]] = disc_rows[valid].astype("datetime64[ns]")
+    traj_names: npt.NDArray[Any] = np.asarray(traj_uniques, dtype=object)
+    rank = np.empty(len(traj_names), dtype=np.int64)
+    rank[np.argsort(traj_names, kind="stable")] = np.arange(len(traj_names))
     return _Rounds(
-        trajectory=np.asarray(traj_uniques, dtype=object)[round_traj],
+        trajectory=traj_names[round_traj],
+        trajectory_code=round_traj,
+        trajectory_rank=rank,
         round_index=r[first_row],
         round_date=dates[first_row].astype("datetime64[ns]"),
         after_handover=after_round,
         group_start=group_start,
+        starts=traj_start,
+        sizes=traj_size,
         position=position,
         keys=keys,
         negative=np.array([k in settings.negative_characteristics for k in keys]),
@@ -320,16 +372,21 @@ def _reshape(scores: pd.DataFrame, settings: SignalSettings) -> _Rounds:
 # Running statistics per trajectory
 
 
-def _group_cumsum(x: FloatArray, group_start: IntArray) -> FloatArray:
+def _group_cumsum(x: FloatArray, rounds: _Rounds, *, in_place: bool = False) -> FloatArray:
     """Cumulative sum down axis 0 of ``x``, restarting at every trajectory (rows in round order).
 
-    Differences of running totals lose a little precision on long inputs; the sums here are of
-    values of a few units over a few million rounds, far inside float64's exact range.
+    Computed as the running total over all rows minus the total just before the trajectory's
+    first round. Differences of running totals lose a little precision on long inputs; the sums
+    here are of values of a few units over a few million rounds, far inside float64's exact
+    range. (The subtraction is done in place, one trajectory offset per row, without a gather of
+    the whole array.) ``in_place`` overwrites ``x`` (a float64 array) with the result.
     """
-    total = np.cumsum(x, axis=0)
-    zero = np.zeros((1, *x.shape[1:]))
-    before = np.concatenate([zero, total])[group_start]
-    return np.asarray(total - before, dtype=np.float64)
+    total = np.cumsum(x, axis=0, out=x) if in_place else np.cumsum(x, axis=0, dtype=np.float64)
+    starts = rounds.starts
+    if len(starts) > 1:
+        offset = total[starts[1:] - 1]
+        total[starts[1] :] -= np.repeat(offset, rounds.sizes[1:], axis=0)
+    return total
 
 
 def _previous(x: npt.NDArray[Any], rounds: _Rounds, fill: Any) -> npt.NDArray[Any]:
@@ -337,7 +394,7 @@ def _previous(x: npt.NDArray[Any], rounds: _Rounds, fill: Any) -> npt.NDArray[An
     out = np.empty_like(x)
     out[0:1] = fill
     out[1:] = x[:-1]
-    out[rounds.position == 0] = fill
+    out[rounds.starts] = fill
     return out
 
 
@@ -357,21 +414,43 @@ def _slopes(block: FloatArray, rounds: _Rounds) -> tuple[FloatArray, FloatArray,
     Slope and variance are NaN with fewer than two values. Each series is judged on its own
     rounds, so a round where one characteristic is missing does not move the others.
     """
+    # The arithmetic is done in place where it can (the arrays are large), in the order of
+    # the formulas in the comments.
     ok = ~np.isnan(block)
     t = rounds.position.astype(np.float64)[:, None]
-    yy = np.where(ok, block, 0.0)
     w = ok.astype(np.float64)
-    gs = rounds.group_start
-    n = _group_cumsum(w, gs)
-    s_t = _group_cumsum(w * t, gs)
-    s_tt = _group_cumsum(w * t * t, gs)
-    s_y = _group_cumsum(yy, gs)
-    s_ty = _group_cumsum(t * yy, gs)
-    denom = n * s_tt - s_t * s_t
-    valid = (n >= 2) & (denom > 1e-9)
-    safe = np.where(valid, denom, 1.0)
-    slope = np.where(valid, (n * s_ty - s_t * s_y) / safe, np.nan)
-    var = np.where(valid, n / safe, np.nan)
+    wt = w * t
+    n = _group_cumsum(w, rounds, in_place=True)
+    s_t = _group_cumsum(wt, rounds)
+    wt *= t
+    s_tt = _group_cumsum(wt, rounds, in_place=True)
+    yy = np.where(ok, block, 0.0)
+    del ok
+    yt = t * yy
+    s_y = _group_cumsum(yy, rounds, in_place=True)
+    s_ty = _group_cumsum(yt, rounds, in_place=True)
+    # denom = n * s_tt - s_t * s_t
+    denom = s_tt
+    denom *= n
+    denom -= s_t * s_t
+    valid = n >= 2
+    valid &= denom > 1e-9
+    invalid = ~valid
+    del valid
+    # safe = denom where valid, else 1
+    safe = denom
+    safe[invalid] = 1.0
+    # slope = (n * s_ty - s_t * s_y) / safe, NaN where not valid
+    slope = s_ty
+    slope *= n
+    s_y *= s_t
+    slope -= s_y
+    del s_y, s_t
+    slope /= safe
+    slope[invalid] = np.nan
+    # var = n / safe, NaN where not valid
+    var = n / safe
+    var[invalid] = np.nan
     return slope, var, n
 
 
@@ -383,10 +462,17 @@ def _pooled_z(slope: FloatArray, var: FloatArray, rho: float) -> tuple[FloatArra
     """
     ok = ~np.isnan(slope)
     weight = np.where(ok, 1.0 / np.where(ok, var, 1.0), 0.0)
+    return _pooled_from(weight, np.where(ok, slope, 0.0), ok.sum(axis=1), rho)
+
+
+def _pooled_from(
+    weight: FloatArray, slope0: FloatArray, count: IntArray, rho: float
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`_pooled_z` from the weights, the slopes with 0 for missing, and their count."""
     total = weight.sum(axis=1)
-    m = ok.sum(axis=1).astype(np.float64)
+    m = count.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (weight * np.where(ok, slope, 0.0)).sum(axis=1) / total
+        mean = (weight * slope0).sum(axis=1) / total
         z = mean / np.sqrt((1.0 + (m - 1.0) * rho) / total)
     return np.where(m > 0, z, np.nan), m
 
@@ -394,23 +480,94 @@ def _pooled_z(slope: FloatArray, var: FloatArray, rho: float) -> tuple[FloatArra
 def _quiet_nanmean(block: FloatArray) -> FloatArray:
     """Row means over the non-missing values; NaN (without a warning) for an empty row."""
     ok = ~np.isnan(block)
-    count = ok.sum(axis=1)
-    total = np.where(ok, block, 0.0).sum(axis=1)
+    return _mean_from(np.where(ok, block, 0.0), ok.sum(axis=1))
+
+
+def _mean_from(block0: FloatArray, count: IntArray) -> FloatArray:
+    """:func:`_quiet_nanmean` from the values with 0 for missing and their count per row."""
+    total = block0.sum(axis=1)
     return np.asarray(np.where(count > 0, total / np.maximum(count, 1), np.nan), dtype=np.float64)
 
 
-def _trend_z(
-    block: FloatArray, rounds: _Rounds, rho: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Pooled trend z of the columns of ``block``, the rounds behind it, the pooled change.
+def _columnwise(op: np.ufunc, block: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``op`` reduced over the columns of ``block``, one column at a time (fast for few columns)."""
+    result = block[:, 0].copy()
+    for j in range(1, block.shape[1]):
+        op(result, block[:, j], out=result)
+    return result
 
-    The change is the pooled slope times the rounds so far (in wobble units), for the detail.
+
+class _Trends:
+    """The running trend of every series, computed once; each rule pools a subset of them.
+
+    Built from a few blocks of series (round × characteristic, one block per view). Holds, per
+    block, round and series, what the pooling needs: the inverse-variance weight (0 when
+    missing), the slope (0 when missing), whether there is a slope, and the number of rounds
+    behind it (0 when missing).
     """
-    slope, var, n = _slopes(block, rounds)
-    z, _ = _pooled_z(slope, var, rho)
-    rounds_so_far = np.nanmax(np.where(np.isnan(slope), np.nan, n), axis=1, initial=0.0)
-    change = _quiet_nanmean(slope) * np.maximum(rounds_so_far - 1, 0)
-    return z, rounds_so_far, change
+
+    def __init__(self, blocks: list[FloatArray], rounds: _Rounds) -> None:
+        self.weight: list[FloatArray] = []
+        self.slope0: list[FloatArray] = []
+        self.ok: list[BoolArray] = []
+        self.rounds_behind: list[FloatArray] = []
+        for block in blocks:
+            slope, var, n = _slopes(block, rounds)
+            ok = ~np.isnan(slope)
+            self.ok.append(ok)
+            self.weight.append(np.where(ok, 1.0 / np.where(ok, var, 1.0), 0.0))
+            self.slope0.append(np.where(ok, slope, 0.0))
+            self.rounds_behind.append(np.where(ok, n, 0.0))
+        # Per block: the number of series with a slope, and the most rounds behind one. Both
+        # are exact (whole numbers, a maximum), so they are added up column by column.
+        self.count = [_columnwise(np.add, ok.astype(np.int64)) for ok in self.ok]
+        self.most = [_columnwise(np.maximum, r) for r in self.rounds_behind]
+
+    @staticmethod
+    def _gather(
+        parts: list[npt.NDArray[Any]], pick: list[tuple[int, int | None]]
+    ) -> npt.NDArray[Any]:
+        """Side by side, as one contiguous block: whole blocks (``None``) or single columns."""
+        if len(pick) == 1 and pick[0][1] is None:
+            return parts[pick[0][0]]
+        pieces = [parts[b] if col is None else parts[b][:, col : col + 1] for b, col in pick]
+        return np.concatenate(pieces, axis=1)
+
+    @staticmethod
+    def _combine(
+        op: np.ufunc,
+        whole: list[npt.NDArray[Any]],
+        parts: list[npt.NDArray[Any]],
+        pick: list[tuple[int, int | None]],
+        dtype: type,
+    ) -> npt.NDArray[Any]:
+        """``op`` over the picked series, from the per-block results and single columns."""
+        pieces = [whole[b] if col is None else parts[b][:, col].astype(dtype) for b, col in pick]
+        result = pieces[0]
+        for piece in pieces[1:]:
+            result = op(result, piece)
+        return np.asarray(result, dtype=dtype)
+
+    def pooled(
+        self, pick: list[tuple[int, int | None]], rho: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Pooled trend z of the picked series, the rounds behind it, the pooled change.
+
+        ``pick`` lists (block, column) pairs, column ``None`` for the whole block, in the order
+        of pooling. The change is the pooled slope times the rounds so far (in wobble units),
+        for the detail. The picked columns are put side by side in one contiguous block, as if
+        their series had been computed together, so that the sums over them run in the same
+        order whichever series are pooled.
+        """
+        weight = self._gather(self.weight, pick)
+        slope0 = self._gather(self.slope0, pick)
+        count = self._combine(np.add, self.count, self.ok, pick, np.int64)
+        z, _ = _pooled_from(weight, slope0, count, rho)
+        del weight
+        most = self._combine(np.maximum, self.most, self.rounds_behind, pick, np.float64)
+        rounds_so_far = np.maximum(most, 0.0)
+        change = _mean_from(slope0, count) * np.maximum(rounds_so_far - 1, 0)
+        return z, rounds_so_far, change
 
 
 @dataclass(frozen=True)
@@ -456,8 +613,13 @@ class _Detail:
         return [f"{self.prefix} z={a:.1f} d={b:+.2f}" for a, b in zip(z, change, strict=True)]
 
 
+#: One rule's signals before assembly: column → one value per signal, or one value for all.
+#: ``_round`` holds the rounds' positions (for sorting); the rest become output columns.
+_Part = dict[str, Any]
+
+
 def _emit(
-    parts: list[pd.DataFrame],
+    parts: list[_Part],
     rounds: _Rounds,
     raised: _Runs | BoolArray,
     kind: str,
@@ -472,17 +634,53 @@ def _emit(
     if idx.size == 0:
         return
     parts.append(
-        pd.DataFrame(
-            {
-                "trajectory_id": rounds.trajectory[idx],
-                "kind": kind,
-                "round_index": rounds.round_index[idx],
-                "last_round_index": rounds.round_index[runs.end[idx]],
-                "characteristic": characteristic,
-                "rater": rater,
-                "detail": detail.texts(idx),
-            }
-        )
+        {
+            "_round": idx,
+            "trajectory_id": rounds.trajectory[idx],
+            "kind": kind,
+            "round_index": rounds.round_index[idx],
+            "last_round_index": rounds.round_index[runs.end[idx]],
+            "characteristic": characteristic,
+            "rater": rater,
+            "detail": detail.texts(idx),
+        }
+    )
+
+
+def _assemble(parts: list[_Part], rounds: _Rounds) -> pd.DataFrame:
+    """The parts as one frame, sorted by trajectory (as text), round and kind.
+
+    The sort is stable: signals of one trajectory, round and kind keep the order in which the
+    rules emitted them. It runs on integer keys (the rank of each trajectory id as text, the
+    round, the kind's rank in :data:`SIGNAL_KINDS`), not on the ids themselves.
+    """
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
+    sizes = [len(part["_round"]) for part in parts]
+    columns: dict[str, npt.NDArray[Any]] = {}
+    for name in parts[0]:
+        pieces = []
+        for part, size in zip(parts, sizes, strict=True):
+            value = part[name]
+            if value is None or isinstance(value, str):
+                piece = np.empty(size, dtype=object)
+                piece[:] = value
+            else:
+                piece = np.asarray(value, dtype=object if isinstance(value, list) else None)
+            pieces.append(piece)
+        columns[name] = np.concatenate(pieces)
+    kind_rank = {k: i for i, k in enumerate(SIGNAL_KINDS)}
+    kinds = np.repeat([kind_rank[part["kind"]] for part in parts], sizes)
+    position = columns.pop("_round")
+    order = np.lexsort(
+        (kinds, columns["round_index"], rounds.trajectory_rank[rounds.trajectory_code[position]])
+    )
+    # Object columns as they are: pandas would otherwise read a None among texts as missing.
+    return pd.DataFrame(
+        {
+            name: pd.Series(column[order], dtype=column.dtype, copy=False)
+            for name, column in columns.items()
+        }
     )
 
 
@@ -492,18 +690,28 @@ def _crossed(z: FloatArray, critical: FloatArray) -> BoolArray:
     return crossed
 
 
-def _deterioration(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings) -> None:
+def _series_trends(rounds: _Rounds, s: SignalSettings) -> _Trends:
+    """The trend of every series the rules pool, once: each view's characteristics, the gaps."""
+    worse = {rater: _worse(rounds, rater, s) for rater in _RATERS}
+    gap_trend = (worse["client"] - worse["professional"]) / math.sqrt(2)
+    blocks = [worse["client"], worse["professional"], 1.0 * gap_trend, -1.0 * gap_trend]
+    return _Trends(blocks, rounds)
+
+
+#: The blocks of :func:`_series_trends`, in order.
+_CLIENT, _PROFESSIONAL, _GAP, _GAP_REVERSED = range(4)
+
+
+def _deterioration(parts: list[_Part], rounds: _Rounds, s: SignalSettings, trends: _Trends) -> None:
     """Pooled trends per view and of both views; then one characteristic (both views)."""
     rho = s.wobble_correlation
-    worse = {rater: _worse(rounds, rater, s) for rater in _RATERS}
-    both = np.concatenate([worse["client"], worse["professional"]], axis=1)
-    views: list[tuple[str | None, FloatArray]] = [
-        ("client", worse["client"]),
-        ("professional", worse["professional"]),
-        (None, both),
+    views: list[tuple[str | None, list[tuple[int, int | None]]]] = [
+        ("client", [(_CLIENT, None)]),
+        ("professional", [(_PROFESSIONAL, None)]),
+        (None, [(_CLIENT, None), (_PROFESSIONAL, None)]),
     ]
-    for rater, block in views:
-        z, n, change = _trend_z(block, rounds, rho)
+    for rater, pick in views:
+        z, n, change = trends.pooled(pick, rho)
         base, per_round = (
             (s.deterioration_z, s.deterioration_z_per_round)
             if rater is None
@@ -520,8 +728,7 @@ def _deterioration(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings
             detail=_Detail(f"all characteristics, {rater or 'both views'}", z, change),
         )
     for k, key in enumerate(rounds.keys):
-        block = np.stack([worse["client"][:, k], worse["professional"][:, k]], axis=1)
-        z, n, change = _trend_z(block, rounds, 0.0)
+        z, n, change = trends.pooled([(_CLIENT, k), (_PROFESSIONAL, k)], 0.0)
         crossed = _crossed(z, s.critical(s.characteristic_z, s.characteristic_z_per_round, n))
         friction = key in s.negative_characteristics
         _emit(
@@ -542,14 +749,14 @@ def _run_length(flag: BoolArray, counted: BoolArray, rounds: _Rounds) -> FloatAr
     neither extends nor ends it.
     """
     pos = np.arange(len(flag))
-    hits = _group_cumsum((counted & flag).astype(np.float64), rounds.group_start)
+    hits = _group_cumsum((counted & flag).astype(np.float64), rounds)
     last_reset = np.maximum.accumulate(np.where(counted & ~flag, pos, -1))
     in_group = last_reset >= rounds.group_start
     at_reset = hits[np.maximum(last_reset, 0)]
     return np.asarray(np.where(in_group, hits - at_reset, hits), dtype=np.float64)
 
 
-def _friction_high(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings) -> None:
+def _friction_high(parts: list[_Part], rounds: _Rounds, s: SignalSettings) -> None:
     for k, key in enumerate(rounds.keys):
         if key not in s.negative_characteristics:
             continue
@@ -569,7 +776,7 @@ def _friction_high(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings
             )
 
 
-def _after_handover(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings) -> None:
+def _after_handover(parts: list[_Part], rounds: _Rounds, s: SignalSettings) -> None:
     """Trust and bond (both views) with the new professional against the rounds before."""
     cols = [rounds.keys.index(k) for k in s.handover_characteristics if k in rounds.keys]
     if not cols:
@@ -577,17 +784,16 @@ def _after_handover(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSetting
     block = np.concatenate([_worse(rounds, rater, s)[:, cols] for rater in _RATERS], axis=1)
     after = rounds.after_handover[:, None]
     ok = ~np.isnan(block)
-    gs = rounds.group_start
-    n_before = _group_cumsum((ok & ~after).astype(np.float64), gs)
-    n_after = _group_cumsum((ok & after).astype(np.float64), gs)
-    sum_before = _group_cumsum(np.where(ok & ~after, block, 0.0), gs)
-    sum_after = _group_cumsum(np.where(ok & after, block, 0.0), gs)
+    n_before = _group_cumsum((ok & ~after).astype(np.float64), rounds)
+    n_after = _group_cumsum((ok & after).astype(np.float64), rounds)
+    sum_before = _group_cumsum(np.where(ok & ~after, block, 0.0), rounds)
+    sum_after = _group_cumsum(np.where(ok & after, block, 0.0), rounds)
     valid = (n_before > 0) & (n_after > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = np.where(valid, sum_after / n_after - sum_before / n_before, np.nan)
         var = np.where(valid, 1.0 / n_after + 1.0 / n_before, np.nan)
     z, _ = _pooled_z(diff, var, s.wobble_correlation)
-    rounds_after = _group_cumsum(rounds.after_handover.astype(np.float64), gs)
+    rounds_after = _group_cumsum(rounds.after_handover.astype(np.float64), rounds)
     judged = rounds.after_handover & (rounds_after <= s.handover_rounds)
     crossed = judged & _crossed(z, np.full(len(z), s.handover_z))
     change = _quiet_nanmean(diff)
@@ -602,7 +808,7 @@ def _after_handover(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSetting
     )
 
 
-def _disagreement(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings) -> None:
+def _disagreement(parts: list[_Part], rounds: _Rounds, s: SignalSettings, trends: _Trends) -> None:
     """Large (a mean gap in points, some rounds in a row) or growing (trend of the gap)."""
     gap = np.abs(rounds.values["client"] - rounds.values["professional"])
     mean_gap = _quiet_nanmean(gap)
@@ -621,9 +827,9 @@ def _disagreement(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings)
         ),
     )
     # Growing: one view worsening against the other, per characteristic, pooled.
-    gap_trend = (_worse(rounds, "client", s) - _worse(rounds, "professional", s)) / math.sqrt(2)
-    for sign, label in ((1.0, "client"), (-1.0, "professional")):
-        z, n, change = _trend_z(sign * gap_trend, rounds, s.wobble_correlation)
+    # (the client-minus-professional gap, standardised; reversed for the professional)
+    for block, label in ((_GAP, "client"), (_GAP_REVERSED, "professional")):
+        z, n, change = trends.pooled([(block, None)], s.wobble_correlation)
         crossed = _crossed(z, s.critical(s.disagreement_z, s.disagreement_z_per_round, n))
         _emit(
             parts,
@@ -637,7 +843,7 @@ def _disagreement(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings)
 
 
 def _not_discussed(
-    parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings, today: dt.date | None
+    parts: list[_Part], rounds: _Rounds, s: SignalSettings, today: dt.date | None
 ) -> None:
     if rounds.discussed is None or today is None:
         return
@@ -655,10 +861,10 @@ def _not_discussed(
     )
 
 
-def _stopped(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings) -> None:
+def _stopped(parts: list[_Part], rounds: _Rounds, s: SignalSettings) -> None:
     """The client submitted before, then skipped ``stopped_rounds`` rounds in a row."""
     done = rounds.submitted["client"]
-    ever = _group_cumsum(done.astype(np.float64), rounds.group_start)
+    ever = _group_cumsum(done.astype(np.float64), rounds)
     run = _run_length(~done, np.ones(len(done), dtype=bool), rounds)
     stopped = (run >= s.stopped_rounds) & (ever > 0)
     _emit(
@@ -694,24 +900,17 @@ def detect_signals(
     """
     s = settings or SignalSettings()
     rounds = _reshape(scores, s)
-    parts: list[pd.DataFrame] = []
+    parts: list[_Part] = []
     if len(rounds.round_index):
-        _deterioration(parts, rounds, s)
+        trends = _series_trends(rounds, s)
+        _deterioration(parts, rounds, s, trends)
         _friction_high(parts, rounds, s)
         _after_handover(parts, rounds, s)
-        _disagreement(parts, rounds, s)
+        _disagreement(parts, rounds, s, trends)
+        del trends
         _not_discussed(parts, rounds, s, today)
         _stopped(parts, rounds, s)
-    if not parts:
-        parts.append(pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS}))
-    out = pd.concat(parts, ignore_index=True)
-    kind_rank = out["kind"].map({k: i for i, k in enumerate(SIGNAL_KINDS)})
-    out = (
-        out.assign(_rank=kind_rank)
-        .sort_values(["trajectory_id", "round_index", "_rank"], kind="stable")
-        .drop(columns="_rank")
-        .reset_index(drop=True)
-    )
+    out = _assemble(parts, rounds)
     # Fixed types, also when nothing is raised: text columns as str, the optional ones as
     # objects holding a str or None.
     return pd.DataFrame(
