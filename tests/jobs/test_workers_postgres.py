@@ -9,86 +9,25 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from alliantiemonitor.jobs.models import PeriodicRun
 from tests.jobs import tasks
+from tests.jobs.processes import Workers, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
 def _postgresql_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("several workers need row locks across processes (PostgreSQL)")
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
-
-
-class Workers:
-    """Worker subprocesses against the test database, all stopped at the end."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self, worker_id: str, *args: str, lease: float = 120) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "ALLIANTIEMONITOR_WORKER_LEASE": str(lease),
-            "ALLIANTIEMONITOR_JOB_RETRY_DELAY": "0",
-            "ALLIANTIEMONITOR_DATA_DIR": str(self.tmp_path),
-        }
-        log = (self.tmp_path / f"{worker_id}.log").open("wb")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "worker",
-                "--worker-id",
-                worker_id,
-                "--interval",
-                "0.2",
-                *args,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.processes[worker_id] = process
-        return process
-
-    def wait(self, timeout: float = 60) -> None:
-        for worker_id, process in self.processes.items():
-            assert process.wait(timeout=timeout) == 0, self.log(worker_id)
-
-    def log(self, worker_id: str) -> str:
-        return (self.tmp_path / f"{worker_id}.log").read_text(errors="replace")
-
-    def stop_all(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -98,15 +37,6 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
         yield pool
     finally:
         pool.stop_all()
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_two_workers_run_each_queued_job_once(workers):
@@ -143,7 +73,7 @@ def test_the_job_of_a_killed_worker_is_finished_once_by_another(workers):
     def claimed() -> bool:
         return DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
 
-    _wait_for(claimed, 30, "a worker to claim the job")
+    wait_for(claimed, 30, "a worker to claim the job")
     row = DBTaskResult.objects.get(pk=result.id)
     victim = row.worker_ids[0]
 
@@ -160,7 +90,7 @@ def test_the_job_of_a_killed_worker_is_finished_once_by_another(workers):
     def finished() -> bool:
         return DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
 
-    _wait_for(finished, 30, "the other worker to finish the job")
+    wait_for(finished, 30, "the other worker to finish the job")
     row.refresh_from_db()
     survivor = "two" if victim == "one" else "one"
     assert row.worker_ids == [victim, survivor]
