@@ -8,6 +8,7 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.dashboards.presenting import present
@@ -16,6 +17,13 @@ from tests.dashboards.conftest import make_cohort
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The read model's labels follow the active language; another test may have left Dutch."""
+    with translation.override("en"):
+        yield
 
 
 def _browser(user) -> Client:

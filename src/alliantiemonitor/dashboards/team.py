@@ -3,7 +3,8 @@
 Everything is counted for one **period**, a whole calendar quarter, and rests on the rounds
 opened in it (the cohort): the trajectories of those rounds, the rounds by how far they got,
 the scores of their submitted responses, the course pattern of their trajectories up to the
-end of the quarter and the evaluations of their conversations. Periods are disjoint on
+end of the quarter, the warning signals of those trajectories open at the end of the quarter
+and the evaluations of their conversations. Periods are disjoint on
 purpose: two overlapping periods (say January–June and January–July) would differ by the few
 clients of their difference, and subtracting the figures would show those clients' figures.
 
@@ -37,7 +38,8 @@ from alliantiemonitor.core.suppression import Cell, Suppressed, Table, suppress,
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.constants import COLLECTING_STATES, Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound, Response, ResponseScore
-from alliantiemonitor.monitoring.models import organisation_signal_settings
+from alliantiemonitor.monitoring.constants import SignalKind
+from alliantiemonitor.monitoring.models import Signal, organisation_signal_settings
 from alliantiemonitor.organisations.models import Organisation, Team
 
 # --- the period ----------------------------------------------------------------------------
@@ -137,7 +139,6 @@ class Dashboard:
     period: Period
     groups: list[Group]
     tables: list[FigureTable]
-    signals: dict[str, int]
 
 
 class _Counter:
@@ -232,6 +233,8 @@ PATTERN_COLUMNS = [
 ]
 
 USEFUL_COLUMNS = [(choice.value, choice.label) for choice in Usefulness]
+
+SIGNAL_COLUMNS = [(kind.value, kind.label) for kind in SignalKind]
 
 
 def _round_category(today: dt.date) -> Case:
@@ -345,14 +348,51 @@ def trajectory_pattern(scores: Sequence[float | None], characteristic: str, rate
     return trajectory_patterns([(scores, characteristic, rater)])[0]
 
 
-def open_signals_by_kind(organisation: Organisation, period: Period) -> dict[str, int]:
-    """Open warning signals per kind.
+def open_signals(organisation: Organisation, period: Period) -> QuerySet[Signal]:
+    """The cohort's warning signals that were open at the end of ``period``.
 
-    NOT BUILT YET: the ``monitoring.Signal`` model does not exist on this branch. Once it does,
-    count ``Signal.objects.open()`` of the cohort's trajectories per kind and team here (and
-    add the table to :func:`organisation_dashboard`, suppressed like the others).
+    Open at the end of the quarter: raised before it ended and not resolved by then (for the
+    quarter in progress: open now). A past quarter's figure therefore stays what it was when
+    signals are resolved later, like the cohort itself; it does not change from day to day.
     """
-    return {}
+    _start, end = _bounds(period)
+    return Signal.objects.filter(
+        trajectory__in=cohort_rounds(organisation, period).values("trajectory"),
+        raised_at__lt=end,
+    ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
+
+
+def _signals_table(
+    organisation: Organisation,
+    period: Period,
+    row_of: dict[int | None, int],
+    n_rows: int,
+    trajectories: Suppressed,
+) -> FigureTable:
+    """Open signals per kind and team (``GROUP BY``), suppressed like the other tables.
+
+    A signal is counted once, under its kind, so the cells add up to the totals. Every count
+    rests on the distinct clients of the trajectories behind it. The row totals and the grand
+    total hidden in the trajectories table are hidden here too (a team whose number of
+    trajectories is hidden shows no signal figures either).
+    """
+    table = _table_from_groups(
+        open_signals(organisation, period),
+        row_of=row_of,
+        n_rows=n_rows,
+        team_field="trajectory__team",
+        client_field="trajectory__client",
+        columns=[key for key, _label in SIGNAL_COLUMNS],
+        column_expr=F("kind"),
+    )
+    margins = [key for key in trajectories.hidden if key[1] is None]
+    return FigureTable(
+        key="signals",
+        title=str(_("Open warning signals by kind")),
+        columns=[(k, str(v)) for k, v in SIGNAL_COLUMNS],
+        unit=str(_("open signals")),
+        result=suppress(table, force=margins),
+    )
 
 
 # --- the dashboard -------------------------------------------------------------------------
@@ -532,6 +572,7 @@ def organisation_dashboard(
         ),
         *score_tables,
         *pattern_tables,
+        _signals_table(organisation, period, row_of, n_rows, linked[0]),
         *evaluations,
     ]
     return Dashboard(
@@ -539,7 +580,6 @@ def organisation_dashboard(
         period=period,
         groups=groups,
         tables=tables,
-        signals=open_signals_by_kind(organisation, period),
     )
 
 
