@@ -96,6 +96,8 @@ class MeasurementRound(models.Model):
         indexes = [
             models.Index(fields=["trajectory", "opened_at"], name="round_trajectory_opened"),
             models.Index(fields=["state", "due_date"], name="round_state_due"),
+            # The dashboards take an organisation's rounds of one quarter.
+            models.Index(fields=["opened_at"], name="round_opened"),
         ]
         constraints = [
             models.UniqueConstraint(
