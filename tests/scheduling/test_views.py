@@ -214,3 +214,18 @@ def test_trajectory_schedule_page_reads_well_in_dutch(
     assert "Welke planning</legend>" in html
     assert '<p class="utrecht-paragraph"><strong class="am-due am-due--overdue">' in html
     assert "Geplande meting te laat, was uiterlijk" in html
+
+
+def test_trajectory_schedule_page_says_an_ended_trajectory_gets_no_rounds(
+    client, professional, trajectory, organisation, org_admin
+):
+    from alliantiemonitor.trajectories.constants import TrajectoryStatus
+    from alliantiemonitor.trajectories.models import Trajectory
+
+    organisation_schedule_set(organisation=organisation, by=org_admin, enabled=True)
+    Trajectory.objects.filter(pk=trajectory.pk).update(status=TrajectoryStatus.ENDED)
+    _login(client, professional)
+    url = reverse("scheduling:trajectory", kwargs={"uuid": trajectory.uuid})
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Dit traject is beëindigd" in html
+    assert "Geplande meting te laat" not in html
