@@ -67,3 +67,13 @@ def test_every_threshold_on_the_form_has_a_readable_label_in_dutch(organisation)
             assert str(field.label) != name
             assert "_" not in str(field.label)
         assert "Standaard: 1,9." in str(form.fields["deterioration_z"].help_text)
+
+
+def test_org_admin_finds_the_thresholds_page_from_home(client, organisation, org_admin):
+    """The page had no link anywhere: the organisation admin's start page now lists it."""
+    client.force_login(org_admin)
+    home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    url = reverse("monitoring:thresholds", kwargs={"organisation_uuid": organisation.uuid})
+    assert f'href="{url}"' in home
+    assert f"Signaaldrempels van {organisation.name}" in home
+    assert client.get(url).status_code == 200
