@@ -92,6 +92,18 @@ def _require_gettext_tool(name: str) -> str:
     return path
 
 
+def test_dutch_addresses_everyone_informally():
+    """The app says "je" to professionals and clients alike; the formal "u"/"uw" crept into
+    the newer pages and e-mails and made one screen switch between the two."""
+    import re
+
+    formal = re.compile(r"\b(u|uw|U|Uw|Wilt)\b")
+    offending = [
+        text for entry in parse_po(PO_FILE) for text in entry["msgstr"] if formal.search(text)
+    ]
+    assert offending == []
+
+
 def test_compiled_catalogue_matches_the_po_file(tmp_path):
     msgfmt = _require_gettext_tool("msgfmt")
     fresh = tmp_path / "django.mo"

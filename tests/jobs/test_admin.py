@@ -75,3 +75,19 @@ def test_others_do_not_see_jobs(client, persona, request):
     assert client.get("/admin/jobs/job/").status_code in {302, 403}
     index = client.get("/admin/")
     assert "/admin/jobs/" not in index.text
+
+
+def test_job_filters_speak_dutch(client, superuser, settings):
+    """The status filter offers the Dutch states, not django-tasks' English ones, and filters."""
+    settings.ALLIANTIEMONITOR_JOB_ATTEMPTS = 1
+    _failed_job()
+    tasks.record.enqueue("queued")
+    client.force_login(superuser)
+    page = client.get("/admin/jobs/job/")
+    assert "Successful" not in page.text
+    assert "queue name" not in page.text.lower()
+    assert "?status=FAILED" in page.text
+    failed_only = client.get("/admin/jobs/job/?status=FAILED")
+    assert failed_only.status_code == 200
+    assert failed_only.text.count('class="field-state"') == 1
+    assert "mislukt" in failed_only.text

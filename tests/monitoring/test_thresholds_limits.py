@@ -55,3 +55,25 @@ def test_form_refuses_them_and_the_page_and_worker_keep_working(
     assert response.context["form"].errors
     assert client.get(url).status_code == 200
     signals_recompute()  # the worker's job does not fail
+
+
+def test_every_threshold_on_the_form_has_a_readable_label_in_dutch(organisation):
+    """No field name of the rules (like ``view_z``) reaches the admin's page, in either language."""
+    from django.utils import translation
+
+    with translation.override("nl"):
+        form = ThresholdsForm(current=organisation_signal_settings(organisation))
+        for name, field in form.fields.items():
+            assert str(field.label) != name
+            assert "_" not in str(field.label)
+        assert "Standaard: 1,9." in str(form.fields["deterioration_z"].help_text)
+
+
+def test_org_admin_finds_the_thresholds_page_from_home(client, organisation, org_admin):
+    """The page had no link anywhere: the organisation admin's start page now lists it."""
+    client.force_login(org_admin)
+    home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    url = reverse("monitoring:thresholds", kwargs={"organisation_uuid": organisation.uuid})
+    assert f'href="{url}"' in home
+    assert f"Signaaldrempels van {organisation.name}" in home
+    assert client.get(url).status_code == 200

@@ -198,3 +198,34 @@ def test_due_rounds_takes_a_fixed_number_of_queries(
         due = due_rounds(trajectories, dt.date(2025, 1, 7))
     assert len(due) == 5
     assert all(info.due and not info.overdue for info in due.values())
+
+
+def test_trajectory_schedule_page_reads_well_in_dutch(
+    client, professional, trajectory, organisation, org_admin
+):
+    """The title matches the heading, the choice of schedule has its own question (not a second
+    "Planning" under the fieldset "Planning"), and the due line is a paragraph of its own."""
+    organisation_schedule_set(organisation=organisation, by=org_admin, enabled=True)
+    _login(client, professional)
+    url = reverse("scheduling:trajectory", kwargs={"uuid": trajectory.uuid})
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    name = trajectory.client.display_name
+    assert f"<title>Planning en e-mail van {name}" in html
+    assert "Welke planning</legend>" in html
+    assert '<p class="utrecht-paragraph"><strong class="am-due am-due--overdue">' in html
+    assert "Geplande meting te laat, was uiterlijk" in html
+
+
+def test_trajectory_schedule_page_says_an_ended_trajectory_gets_no_rounds(
+    client, professional, trajectory, organisation, org_admin
+):
+    from alliantiemonitor.trajectories.constants import TrajectoryStatus
+    from alliantiemonitor.trajectories.models import Trajectory
+
+    organisation_schedule_set(organisation=organisation, by=org_admin, enabled=True)
+    Trajectory.objects.filter(pk=trajectory.pk).update(status=TrajectoryStatus.ENDED)
+    _login(client, professional)
+    url = reverse("scheduling:trajectory", kwargs={"uuid": trajectory.uuid})
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Dit traject is beëindigd" in html
+    assert "Geplande meting te laat" not in html

@@ -44,6 +44,33 @@ class SystemAdminOnly(admin.ModelAdmin):
         return False
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The queue's states in the admin's words; django-tasks' own labels are English only."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return list(STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The queues that hold jobs, under a translated title (the field's name is English)."""
+
+    title = _("queue")
+    parameter_name = "queue_name"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        names = Job.objects.order_by("queue_name").values_list("queue_name", flat=True)
+        return [(name, name) for name in names.distinct()]
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        return queryset.filter(queue_name=self.value()) if self.value() else queryset
+
+
 @admin.register(Job)
 class JobAdmin(SystemAdminOnly):
     list_display = [
@@ -56,7 +83,7 @@ class JobAdmin(SystemAdminOnly):
         "finished_at",
         "error",
     ]
-    list_filter = ["status", "queue_name"]
+    list_filter = [StatusFilter, QueueFilter]
     search_fields = ["task_path", "exception_class_path"]
     ordering = ["-enqueued_at"]
     fields = readonly_fields = [

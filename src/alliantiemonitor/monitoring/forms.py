@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,13 @@ THRESHOLD_TEXTS: dict[str, tuple[Any, Any]] = {
     "deterioration_z": (
         _("Deterioration: strength of evidence"),
         _("How clear a fall in the scores must be, in units of normal round-to-round wobble."),
+    ),
+    "view_z": (
+        _("Deterioration in one view: strength of evidence"),
+        _(
+            "The same for the client's or the professional's answers alone; stricter, "
+            "because each view is tested on its own."
+        ),
     ),
     "characteristic_z": (
         _("Deterioration of one characteristic: strength of evidence"),
@@ -88,6 +95,7 @@ CALIBRATION = frozenset(
         "noise_default",
         "wobble_correlation",
         "deterioration_z_per_round",
+        "view_z_per_round",
         "characteristic_z_per_round",
         "disagreement_z",
         "disagreement_z_per_round",
@@ -111,7 +119,7 @@ class ThresholdsForm(forms.Form):
             ):
                 continue  # only the numeric thresholds of policy are set here
             label, help_text = THRESHOLD_TEXTS.get(field.name, (field.name, ""))
-            default_text = _("Default: %(value)s.") % {"value": default}
+            default_text = _("Default: %(value)s.") % {"value": number_format(default)}
             form_field: forms.Field
             if isinstance(default, int):
                 low = 1 if field.name in THRESHOLD_COUNTS else 0

@@ -56,6 +56,8 @@ class TrajectoryScheduleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.start_date = start_date
         self.fields["mode"].choices = TrajectoryScheduleMode.choices
+        # The fieldset around it is already called "Schedule".
+        self.fields["mode"].label = _("Which schedule")
 
     def clean_planned_end_date(self) -> Any:
         value = self.cleaned_data.get("planned_end_date")
