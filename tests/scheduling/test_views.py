@@ -229,3 +229,21 @@ def test_trajectory_schedule_page_says_an_ended_trajectory_gets_no_rounds(
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Dit traject is beëindigd" in html
     assert "Geplande meting te laat" not in html
+
+
+def test_week_fields_offer_no_zero_and_refuse_it():
+    from alliantiemonitor.scheduling.forms import OrganisationScheduleForm
+
+    form = OrganisationScheduleForm(
+        data={
+            "enabled": "on",
+            "at_start": "on",
+            "every_weeks": "0",
+            "channel": "professional",
+            "reminder_after_days": "3",
+            "reminder_max": "2",
+        }
+    )
+    assert 'min="1"' in str(form["every_weeks"])
+    assert not form.is_valid()
+    assert "every_weeks" in form.errors

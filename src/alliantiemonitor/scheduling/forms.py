@@ -16,6 +16,14 @@ from alliantiemonitor.scheduling.services.settings import ORGANISATION_FIELDS
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
+#: The week fields' lowest value; the browser's own check must not offer 0 (the model refuses it).
+_WEEK_FIELDS = ("every_weeks", "after_handover_weeks", "before_end_weeks")
+
+
+def _weeks_from_one(form: forms.BaseForm) -> None:
+    for name in _WEEK_FIELDS:
+        if name in form.fields:
+            form.fields[name].widget.attrs["min"] = 1
 
 
 class OrganisationScheduleForm(forms.ModelForm):
@@ -31,6 +39,10 @@ class OrganisationScheduleForm(forms.ModelForm):
             "reminder_max": _NUMBER,
             "message_text": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _weeks_from_one(self)
 
 
 class TrajectoryScheduleForm(forms.ModelForm):
@@ -58,6 +70,7 @@ class TrajectoryScheduleForm(forms.ModelForm):
         self.fields["mode"].choices = TrajectoryScheduleMode.choices
         # The fieldset around it is already called "Schedule".
         self.fields["mode"].label = _("Which schedule")
+        _weeks_from_one(self)
 
     def clean_planned_end_date(self) -> Any:
         value = self.cleaned_data.get("planned_end_date")
