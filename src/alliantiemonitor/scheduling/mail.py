@@ -9,6 +9,7 @@ link. Never answers, scores, the legal frame or the professional's judgement.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from email.utils import formataddr
 from typing import Any
 
@@ -47,7 +48,12 @@ def contact_uuid_from_token(token: str) -> str | None:
         value = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:  # signed, but not a contact's id (a token of another purpose)
+        return None
 
 
 def unsubscribe_url(contact: ClientContact) -> str:
