@@ -247,3 +247,24 @@ def test_week_fields_offer_no_zero_and_refuse_it():
     assert 'min="1"' in str(form["every_weeks"])
     assert not form.is_valid()
     assert "every_weeks" in form.errors
+
+
+def test_with_a_schedule_the_caseload_shows_one_next_date(
+    client, professional, trajectory, organisation, org_admin, measurement_round
+):
+    """The schedule's date replaces the three-month suggestion instead of standing beside it."""
+    from alliantiemonitor.conversations.services import conversation_start, round_mark_discussed
+    from tests.factories import answer_round
+
+    answer_round(measurement_round, "client")
+    answer_round(measurement_round, "professional", professional=professional)
+    conversation_start(round=measurement_round, by=professional)
+    round_mark_discussed(round=measurement_round, by=professional)
+    _login(client, professional)
+    before = client.get(reverse("trajectories:caseload"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "(suggested)" in before.content.decode()
+
+    organisation_schedule_set(organisation=organisation, by=org_admin, enabled=True)
+    page = client.get(reverse("trajectories:caseload"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "(suggested)" not in page
+    assert "Scheduled round" in page or "Next scheduled round" in page
