@@ -44,7 +44,13 @@ def test_a_batch_run_expires_overdue_rounds_through_the_periodic_job(trajectory,
 
     # Every periodic job ran once; within the same period a second run enqueues nothing new.
     names = set(PeriodicRun.objects.values_list("name", flat=True))
-    assert {"rounds.expire", "rounds.open_due", "reminders.send", "signals.recompute"} <= names
+    assert {
+        "rounds.expire",
+        "rounds.open_due",
+        "reminders.send",
+        "signals.recompute",
+        "references.estimate",
+    } <= names
     runs = PeriodicRun.objects.count()
     call_command("worker", "--batch", "--no-startup-delay", stdout=StringIO())
     assert PeriodicRun.objects.count() == runs

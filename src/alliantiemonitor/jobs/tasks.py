@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from alliantiemonitor.jobs.registry import periodic
 from alliantiemonitor.measurements.services import rounds_expire
-from alliantiemonitor.monitoring.services import signals_recompute
+from alliantiemonitor.monitoring.services import references_estimate, signals_recompute
 from alliantiemonitor.scheduling.services import (
     digests_send_due,
     reminders_send_due,
@@ -50,3 +50,9 @@ def digests_send_job() -> int:
 def signals_recompute_job() -> dict[str, Any]:
     """Bring the stored signals of every organisation in line with the rules."""
     return dataclasses.asdict(signals_recompute(today=timezone.localdate()))
+
+
+@periodic(every=dt.timedelta(hours=24), name="references.estimate")
+def references_estimate_job() -> int:
+    """Recompute each organisation's own reference values from its submitted responses."""
+    return references_estimate()

@@ -56,7 +56,11 @@ from alliantiemonitor.core.signals import SignalSettings
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
-from alliantiemonitor.monitoring.models import organisation_signal_settings
+from alliantiemonitor.monitoring.models import (
+    OwnReferences,
+    organisation_references,
+    organisation_signal_settings,
+)
 from alliantiemonitor.trajectories.constants import END_KINDS
 from alliantiemonitor.trajectories.models import Trajectory
 
@@ -183,6 +187,9 @@ class Course:
     characteristics: tuple[CharacteristicCourse, ...]
     #: Outcome events and the end, oldest first.
     events: tuple[OutcomeMark, ...] = ()
+    #: The number of responses behind the organisation's own reference values that this
+    #: course uses; ``None`` when it uses only the questionnaire's provisional values.
+    own_reference_n: int | None = None
 
     @property
     def has_scores(self) -> bool:
@@ -263,6 +270,7 @@ def _series(
     submitted: Sequence[bool],
     instruments: dict[str, Instrument],
     polarity: Polarity,
+    own: dict[tuple[str, str, str], OwnReferences],
 ) -> RaterSeries:
     points: list[Point] = []
     previous: tuple[RoundInfo, float] | None = None
@@ -274,7 +282,7 @@ def _series(
             if earlier_round.instrument_id != info.instrument_id:
                 not_comparable = True
             else:
-                reference = _reference(instruments[info.instrument_ref], key, rater)
+                reference = _reference(instruments[info.instrument_ref], key, rater, own, info)
                 if reference is not None:
                     change = reliable_change(
                         earlier_score,
@@ -301,7 +309,7 @@ def _series(
     latest = scored[-1]
     instrument_id = latest.round.instrument_id
     same_variant = [p for p in scored if p.round.instrument_id == instrument_id]
-    reference = _reference(instruments[latest.round.instrument_ref], key, rater)
+    reference = _reference(instruments[latest.round.instrument_ref], key, rater, own, latest.round)
     if reference is None:
         return RaterSeries(
             rater, tuple(points), None, None, Pattern.INSUFFICIENT, None, instrument_id
@@ -329,9 +337,17 @@ def _series(
     )
 
 
-def _reference(instrument: Instrument, key: str, rater: Rater) -> ReferenceValues | None:
+def _reference(
+    instrument: Instrument,
+    key: str,
+    rater: Rater,
+    own: dict[tuple[str, str, str], OwnReferences],
+    info: RoundInfo,
+) -> ReferenceValues | None:
+    """The organisation's own values for the round's instrument version, else the instrument's."""
+    stored = own.get((info.instrument_id, info.instrument_version, rater))
     try:
-        return choose_reference(instrument, key, rater)
+        return choose_reference(instrument, key, rater, own=stored.values if stored else None)
     except KeyError:  # the variant lacks this characteristic
         return None
 
@@ -376,6 +392,8 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
     defining = [instruments[info.instrument_ref] for info in infos]
     if not defining:
         defining = _next_round_instrument(trajectory)
+    # One query per course page: the organisation's own reference values, if it has any.
+    own = organisation_references(trajectory.organisation)
     characteristics: list[CharacteristicCourse] = []
     for key in _keys(instruments.values()):
         definition = _definition(key, defining)
@@ -390,6 +408,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
                 [rater in scores for scores in round_scores],
                 instruments,
                 polarity,
+                own,
             )
             for rater in RATERS
         }
@@ -410,7 +429,22 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
             characteristics, organisation_signal_settings(trajectory.organisation)
         ),
         events=_outcome_marks(trajectory),
+        own_reference_n=_own_reference_n(infos, own),
     )
+
+
+def _own_reference_n(
+    infos: Sequence[RoundInfo], own: dict[tuple[str, str, str], OwnReferences]
+) -> int | None:
+    """How many responses the own reference values used for the scored rounds rest on."""
+    used = {
+        (info.instrument_id, info.instrument_version, rater)
+        for info in infos
+        if info.scored
+        for rater in RATERS
+    }
+    counts = [own[key].n for key in sorted(used) if key in own]
+    return sum(counts) if counts else None
 
 
 def _with_patterns(

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.core.instrument import ReferenceValues
 from alliantiemonitor.core.signals import SignalSettings
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.organisations.models import Organisation
@@ -157,3 +158,75 @@ def organisation_signal_settings(organisation: Organisation) -> SignalSettings:
     """The thresholds ``organisation`` chose, or the defaults."""
     row = SignalThresholds.objects.filter(organisation=organisation).first()
     return row.as_settings() if row is not None else SignalSettings()
+
+
+class ReferenceEstimate(models.Model):
+    """An organisation's own reference values (SD, reliability) for one characteristic.
+
+    Computed by :func:`~alliantiemonitor.monitoring.services.references_estimate` from the
+    organisation's current submitted responses of one instrument version and rater, once there
+    are enough of them (:data:`~alliantiemonitor.core.change.MIN_REFERENCE_N`). The course view
+    uses them instead of the questionnaire's provisional values.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="reference_estimates",
+        verbose_name=_("organisation"),
+    )
+    instrument_id = models.CharField(_("instrument"), max_length=64)
+    instrument_version = models.CharField(_("instrument version"), max_length=32)
+    rater = models.CharField(_("view"), max_length=16)
+    characteristic = models.CharField(_("characteristic"), max_length=32)
+    sd = models.FloatField(_("standard deviation"))
+    reliability = models.FloatField(_("reliability"))
+    #: The number of responses the estimate is based on.
+    n = models.PositiveIntegerField(_("number of responses"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("reference estimate")
+        verbose_name_plural = _("reference estimates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organisation",
+                    "instrument_id",
+                    "instrument_version",
+                    "rater",
+                    "characteristic",
+                ],
+                name="reference_estimate_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}@{self.instrument_version} {self.rater} {self.characteristic}"
+
+    def audit_context(self) -> tuple[Organisation, None]:
+        return self.organisation, None
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnReferences:
+    """An organisation's stored reference values of one instrument version and rater."""
+
+    values: dict[str, ReferenceValues]
+    #: The number of responses they were computed from.
+    n: int
+
+
+def organisation_references(
+    organisation: Organisation,
+) -> dict[tuple[str, str, str], OwnReferences]:
+    """``{(instrument id, version, rater): OwnReferences}`` of ``organisation``; one query."""
+    values: dict[tuple[str, str, str], dict[str, ReferenceValues]] = {}
+    counts: dict[tuple[str, str, str], int] = {}
+    for row in ReferenceEstimate.objects.filter(organisation=organisation):
+        key = (row.instrument_id, row.instrument_version, row.rater)
+        values.setdefault(key, {})[row.characteristic] = ReferenceValues(
+            sd=row.sd, reliability=row.reliability
+        )
+        counts[key] = max(counts.get(key, 0), row.n)
+    return {key: OwnReferences(values=v, n=counts[key]) for key, v in values.items()}

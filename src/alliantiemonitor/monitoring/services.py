@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.core.change import MIN_REFERENCE_N, estimate_reference
+from alliantiemonitor.core.instrument import as_rater
+from alliantiemonitor.core.scoring import AnswerError, answers_to_frame
 from alliantiemonitor.core.signals import SignalSettings, detect_signals
+from alliantiemonitor.instruments.registry import get_registry
+from alliantiemonitor.measurements.models import Response
 from alliantiemonitor.monitoring.constants import (
     ACKNOWLEDGEMENT_NOTE_MAX,
     THRESHOLD_COUNTS,
@@ -30,6 +35,7 @@ from alliantiemonitor.monitoring.exceptions import (
     SignalNotOpen,
 )
 from alliantiemonitor.monitoring.models import (
+    ReferenceEstimate,
     Signal,
     SignalThresholds,
     organisation_signal_settings,
@@ -301,3 +307,94 @@ def signal_thresholds_update(
         detail={"changed": changed},
     )
     return thresholds
+
+
+#: ``(instrument id, instrument version, rater, characteristic)`` of one reference estimate.
+EstimateKey = tuple[str, str, str, str]
+
+
+def references_estimate(
+    *, organisation: Organisation | None = None, min_n: int = MIN_REFERENCE_N
+) -> int:
+    """Store each organisation's own reference values; idempotent. Returns the rows stored.
+
+    For one ``organisation`` or (none given) every one. Per instrument version and rater, the
+    answers of the organisation's current submitted responses go through
+    :func:`~alliantiemonitor.core.change.estimate_reference`; what it gives replaces the stored
+    rows, and the rows of characteristics that no longer qualify (fewer than ``min_n`` scored
+    responses, or no usable values) are deleted, so that the instrument's values count again.
+    """
+    if organisation is not None:
+        organisations: Iterable[Organisation] = [organisation]
+    else:
+        organisations = Organisation.objects.order_by("pk")
+    return sum(_references_estimate_one(org, min_n=min_n) for org in organisations)
+
+
+@transaction.atomic
+def _references_estimate_one(organisation: Organisation, *, min_n: int) -> int:
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    responses = (
+        Response.objects.filter(
+            round__trajectory__organisation=organisation,
+            is_current=True,
+            submitted_at__isnull=False,
+        )
+        .order_by("pk")
+        .values_list("round__instrument_id", "round__instrument_version", "rater", "answers")
+    )
+    for instrument_id, version, rater, answers in responses.iterator():
+        groups[(instrument_id, version, rater)].append(answers)
+
+    wanted: dict[EstimateKey, tuple[float, float, int]] = {}
+    registry = get_registry()
+    for (instrument_id, version, rater_name), records in groups.items():
+        if len(records) < min_n:
+            continue
+        try:
+            instrument = registry.get(instrument_id, version=version)
+        except KeyError:  # a version that is no longer installed: keep nothing for it
+            continue
+        rater = as_rater(rater_name)
+        frame = answers_to_frame(records, [item.id for item in instrument.items_for(rater)])
+        try:
+            estimate = estimate_reference(instrument, frame, rater, min_n=min_n)
+        except AnswerError:  # stored answers the instrument no longer accepts
+            continue
+        for key, values in (estimate or {}).items():
+            wanted[(instrument_id, version, rater_name, key)] = (
+                values.sd,
+                values.reliability,
+                len(records),
+            )
+
+    now = timezone.now()
+    existing = {
+        (row.instrument_id, row.instrument_version, row.rater, row.characteristic): row
+        for row in ReferenceEstimate.objects.filter(organisation=organisation)
+    }
+    removed = [row.pk for key, row in existing.items() if key not in wanted]
+    ReferenceEstimate.objects.filter(pk__in=removed).delete()
+    changed = 0
+    for key, (sd, reliability, n) in wanted.items():
+        row = existing.get(key)
+        if row is not None and (row.sd, row.reliability, row.n) == (sd, reliability, n):
+            continue
+        instrument_id, version, rater_name, characteristic = key
+        ReferenceEstimate.objects.update_or_create(
+            organisation=organisation,
+            instrument_id=instrument_id,
+            instrument_version=version,
+            rater=rater_name,
+            characteristic=characteristic,
+            defaults={"sd": sd, "reliability": reliability, "n": n, "computed_at": now},
+        )
+        changed += 1
+    if changed or removed:
+        audit_record(
+            actor=None,
+            action="reference.estimate",
+            organisation=organisation,
+            detail={"stored": len(wanted), "changed": changed, "removed": len(removed)},
+        )
+    return len(wanted)
