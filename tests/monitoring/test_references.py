@@ -73,6 +73,9 @@ def test_stored_values_equal_the_core_estimate_and_a_rerun_changes_nothing(
     assert stored == len(expected)
     own = organisation_references(organisation)[("standaard", instrument.version, "client")]
     assert own.n == MIN_N + 4
+    assert set(
+        ReferenceEstimate.objects.filter(organisation=organisation).values_list("n", flat=True)
+    ) == {MIN_N + 4}
     assert set(own.values) == set(expected)
     for key, values in expected.items():
         assert own.values[key].sd == pytest.approx(values.sd)
@@ -156,3 +159,41 @@ def test_other_versions_and_organisations_are_not_used(
     course = trajectory_course(trajectory, language="en")
     assert course.own_reference_n is None
     assert course.characteristic("trust").client.points[1].change.reliable
+
+
+def test_n_counts_the_responses_scored_on_the_characteristic(organisation, instrument):
+    records = _responses(organisation, instrument, "client", MIN_N + 3)
+    # Two more responses that leave trust unanswered: they count for the other three only.
+    for answers in records[:2]:
+        blank = {
+            item.id: None if item.characteristic == "trust" else answers[item.id]
+            for item in instrument.items_for("client")
+        }
+        ResponseFactory(
+            round__trajectory__client__organisation=organisation,
+            answers=blank,
+            submitted_at=timezone.now(),
+        )
+    references_estimate(organisation=organisation, min_n=MIN_N)
+    n = dict(
+        ReferenceEstimate.objects.filter(organisation=organisation).values_list(
+            "characteristic", "n"
+        )
+    )
+    assert n["trust"] == MIN_N + 3
+    assert n["direction"] == MIN_N + 5
+
+
+def test_the_own_values_cost_one_query_per_course(trajectory, professional, instrument):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_round(trajectory, professional, days_ago=60, client={"trust": 2}, pro={"trust": 3})
+    make_round(trajectory, professional, days_ago=5, client={"trust": 3}, pro={"trust": 3})
+    with CaptureQueriesContext(connection) as without:
+        trajectory_course(trajectory, language="en")
+    _own(trajectory.organisation, instrument, sd=1.5, reliability=0.5)
+    with CaptureQueriesContext(connection) as with_own:
+        trajectory_course(trajectory, language="en")
+    assert len(with_own) == len(without)
+    assert sum("referenceestimate" in q["sql"] for q in with_own.captured_queries) == 1

@@ -181,7 +181,7 @@ class ReferenceEstimate(models.Model):
     characteristic = models.CharField(_("characteristic"), max_length=32)
     sd = models.FloatField(_("standard deviation"))
     reliability = models.FloatField(_("reliability"))
-    #: The number of responses the estimate is based on.
+    #: The number of responses with a score on this characteristic that the estimate rests on.
     n = models.PositiveIntegerField(_("number of responses"))
     computed_at = models.DateTimeField(_("computed at"))
 
@@ -213,7 +213,7 @@ class OwnReferences:
     """An organisation's stored reference values of one instrument version and rater."""
 
     values: dict[str, ReferenceValues]
-    #: The number of responses they were computed from.
+    #: The number of responses they were computed from (the most of any characteristic).
     n: int
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.core.change import MIN_REFERENCE_N, estimate_reference
 from alliantiemonitor.core.instrument import as_rater
-from alliantiemonitor.core.scoring import AnswerError, answers_to_frame
+from alliantiemonitor.core.scoring import AnswerError, answers_to_frame, score_frame
 from alliantiemonitor.core.signals import SignalSettings, detect_signals
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.measurements.models import Response
@@ -361,11 +361,14 @@ def _references_estimate_one(organisation: Organisation, *, min_n: int) -> int:
             estimate = estimate_reference(instrument, frame, rater, min_n=min_n)
         except AnswerError:  # stored answers the instrument no longer accepts
             continue
-        for key, values in (estimate or {}).items():
+        if not estimate:
+            continue
+        scored = score_frame(instrument, frame, rater).count()  # per characteristic
+        for key, values in estimate.items():
             wanted[(instrument_id, version, rater_name, key)] = (
                 values.sd,
                 values.reliability,
-                len(records),
+                int(scored[key]),
             )
 
     now = timezone.now()
