@@ -197,3 +197,14 @@ def test_the_own_values_cost_one_query_per_course(trajectory, professional, inst
         trajectory_course(trajectory, language="en")
     assert len(with_own) == len(without)
     assert sum("referenceestimate" in q["sql"] for q in with_own.captured_queries) == 1
+
+
+def test_the_default_minimum_is_one_hundred_responses(organisation, instrument):
+    from alliantiemonitor.core.change import MIN_REFERENCE_N
+
+    assert MIN_REFERENCE_N == 100
+    _responses(organisation, instrument, "professional", 99)
+    assert references_estimate(organisation=organisation) == 0
+    _responses(organisation, instrument, "professional", 1, seed=3)
+    assert references_estimate(organisation=organisation) > 0
+    assert set(ReferenceEstimate.objects.values_list("rater", "n")) == {("professional", 100)}
