@@ -20,12 +20,17 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
+# The demo's mail goes to files in var/mail/ (not the terminal, where it would push the logins
+# out of sight), with links to this address.
+DEMO_ENV = DEBUG=true SECRET_KEY_FILE=var/secret_key ALLIANTIEMONITOR_BASE_URL=http://$(HOST):$(PORT) \
+	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/mail
 demo: install var/secret_key
-	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py migrate --no-input
-	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py demo --address http://$(HOST):$(PORT)/
-	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py worker & worker=$$!; \
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input
+	$(DEMO_ENV) $(PY) manage.py demo --address http://$(HOST):$(PORT)/
+	@echo "The worker runs beside the server; the e-mail it sends is written to var/mail/."
+	$(DEMO_ENV) $(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	DEBUG=true SECRET_KEY_FILE=var/secret_key $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test dependencies, then lint, check and run the whole suite on SQLite and PostgreSQL
 test: install-test
