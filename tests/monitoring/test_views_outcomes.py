@@ -295,3 +295,15 @@ def test_trajectory_and_course_pages_link_to_the_new_pages(client, professional,
         assert url("monitoring:record_outcome", trajectory) in html
         assert url("monitoring:end", trajectory) in html
         assert url("monitoring:timeline", trajectory) in html
+
+
+def test_a_refused_form_says_so_at_the_top_with_links_to_the_fields(
+    client, professional, trajectory
+):
+    """On a phone the field with the error may be far down: the top of the form says so."""
+    html = record(login(client, professional), trajectory, date="2001-01-01").content.decode()
+    summary = html.split('class="utrecht-alert utrecht-alert--error am-error-summary"', 1)[1]
+    summary = summary.split("</div>", 1)[0]
+    assert "Not everything could be saved" in summary
+    assert 'href="#id_date"' in summary
+    assert 'id="id_date"' in html

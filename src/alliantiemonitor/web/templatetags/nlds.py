@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
 from django.forms import widgets
 from django.forms.boundfield import BoundField
@@ -36,3 +38,9 @@ def nlds_widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def invalid_fields(form: Any) -> list[BoundField]:
+    """The visible fields of ``form`` that have an error, in the form's order."""
+    return [field for field in form.visible_fields() if field.errors]
