@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from alliantiemonitor.core.datafile import InstrumentError
+from alliantiemonitor.cli.files import (
+    CommandFailure,
+    format_of,
+    load_instrument,
+    read_table,
+    write_table,
+)
 from alliantiemonitor.core.instrument import RATERS, Instrument, Rater
-from alliantiemonitor.core.registry import default_registry, parse_ref
 from alliantiemonitor.core.scoring import (
     AnswerProblem,
     characteristic_keys,
@@ -22,7 +25,6 @@ from alliantiemonitor.core.scoring import (
     validate_answers,
 )
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 RATER_COLUMN = "rater"
 #: Spellings accepted in a ``rater`` column (compared after trimming and lower-casing).
 RATER_SPELLINGS: dict[str, Rater] = {
@@ -51,14 +53,6 @@ A value that is not on the scale (0, 6, 2.5, x) is reported as one line per prob
 data row (1 = the first row under the header; for CSV also the line in the file) and column;
 then the command exits with 1 and writes nothing.
 """
-
-
-class _Failure(Exception):
-    """Stop the command with exit status 1 after printing these lines to stderr."""
-
-    def __init__(self, *lines: str) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def register(subparsers: Any) -> None:
@@ -97,55 +91,21 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Score ``args.input`` and write the result; return the exit status."""
     try:
-        out_format = _format_of(args.out) if args.out is not None else "csv"
-        instrument = _instrument(args.instrument, args.dirs)
-        frame = _read(args.input)
+        out_format = format_of(args.out) if args.out is not None else "csv"
+        instrument = load_instrument(args.instrument, args.dirs)
+        # Every cell as text, so that pass-through columns come out exactly as they went in
+        # (no "007" turning into 7); answers are parsed by the scoring core.
+        frame = read_table(args.input, as_text=True)
         result = _score(instrument, frame, args.rater, args.input)
         _write(result, args.out, out_format)
-    except _Failure as failure:
-        for line in failure.lines:
-            print(line, file=sys.stderr)
-        return 1
+    except CommandFailure as failure:
+        return failure.report()
     return 0
-
-
-def _format_of(path: Path) -> str:
-    try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        raise _Failure(
-            f"error: {path}: unknown file type '{path.suffix}'; use .csv or .parquet"
-        ) from None
-
-
-def _instrument(ref: str, dirs: list[str]) -> Instrument:
-    try:
-        return default_registry(dirs).get(*parse_ref(ref))
-    except KeyError as exc:
-        raise _Failure(f"error: {exc.args[0]}") from None
-    except ValueError as exc:
-        raise _Failure(f"error: {exc}") from None
-    except InstrumentError as exc:
-        raise _Failure(*(f"error: {p}" for p in exc.problems)) from None
-
-
-def _read(path: Path) -> pd.DataFrame:
-    file_format = _format_of(path)
-    if not path.is_file():
-        raise _Failure(f"error: {path}: the file does not exist")
-    try:
-        if file_format == "csv":
-            # Read every cell as text so that pass-through columns come out exactly as they
-            # went in (no "007" turning into 7); answers are parsed by the scoring core.
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-        return pd.read_parquet(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise _Failure(f"error: {path}: cannot read the file: {exc}") from None
 
 
 def _where(path: Path, position: int) -> str:
     row = position + 1
-    if _format_of(path) == "csv":
+    if format_of(path) == "csv":
         return f"data row {row} (line {row + 1})"
     return f"data row {row}"
 
@@ -176,7 +136,7 @@ def _score(
         bad = np.flatnonzero(raters.isna().to_numpy())
         if bad.size:
             values = work[RATER_COLUMN].iloc[bad].tolist()
-            raise _Failure(
+            raise CommandFailure(
                 *(
                     f"{path}: {_where(path, int(p))}, column {RATER_COLUMN}: {v!r} is not "
                     "a rater (client or professional)"
@@ -212,7 +172,7 @@ def _require_items(
     if any(_item_columns(instrument, frame, r) for r in raters) or not raters:
         return
     example = ", ".join(i.id for i in instrument.items_for(raters[0])[:3])
-    raise _Failure(
+    raise CommandFailure(
         f"error: {path}: none of the {' or '.join(raters)} item columns of {instrument.ref} "
         f"are in the file (expected columns like {example}, …)"
     )
@@ -221,7 +181,7 @@ def _require_items(
 def _stop_on(problems: list[AnswerProblem], path: Path) -> None:
     if problems:
         problems = sorted(problems, key=lambda p: (_position(p), p.column))
-        raise _Failure(
+        raise CommandFailure(
             *(_describe(path, p) for p in problems),
             f"{len(problems)} invalid answer(s); nothing written",
         )
@@ -255,7 +215,7 @@ def _score_rows(
 def _join(frame: pd.DataFrame, scores: pd.DataFrame, path: Path) -> pd.DataFrame:
     clash = [c for c in scores.columns if c in frame.columns]
     if clash:
-        raise _Failure(
+        raise CommandFailure(
             f"error: {path}: the file already has column(s) {', '.join(clash)}; "
             "rename or remove them first (the scores would overwrite them); nothing written"
         )
@@ -267,18 +227,4 @@ def _write(frame: pd.DataFrame, out: Path | None, out_format: str) -> None:
     if out is None:
         frame.to_csv(sys.stdout, index=False)
         return
-    folder = out.parent if str(out.parent) else Path()
-    if not folder.is_dir():
-        raise _Failure(f"error: {out}: the folder {folder} does not exist")
-    # Write next to the target and rename, so a failure never leaves a half-written file.
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        if out_format == "csv":
-            frame.to_csv(temporary, index=False)
-        else:
-            frame.to_parquet(temporary, index=False)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_table(frame, out, out_format)

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from alliantiemonitor.core.datafile import InstrumentError
+from alliantiemonitor.cli.files import (
+    CommandFailure,
+    format_of,
+    load_instrument,
+    read_table,
+    write_table,
+)
 from alliantiemonitor.core.instrument import Instrument
-from alliantiemonitor.core.registry import default_registry, parse_ref
 from alliantiemonitor.core.scoring import AnswerError, characteristic_keys
 from alliantiemonitor.core.signals import (
     SignalInputError,
     detect_signals,
     scores_from_answers,
 )
-
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 DESCRIPTION = """\
 Find the warning signals of every trajectory (see docs/signals.md for every rule).
@@ -36,12 +38,6 @@ The output has one row per signal raised: trajectory_id, kind, round_index (the 
 it was raised), last_round_index (the last round of that run in which its rule still holds;
 equal to the latest round when it holds now), characteristic, rater and detail.
 """
-
-
-class _Failure(Exception):
-    def __init__(self, *lines: str) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def register(subparsers: Any) -> None:
@@ -82,57 +78,23 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read, score when needed, detect, write; return the exit status."""
     try:
-        out_format = _format_of(args.out)
-        instrument = _instrument(args.instrument, args.dirs)
-        frame = _read(args.input)
+        out_format = format_of(args.out)
+        instrument = load_instrument(args.instrument, args.dirs)
+        frame = read_table(args.input)
         scores = _scores(instrument, frame, args.input)
         try:
             signals = detect_signals(scores, today=args.today)
         except SignalInputError as exc:
-            raise _Failure(f"error: {args.input}: {exc}") from None
-        _write(signals, args.out, out_format)
-    except _Failure as failure:
-        for line in failure.lines:
-            print(line, file=sys.stderr)
-        return 1
+            raise CommandFailure(f"error: {args.input}: {exc}") from None
+        write_table(signals, args.out, out_format)
+    except CommandFailure as failure:
+        return failure.report()
     trajectories = scores["trajectory_id"].nunique()
     print(
         f"{len(signals)} signal(s) in {signals['trajectory_id'].nunique()} of {trajectories} "
         f"trajectories -> {args.out}"
     )
     return 0
-
-
-def _format_of(path: Path) -> str:
-    try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        raise _Failure(
-            f"error: {path}: unknown file type '{path.suffix}'; use .csv or .parquet"
-        ) from None
-
-
-def _instrument(ref: str, dirs: list[str]) -> Instrument:
-    try:
-        return default_registry(dirs).get(*parse_ref(ref))
-    except KeyError as exc:
-        raise _Failure(f"error: {exc.args[0]}") from None
-    except ValueError as exc:
-        raise _Failure(f"error: {exc}") from None
-    except InstrumentError as exc:
-        raise _Failure(*(f"error: {p}" for p in exc.problems)) from None
-
-
-def _read(path: Path) -> pd.DataFrame:
-    file_format = _format_of(path)
-    if not path.is_file():
-        raise _Failure(f"error: {path}: the file does not exist")
-    try:
-        if file_format == "csv":
-            return pd.read_csv(path, low_memory=False)
-        return pd.read_parquet(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise _Failure(f"error: {path}: cannot read the file: {exc}") from None
 
 
 def _scores(instrument: Instrument, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -147,33 +109,23 @@ def _scores(instrument: Instrument, frame: pd.DataFrame, path: Path) -> pd.DataF
                 f"{path}: data row {int(p.row) + 1}, column {p.column}: {p.message}"  # type: ignore[call-overload]
                 for p in sorted(exc.problems, key=lambda p: (int(p.row), p.column))[:20]  # type: ignore[call-overload]
             ]
-            raise _Failure(
+            raise CommandFailure(
                 *lines, f"{len(exc.problems)} invalid answer(s); nothing written"
             ) from None
         except SignalInputError as exc:
-            raise _Failure(f"error: {path}: {exc}") from None
+            raise CommandFailure(f"error: {path}: {exc}") from None
     elif any(k in frame.columns for k in keys):
         scores = frame
     else:
         example = ", ".join(i.id for i in instrument.items[:3])
-        raise _Failure(
+        raise CommandFailure(
             f"error: {path}: neither item columns of {instrument.ref} (like {example}, …) "
             f"nor characteristic columns ({', '.join(keys)}) are in the file"
         )
     if "round_index" in scores.columns:
         index = pd.to_numeric(scores["round_index"], errors="coerce")
         if index.isna().any():
-            raise _Failure(f"error: {path}: round_index must hold whole numbers")
+            raise CommandFailure(f"error: {path}: round_index must hold whole numbers")
         if len(index) and index.min() == 0:
             scores = scores.assign(round_index=index.astype("int64") + 1)
     return scores
-
-
-def _write(frame: pd.DataFrame, out: Path, out_format: str) -> None:
-    folder = out.parent if str(out.parent) else Path()
-    if not folder.is_dir():
-        raise _Failure(f"error: {out}: the folder {folder} does not exist")
-    if out_format == "csv":
-        frame.to_csv(out, index=False, lineterminator="\n")
-    else:
-        frame.to_parquet(out, index=False)

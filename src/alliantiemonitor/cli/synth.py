@@ -10,11 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from alliantiemonitor.cli.files import FORMATS
 from alliantiemonitor.core.datafile import InstrumentError
 from alliantiemonitor.core.registry import default_registry, parse_ref
 from alliantiemonitor.core.synth import DEFAULT_DOMAINS, generate
-
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def register(subparsers: Any) -> None:
