@@ -14,6 +14,7 @@ from alliantiemonitor.core.suppression import (
     Cell,
     Table,
     derivable,
+    hidden_equations,
     suppress,
     suppress_tables,
 )
@@ -198,24 +199,12 @@ def test_exhaustive_small_tables_leak_nothing():
 
 def _derivable_by_rank(table, hidden):
     """The definition, one rank test per hidden cell: e_k is in the row space of the lines."""
-    keys = [k for k in table.all_keys() if k in hidden]
-    index = {k: i for i, k in enumerate(keys)}
-    rows = []
-    for line in table.lines():
-        vector = np.zeros(len(keys))
-        for k in line.inner:
-            if k in index:
-                vector[index[k]] += 1.0
-        if line.total in index:
-            vector[index[line.total]] -= 1.0
-        if vector.any():
-            rows.append(vector)
-    if not rows:
+    keys, matrix = hidden_equations(table, hidden)
+    if matrix is None:
         return []
-    matrix = np.vstack(rows)
     rank = np.linalg.matrix_rank(matrix)
     found = []
-    for k, i in index.items():
+    for i, k in enumerate(keys):
         unit = np.zeros(len(keys))
         unit[i] = 1.0
         if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:

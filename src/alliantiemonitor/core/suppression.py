@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 #: The smallest number of clients a shown figure may rest on.
 THRESHOLD = 5
@@ -208,11 +209,15 @@ def _complete_lines(table: Table, hidden: dict[Key, str], threshold: int) -> boo
 _NULL_TOLERANCE = 1e-8
 
 
-def derivable(table: Table, hidden: Mapping[Key, str]) -> list[Key]:
-    """The hidden cells whose value follows exactly from the visible cells and the lines."""
+def hidden_equations(
+    table: Table, hidden: Mapping[Key, str]
+) -> tuple[list[Key], npt.NDArray[np.float64] | None]:
+    """The hidden cells in order, and the lines as equations in them (one row per line).
+
+    A line's visible cells are known numbers, so each line that touches a hidden cell says
+    "these hidden cells add up to a known number"; ``None`` when no line touches one.
+    """
     hidden_keys = [k for k in table.all_keys() if k in hidden]
-    if not hidden_keys:
-        return []
     index = {k: i for i, k in enumerate(hidden_keys)}
     rows = []
     for line in table.lines():
@@ -224,9 +229,14 @@ def derivable(table: Table, hidden: Mapping[Key, str]) -> list[Key]:
             vector[index[line.total]] -= 1.0
         if vector.any():
             rows.append(vector)
-    if not rows:
+    return hidden_keys, (np.vstack(rows) if rows else None)
+
+
+def derivable(table: Table, hidden: Mapping[Key, str]) -> list[Key]:
+    """The hidden cells whose value follows exactly from the visible cells and the lines."""
+    hidden_keys, matrix = hidden_equations(table, hidden)
+    if matrix is None:
         return []
-    matrix = np.vstack(rows)
     # A hidden cell follows from the published lines exactly when its unit vector lies in the
     # row space of ``matrix``, i.e. when every vector of the null space is zero at that cell.
     # One SVD answers it for all cells at once (a rank test per cell costs one SVD each, which
@@ -236,9 +246,9 @@ def derivable(table: Table, hidden: Mapping[Key, str]) -> list[Key]:
     rank = int((singular > tolerance).sum())
     null_space = vt[rank:]
     if null_space.size == 0:
-        return list(index)
+        return hidden_keys
     free = np.abs(null_space).max(axis=0) > _NULL_TOLERANCE
-    return [k for k, i in index.items() if not free[i]]
+    return [k for i, k in enumerate(hidden_keys) if not free[i]]
 
 
 def _protect(table: Table, key: Key, hidden: dict[Key, str], threshold: int) -> bool:
