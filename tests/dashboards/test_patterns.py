@@ -6,7 +6,6 @@ from alliantiemonitor.core.change import Pattern
 from alliantiemonitor.core.patterns import course_pattern
 from alliantiemonitor.dashboards.team import (
     PATTERN_COLUMNS,
-    trajectory_pattern,
     trajectory_patterns,
 )
 
@@ -24,7 +23,6 @@ def test_same_labels_as_the_course_view() -> None:
         for scores, key, rater in cases
     ]
     assert labels == ["deteriorating", "improving", "stable", "insufficient"]
-    assert trajectory_pattern(*cases[0]) == "deteriorating"
 
 
 def test_no_column_for_a_label_the_rule_does_not_give() -> None:

@@ -343,11 +343,6 @@ def trajectory_patterns(
     return [label.value for label in labels]
 
 
-def trajectory_pattern(scores: Sequence[float | None], characteristic: str, rater: str) -> str:
-    """The course pattern of one characteristic from one view (see :func:`trajectory_patterns`)."""
-    return trajectory_patterns([(scores, characteristic, rater)])[0]
-
-
 def open_signals(organisation: Organisation, period: Period) -> QuerySet[Signal]:
     """The cohort's warning signals that were open at the end of ``period``.
 

@@ -2,8 +2,8 @@
 
 * A signal is the trajectory's: only the professional who may open the trajectory
   (:func:`~alliantiemonitor.trajectories.access.trajectories_for`) sees and acknowledges it.
-* A team lead sees the open signals of the active trajectories of their teams, read-only:
-  kind, since when and whether it was acknowledged, never answers or scores.
+* A team lead sees no single trajectory's signals: only the counts per kind on the
+  dashboards, suppressed like every other figure (trust rule 2).
 * An organisation admin sets the organisation's thresholds.
 
 Anyone else gets a 404, so that not even the existence of a signal leaks.
@@ -16,8 +16,7 @@ from typing import Any
 from django.http import Http404
 
 from alliantiemonitor.monitoring.models import Signal
-from alliantiemonitor.organisations.constants import Role
-from alliantiemonitor.organisations.models import Organisation, Team
+from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.trajectories.access import parse_uuid, trajectories_for
 
 
@@ -29,17 +28,6 @@ def get_signal_for(user: Any, uuid: Any) -> Signal:
         ).get(uuid=parse_uuid(uuid), trajectory__in=trajectories_for(user))
     except Signal.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def teams_led_by(user: Any) -> Any:
-    """The teams in which ``user`` is an active team lead."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Team.objects.none()
-    return Team.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.TEAM_LEAD,
-        memberships__active=True,
-    ).distinct()
 
 
 def get_administered_organisation(user: Any, uuid: Any) -> Organisation:

@@ -250,9 +250,7 @@ def _outcome_marks(trajectory: Trajectory) -> tuple[OutcomeMark, ...]:
     )
 
 
-def _round_scores(
-    measurement_round: MeasurementRound, instrument: Instrument
-) -> dict[str, dict[str, float | None]]:
+def _round_scores(measurement_round: MeasurementRound) -> dict[str, dict[str, float | None]]:
     """``{rater: {characteristic: score}}`` of the current submitted responses (stored scores)."""
     scores: dict[str, dict[str, float | None]] = {}
     for response in measurement_round.responses.all():
@@ -386,7 +384,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
                 after_handover=measurement_round.after_handover,
             )
         )
-        round_scores.append(_round_scores(measurement_round, instrument) if visible else {})
+        round_scores.append(_round_scores(measurement_round) if visible else {})
 
     # Names and polarity as the latest round's own variant defines them.
     defining = [instruments[info.instrument_ref] for info in infos]
