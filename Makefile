@@ -11,20 +11,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # PostgreSQL used by the test suite (pytest-django creates and drops test_alliantiemonitor*).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/alliantiemonitor
-PYTEST_ARGS ?=
+# Two test processes (pytest-xdist): the suite is written to run in parallel, and CI stays well
+# under 30 minutes. `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres \
-        bench-core bench-national bench-national-ci bench-signals signal-quality bench-client-page messages compilemessages clean
+.PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres restore-test \
+        bench-core bench-national bench-national-ci bench-research bench-research-ci bench-signals signal-quality bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
 # The demo's mail goes to files in var/mail/ (not the terminal, where it would push the logins
-# out of sight), with links to this address.
-DEMO_ENV = DEBUG=true SECRET_KEY_FILE=var/secret_key ALLIANTIEMONITOR_BASE_URL=http://$(HOST):$(PORT) \
+# out of sight), with links to this address. Logins need no second factor in the demo (every page
+# says so); in production they do, and `check --deploy` refuses it off.
+DEMO_ENV = DEBUG=true SECRET_KEY_FILE=var/secret_key ALLIANTIEMONITOR_REQUIRE_2FA=false \
+	ALLIANTIEMONITOR_FIELD_KEYS_FILE=var/field_keys ALLIANTIEMONITOR_BASE_URL=http://$(HOST):$(PORT) \
 	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/mail
-demo: install var/secret_key
+demo: install var/secret_key var/field_keys
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input
 	$(DEMO_ENV) $(PY) manage.py demo --address http://$(HOST):$(PORT)/
 	@echo "The worker runs beside the server; the e-mail it sends is written to var/mail/."
@@ -61,6 +65,12 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
+# The demo's key for free text about clients (docs/encryption.md): 32 random bytes, base64.
+var/field_keys:
+	mkdir -p -m 700 var
+	$(PYTHON) -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())" > $@
+	chmod 600 $@
+
 lint:
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
@@ -74,6 +84,7 @@ typecheck:
 CHECK_ENV := DEBUG=false SECRET_KEY=ci-check-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') \
 	ALLOWED_HOSTS=alliantiemonitor.example.org ALLIANTIEMONITOR_DATA_DIR=var/check \
 	ALLIANTIEMONITOR_BASE_URL=https://alliantiemonitor.example.org \
+	ALLIANTIEMONITOR_FIELD_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=true SECURE_HSTS_PRELOAD=true
 
 checks:
@@ -84,9 +95,22 @@ checks:
 test-sqlite:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The pure core (tests/core, and the research benchmark on it) knows no database: the import
+# contract forbids Django there, so running it a second time on PostgreSQL proves nothing. The
+# same holds for the command-line tests of commands over files (analyse, export, instruments,
+# score, signals, synth): those commands import no Django (tests/core/test_no_django.py) and
+# the tests have no database access (pytest-django refuses it without a django_db mark).
+PG_SKIP_PURE := $(foreach t,analyse analyse_report export_cli instruments_cli score_cli \
+	signals_cli synth_cli,--ignore=tests/cli/test_$(t).py)
 test-postgres:
 	bash scripts/ensure-postgres.sh
-	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS) --ignore=tests/core \
+		--ignore=tests/benchmarks $(PG_SKIP_PURE)
+
+## restore-test: back up the demo database, restore it into a scratch database and compare every
+## table (docs/backups.md; on an installation: `alliantiemonitor restore-test`)
+restore-test: install var/secret_key
+	$(DEMO_ENV) $(PY) manage.py restore_test
 
 ## bench-core: score 1,000,000 synthetic responses and print time and peak memory
 bench-core: install-test
@@ -105,6 +129,16 @@ bench-national: install-test
 bench-national-ci:
 	$(MAKE) --no-print-directory bench-national BENCH_TRAJECTORIES=2000 BENCH_ARGS="--repeat 1" \
 		BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_ci
+
+## bench-research: a million generated rounds through Parquet: reliability, agreement, change and
+## trajectory classes, next to pingouin loops with groupby-apply and a DuckDB scan (RESEARCH_ROUNDS)
+RESEARCH_ROUNDS ?= 1000000
+bench-research: install-test
+	$(PY) benchmarks/bench_research.py --rounds $(RESEARCH_ROUNDS)
+
+# A small scale (20,000 rounds) for CI: the same parts and the same comparison of results.
+bench-research-ci:
+	$(MAKE) --no-print-directory bench-research RESEARCH_ROUNDS=20000
 
 ## bench-signals: detect_signals over 250,000 synthetic trajectories (SIGNALS_N=20000 for a quick run)
 SIGNALS_N ?= 250000

@@ -13,6 +13,7 @@ Exits 1 when a page is over the budget (60 KB by default, the bar of issue 3).
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import secrets
 import shutil
@@ -40,6 +41,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
         {
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(40),
+            "ALLIANTIEMONITOR_FIELD_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "ALLIANTIEMONITOR_DATA_DIR": str(data_dir),
             "STATIC_MANIFEST": "true",

@@ -18,11 +18,18 @@ All personas live in (or next to) one organisation, "Reclassering Voorbeeldstad"
 ``measurement_round``   an open round in ``trajectory``, started by ``professional``
 
 The names are part of the test suite's interface: keep them stable.
+
+Second factor: ``client.force_login(user)`` also proves the user's second factor (a real,
+confirmed TOTP device of the user, recorded in the session as django-otp does) and counts as
+a fresh full login for ``require_recent_auth``, so tests of other features need not go through
+the code step. Tests of the second factor itself opt out with
+``@pytest.mark.real_second_factor``; :func:`second_factor_verified` does the same by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -35,6 +42,57 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+
+
+def second_factor_verified(client: Any, user: Any) -> Any:
+    """Give ``user`` a confirmed app device and mark ``client``'s session verified by it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from alliantiemonitor.common.reauth import FULL_AUTH_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[FULL_AUTH_KEY] = int(time.time())
+    session.save()
+    return device
+
+
+def current_code(device: Any) -> str:
+    """The code an authenticator app shows now for ``device``, one that was not used yet.
+
+    A TOTP code works once (django-otp remembers the last time step used); a test that logs
+    in twice within 30 seconds gets the next step's code, which the device's tolerance of one
+    step accepts, or waits for it.
+    """
+    from django_otp.oath import hotp
+
+    device.refresh_from_db()
+    while True:
+        now_t = int(time.time() - device.t0) // device.step + device.drift
+        counter = max(now_t, device.last_t + 1)
+        if counter <= now_t + device.tolerance:
+            return f"{hotp(device.bin_key, counter, device.digits):0{device.digits}d}"
+        time.sleep(1)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_proves_second_factor(request: Any, monkeypatch: Any) -> None:
+    """``force_login`` also proves the second factor, unless marked ``real_second_factor``."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self: Any, user: Any, backend: Any = None) -> None:
+        original(self, user, backend)
+        second_factor_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 @pytest.fixture

@@ -57,6 +57,19 @@ def answer_round(
     return response_submit(round=round_, rater=rater, respondent=respondent)
 
 
+def discuss_round(round_: MeasurementRound, professional: Any) -> MeasurementRound:
+    """Both sides fill in ``round_``, and its conversation is held and marked discussed."""
+    from alliantiemonitor.conversations.services import conversation_start, round_mark_discussed
+
+    answer_round(round_, "client")
+    answer_round(round_, "professional", professional=professional)
+    round_.refresh_from_db()
+    conversation_start(round=round_, by=professional)
+    round_mark_discussed(round=round_, by=professional)
+    round_.refresh_from_db()
+    return round_
+
+
 #: The password of every factory user.
 PASSWORD = "a-synthetic-password-for-tests"
 
@@ -214,9 +227,17 @@ class EvaluationFactory(DjangoModelFactory):
 
 
 class AuditEventFactory(DjangoModelFactory):
+    """An event appended to the hash chain, as the services append them."""
+
     class Meta:
         model = AuditEvent
 
     actor = factory.SubFactory(UserFactory)
     actor_kind = "user"
-    action = "test.event"
+    action = "caseload.view"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> AuditEvent:
+        from alliantiemonitor.audit.services import audit_record
+
+        return audit_record(**kwargs)

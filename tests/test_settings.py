@@ -5,11 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+#: The checkout's own code, also when the environment's editable install points elsewhere.
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 def _settings_in_subprocess(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # This checkout's settings, also when the environment's editable install points elsewhere.
+    clean["PYTHONPATH"] = str(SRC)
     clean.update(env)
+    clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), clean.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-c", f"import alliantiemonitor.settings as s; {code}"],
         env=clean,
@@ -96,3 +103,29 @@ def test_folders_made_above_the_data_folder_and_old_ones_are_for_the_owner_only(
     assert result.returncode == 0, result.stderr
     assert old.stat().st_mode & 0o777 == 0o700
     assert (old / "alliantiemonitor.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_field_keys_come_from_a_file_one_per_line_or_separated_by_commas(tmp_path):
+    keys = tmp_path / "field_keys"
+    keys.write_text("new-key\nold-key, older-key\n")
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_FIELD_KEYS_FILE": str(keys)},
+        "print(s.ALLIANTIEMONITOR_FIELD_KEYS)",
+    )
+    assert result.stdout.strip() == "['new-key', 'old-key', 'older-key']"
+
+
+def test_the_second_factor_is_required_unless_turned_off():
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50}, "print(s.ALLIANTIEMONITOR_REQUIRE_2FA)"
+    )
+    assert result.stdout.strip() == "True"
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_REQUIRE_2FA": "false"},
+        "print(s.ALLIANTIEMONITOR_REQUIRE_2FA)",
+    )
+    assert result.stdout.strip() == "False"
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_REQUIRE_2FA": "sometimes"}, "pass"
+    )
+    assert "ALLIANTIEMONITOR_REQUIRE_2FA must be true or false" in result.stderr

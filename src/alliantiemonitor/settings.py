@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -91,9 +93,14 @@ INSTALLED_APPS = [
     # Django's staticfiles, with ignore patterns for the npm packages (see web/apps.py).
     "alliantiemonitor.web.apps.StaticFilesConfig",
     "axes",
+    # Two-factor login of staff: TOTP apps and single-use recovery codes (docs/security.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "alliantiemonitor.common",
     "alliantiemonitor.accounts",
     "alliantiemonitor.organisations",
     "alliantiemonitor.instruments",
@@ -103,6 +110,8 @@ INSTALLED_APPS = [
     "alliantiemonitor.monitoring",
     "alliantiemonitor.scheduling",
     "alliantiemonitor.dashboards",
+    "alliantiemonitor.research",
+    "alliantiemonitor.privacy",
     "alliantiemonitor.audit",
     "alliantiemonitor.jobs",
     "alliantiemonitor.web",
@@ -121,11 +130,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor (if any) verified this session: ``request.user.is_verified()``.
+    "django_otp.middleware.OTPMiddleware",
     # The logged-in user is the actor of audit events written at model level (accounts).
     "alliantiemonitor.audit.context.AuditActorMiddleware",
     "alliantiemonitor.measurements.middleware.HandoverLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "alliantiemonitor.accounts.middleware.IdleTimeoutMiddleware",
+    # Before the forced password change: first prove the second factor, then change it.
+    "alliantiemonitor.accounts.middleware.SecondFactorRequiredMiddleware",
     "alliantiemonitor.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -150,6 +163,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "alliantiemonitor.accounts.context_processors.second_factor",
             ],
         },
     },
@@ -159,6 +173,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'alliantiemonitor.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request reuses it: after a database restart
+        # the first request reconnects instead of failing on the dead connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -199,13 +216,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "alliantiemonitor.accounts.validators.VarietyValidator"},
 ]
+# --- Single sign-on with OpenID Connect (docs/sso.md) -----------------------------------------
+
+#: Off unless a client id is set; the other OIDC settings are then required (system check E201).
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "") or ""
+ALLIANTIEMONITOR_SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "") or ""
+#: The ``iss`` that every id token must carry (mozilla-django-oidc itself does not check it).
+OIDC_OP_ISSUER = (env("OIDC_OP_ISSUER", "") or "").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "") or ""
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "") or ""
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "") or ""
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "") or ""
+#: The provider's ``end_session_endpoint``: logging out here logs out there too (optional).
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", "") or ""
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256") or "RS256"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email") or "openid email"
+#: Seconds before a request to the provider gives up (the user gets a clear page, not a hang).
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+#: Accounts are made by an administrator, never by a login (no membership without a decision).
+OIDC_CREATE_USER = False
+#: Kept for the provider's logout (``id_token_hint``), only when that is configured.
+OIDC_STORE_ID_TOKEN = bool(OIDC_OP_LOGOUT_ENDPOINT)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+#: The name on the login page's button: "Inloggen via <name>".
+ALLIANTIEMONITOR_SSO_PROVIDER_NAME = env("ALLIANTIEMONITOR_SSO_PROVIDER_NAME", "") or ""
+#: Claims that carry the e-mail address and whether the provider verified it.
+ALLIANTIEMONITOR_SSO_EMAIL_CLAIM = env("ALLIANTIEMONITOR_SSO_EMAIL_CLAIM", "email") or "email"
+ALLIANTIEMONITOR_SSO_EMAIL_VERIFIED_CLAIM = (
+    env("ALLIANTIEMONITOR_SSO_EMAIL_VERIFIED_CLAIM", "email_verified") or "email_verified"
+)
+#: Link an unlinked account at its first SSO login by a verified e-mail address (docs/sso.md).
+ALLIANTIEMONITOR_SSO_LINK_BY_EMAIL = env_bool("ALLIANTIEMONITOR_SSO_LINK_BY_EMAIL", True)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    *(["alliantiemonitor.accounts.sso.SsoBackend"] if ALLIANTIEMONITOR_SSO_ENABLED else []),
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+#: Every staff login needs a second factor (a TOTP app, or a recovery code). Off only for the
+#: demo: a deploy check (alliantiemonitor.E010) refuses it off while DEBUG is off.
+ALLIANTIEMONITOR_REQUIRE_2FA = env_bool("ALLIANTIEMONITOR_REQUIRE_2FA", True)
+#: Seconds after the last full login (password and second factor) within which sensitive
+#: actions (exports, role changes) go ahead without asking for both again.
+ALLIANTIEMONITOR_REAUTH_SECONDS = env_int("ALLIANTIEMONITOR_REAUTH_SECONDS", 10 * 60)
+#: The name the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = "Alliantiemonitor"
+# Never show an authenticator's key in the admin (the device pages are not offered at all).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+#: Seconds a password-reset link stays valid.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 
 # Lockout after repeated failed logins, per user name and address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -267,11 +332,16 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "alliantiemonitor.web.sessions"
 #: Seconds without a request after which a staff login ends (0: only SESSION_COOKIE_AGE).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 X_FRAME_OPTIONS = "DENY"
 
+_sso_logout_origin = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(OIDC_OP_LOGOUT_ENDPOINT))]
+    if OIDC_OP_LOGOUT_ENDPOINT
+    else []
+)
 # A strict policy everywhere, the admin included: no inline scripts or styles, nothing external.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -281,7 +351,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # The logout form's redirect to the provider's logout counts as a form action.
+        "form-action": [SELF, *_sso_logout_origin],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],
         "object-src": [NONE],
@@ -330,6 +401,13 @@ ALLIANTIEMONITOR_ENTRY_ATTEMPTS = env_int("ALLIANTIEMONITOR_ENTRY_ATTEMPTS", 5)
 ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES = env_int("ALLIANTIEMONITOR_ENTRY_BLOCK_MINUTES", 15)
 #: Refused entries across all addresses within that window that make a warning in the log.
 ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD = env_int("ALLIANTIEMONITOR_ENTRY_WAVE_THRESHOLD", 100)
+
+#: Keys that encrypt free text about clients at rest (docs/encryption.md), separated by commas
+#: or new lines: the first encrypts, all of them decrypt. ``manage.py check --deploy`` fails
+#: without one; writing or reading such text without one fails.
+ALLIANTIEMONITOR_FIELD_KEYS = [
+    key for key in re.split(r"[\s,]+", env("ALLIANTIEMONITOR_FIELD_KEYS") or "") if key
+]
 
 # --- E-mail (invitations, reminders, digests; see docs/configuration.md and docs/schedules.md) ---
 

@@ -15,6 +15,7 @@ trajectory_urlpatterns = [
 client_urlpatterns = [
     path("", include("alliantiemonitor.measurements.client_urls_fill")),
     path("", include("alliantiemonitor.conversations.client_urls")),
+    path("", include("alliantiemonitor.research.client_urls")),
     # Last: a personal link's token is anything the fixed client addresses are not.
     path("", include("alliantiemonitor.measurements.client_urls_invite")),
 ]
@@ -28,7 +29,12 @@ urlpatterns = [
     path("verloop/", include("alliantiemonitor.monitoring.urls")),
     path("overzicht/", include("alliantiemonitor.dashboards.urls_team")),
     path("planning/", include("alliantiemonitor.scheduling.urls")),
+    path("inzage/", include("alliantiemonitor.privacy.urls")),
+    path("onderzoek/", include("alliantiemonitor.research.urls")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include((client_urlpatterns, "client"))),
     path("", include("alliantiemonitor.web.urls")),
 ]
+
+# A database that cannot be reached answers 503 ("try again shortly"), anything else 500.
+handler500 = "alliantiemonitor.web.views.server_error"

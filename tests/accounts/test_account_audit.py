@@ -11,6 +11,7 @@ from alliantiemonitor.audit.context import acting_as
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.organisations.services import membership_grant
+from tests.conftest import second_factor_verified
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,9 @@ def test_the_admin_cannot_then_simply_use_the_account(client, org_admin, profess
     )
     client.logout()
     client.post(reverse("login"), {"username": professional.username, "password": NEW_PASSWORD})
+    # The second step comes first (tests/accounts/test_second_factor.py), then the change.
+    assert client.get(reverse("home"))["Location"].startswith(reverse("second_factor_enrol"))
+    second_factor_verified(client, professional)
     for url in [reverse("home"), reverse("trajectories:caseload"), "/admin/"]:
         assert client.get(url)["Location"] == reverse("password_change"), url
     assert client.get(reverse("password_change")).status_code == 200

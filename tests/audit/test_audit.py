@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import alliantiemonitor
+from alliantiemonitor.audit.constants import AccountAction, Action, PrivacyAction
 from alliantiemonitor.audit.exceptions import AuditLogImmutable
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.audit.services import audit_record
@@ -25,11 +30,49 @@ def test_record_takes_organisation_and_client_from_the_object(trajectory, profes
 
 def test_system_and_client_actors(client_record):
     assert audit_record(actor=None, action="round.expire").actor_kind == "system"
-    event = audit_record(actor=None, actor_kind="client", action="x", client=client_record)
+    event = audit_record(
+        actor=None, actor_kind="client", action="client_page.view", client=client_record
+    )
     assert event.actor_kind == "client"
     assert event.organisation == client_record.organisation
     with pytest.raises(ValueError):
-        audit_record(actor=None, actor_kind="robot", action="x")
+        audit_record(actor=None, actor_kind="robot", action="round.expire")
+
+
+def test_an_unknown_action_is_refused_and_nothing_is_written(professional):
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValueError, match=r"trajectory\.veiw"):
+        audit_record(actor=professional, action="trajectory.veiw")
+    with pytest.raises(ValueError):
+        audit_record(actor=professional, action="")
+    assert AuditEvent.objects.count() == before
+
+
+def test_every_constant_is_a_dotted_name_and_known():
+    names = {
+        value for key, value in vars(Action).items() if key.isupper() and isinstance(value, str)
+    } | {
+        value
+        for owner in (AccountAction, PrivacyAction)
+        for key, value in vars(owner).items()
+        if key.isupper()
+    }
+    assert names == Action.known()
+    assert all(re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", name) for name in names)
+    assert all(len(name) <= AuditEvent._meta.get_field("action").max_length for name in names)
+
+
+def test_every_action_name_in_the_code_is_a_constant():
+    """No free action strings: a literal ``action="…"`` in a call would bypass the list."""
+    root = Path(alliantiemonitor.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if re.search(r'\baction=f?"[a-z_]+\.', line):
+                offenders.append(f"{path.relative_to(root)}:{number}")
+    assert offenders == []
 
 
 def test_events_cannot_be_updated(professional):
@@ -63,3 +106,10 @@ def test_audit_admin_is_read_only_and_for_superusers_only(client, superuser, org
     assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
     assert client.get("/admin/audit/auditevent/add/").status_code == 403
     assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
+
+
+@pytest.mark.parametrize("model", ["organisation", "team", "membership", "user"])
+@pytest.mark.parametrize("verb", ["add", "change", "delete"])
+def test_every_admin_change_has_an_action(model, verb):
+    """The audited admins (organisations and accounts) name ``<model>.admin_<verb>``."""
+    assert f"{model}.admin_{verb}" in Action.known()

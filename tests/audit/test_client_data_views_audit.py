@@ -15,9 +15,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alliantiemonitor.audit.models import AuditEvent
-from alliantiemonitor.conversations.services import conversation_start, round_mark_discussed
 from alliantiemonitor.measurements.services import invitation_create
-from tests.factories import answer_round
+from tests.factories import discuss_round
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +29,8 @@ NAMESPACES = (
     "client",
     "dashboards",
     "scheduling",
+    "privacy",
+    "research",
 )
 
 
@@ -41,6 +42,9 @@ class World:
     trajectory: Any
     round: Any
     discussed: Any
+    #: The persona researcher, and their active study with the trajectory enrolled in it.
+    researcher: Any = None
+    study: Any = None
 
     @property
     def signal(self) -> Any:
@@ -59,6 +63,15 @@ class World:
     def invitation(self) -> Any:
         """The newest invitation of the collecting round."""
         return self.round.invitations.order_by("-pk").first()
+
+
+def drawn_sample(world: World) -> Any:
+    """A sample of the world's study, drawn by its researcher."""
+    from alliantiemonitor.research.sampling import interview_sample_draw
+
+    return interview_sample_draw(
+        study=world.study, by=world.researcher, sizes={"stable": 1}, seed=1
+    )
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,13 @@ AUDITED = [
     Page("monitoring:timeline", "staff", lambda w: [w.trajectory.uuid]),
     Page("monitoring:record_outcome", "staff", lambda w: [w.trajectory.uuid]),
     Page("monitoring:end", "staff", lambda w: [w.trajectory.uuid]),
+    # Through the client's newest trajectory (the one of the discussed round).
+    Page("privacy:access", "staff", lambda w: [w.discussed.trajectory.uuid]),
+    Page("privacy:access_json", "staff", lambda w: [w.discussed.trajectory.uuid]),
+    Page("trajectories:privacy_clients", "org_admin", one_client=False),
+    Page("trajectories:privacy_trail", "org_admin", lambda w: [w.trajectory.client.uuid]),
+    Page("trajectories:privacy_trail_csv", "org_admin", lambda w: [w.trajectory.client.uuid]),
+    Page("trajectories:privacy_erase", "org_admin", lambda w: [w.trajectory.client.uuid]),
     Page("client:start", "client"),
     Page("client:fill", "client"),
     Page(
@@ -136,6 +156,21 @@ AUDITED = [
     Page("client:confirm", "client"),
     Page("client:done", "client", client_round="discussed"),
     Page("client:results", "client", client_round="discussed"),
+    # The trajectory's research box (its study keys and consent states).
+    Page("research:trajectory", "staff", lambda w: [w.trajectory.uuid]),
+    # A study's page: counts only, audited as study.view (about no one client).
+    Page("research:study_detail", "researcher", lambda w: [w.study.uuid], one_client=False),
+    # The telephone entry: audited as study.view; finding a study key audits that trajectory.
+    Page("research:phase_entry", "researcher", lambda w: [w.study.uuid], one_client=False),
+    Page("client:research", "client"),
+    # An interview sample: the drawn study keys, audited as interview_sample.view.
+    Page(
+        "research:sample_detail",
+        "researcher",
+        lambda w: [w.study.uuid, drawn_sample(w).uuid],
+        one_client=False,
+    ),
+    Page("client:research_questionnaire", "client"),
 ]
 
 #: Pages that show no client data (or only write, audited by their service), with the reason.
@@ -159,6 +194,21 @@ NOT_CLIENT_DATA = {
     "scheduling:unsubscribe": "shows only the sender name; the POST audits "
     "client_contact.unsubscribe",
     "monitoring:thresholds": "organisation settings, no client data; audits the update",
+    "research:study_list": "the names of the user's own studies; no client data",
+    "research:study_new": "an empty form; study_create audits study.create",
+    "research:study_status": "POST only; study_status_set audits study.status_set",
+    "research:phase_add": "the study's protocol; study_phase_add audits study.phase_add",
+    "research:study_enrol": "a form of organisations and teams; study_enrol audits study.enrol",
+    "research:enrolments": "studies and counts of the administered organisations; no client data",
+    "research:enrolment_agree": "POST only; study_enrolment_agree audits study.enrolment_agree",
+    "research:trajectory_enrol": "POST only; trajectory_enrol audits study.trajectory_enrol",
+    "research:trajectory_consent": "POST only; consent_record audits consent.record",
+    "research:trajectory_withdraw": "POST only; consent_withdraw audits consent.withdraw",
+    "research:followup": "an upload form and earlier files' counts; the upload's dry run "
+    "audits followup.dry_run",
+    "research:followup_confirm": "POST only; followup_apply audits followup.import",
+    "research:samples": "a form and the dates of earlier samples; interview_sample_draw audits "
+    "interview_sample.draw",
 }
 
 
@@ -182,8 +232,17 @@ def test_every_page_is_listed():
 
 
 @pytest.fixture
-def world(professional, team_lead, org_admin, trajectory, measurement_round, client_record):
+def world(
+    professional, team_lead, org_admin, researcher, trajectory, measurement_round, client_record
+):
     from alliantiemonitor.measurements.services import round_start
+    from alliantiemonitor.research.services import (
+        study_create,
+        study_enrol,
+        study_enrolment_agree,
+        study_status_set,
+        trajectory_enrol,
+    )
     from alliantiemonitor.trajectories.services import trajectory_start
 
     other = trajectory_start(
@@ -192,14 +251,24 @@ def world(professional, team_lead, org_admin, trajectory, measurement_round, cli
         legal_frame="Begeleiding",
         start_date=trajectory.start_date,
     )
-    discussed = round_start(trajectory=other, by=professional)
-    answer_round(discussed, "client")
-    answer_round(discussed, "professional", professional=professional)
-    discussed.refresh_from_db()
-    conversation_start(round=discussed, by=professional)
-    round_mark_discussed(round=discussed, by=professional)
-    discussed.refresh_from_db()
-    return World(professional, team_lead, org_admin, trajectory, measurement_round, discussed)
+    discussed = discuss_round(round_start(trajectory=other, by=professional), professional)
+    study = study_create(by=researcher, name="Studie", information_text="Uitleg voor cliënten.")
+    study_status_set(study=study, by=researcher, status="active")
+    study_enrolment_agree(
+        enrolment=study_enrol(study=study, by=researcher, organisation=trajectory.organisation),
+        by=org_admin,
+    )
+    trajectory_enrol(study=study, trajectory=trajectory, by=professional)
+    return World(
+        professional,
+        team_lead,
+        org_admin,
+        trajectory,
+        measurement_round,
+        discussed,
+        researcher=researcher,
+        study=study,
+    )
 
 
 def _browser(world: World, page: Page) -> Client:

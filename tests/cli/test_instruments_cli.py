@@ -201,3 +201,13 @@ def test_show_names_the_professionals_not_answered_label(
     code, out, _ = run(capsys, "show", "standaard")
     assert code == 0
     assert "not answered (professional): Kan ik niet beoordelen" in out
+
+
+def test_list_and_show_include_the_plain_questionnaires(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("motivatie "))
+    assert "6/0" in row.split()
+    code, out, _ = run(capsys, "show", "motivatie", "--format", "json")
+    assert code == 0
+    assert '"kind": "questionnaire"' in out

@@ -13,6 +13,7 @@ import yaml
 from alliantiemonitor.cli import synth
 from alliantiemonitor.core.registry import SHIPPED_DIR, default_registry
 from alliantiemonitor.core.scoring import score_frame
+from alliantiemonitor.core.synth import generate
 
 
 def main(argv: Sequence[str]) -> int:
@@ -100,6 +101,33 @@ def test_parquet_and_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     kinds = set(pd.read_csv(events)["kind"])
     # Every trajectory ends somehow, so an end event is always there.
     assert kinds & {"completion", "premature_end_negative", "premature_end_positive"}
+
+
+def test_trajectories_table_equals_the_generators(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, table = tmp_path / "synth.csv", tmp_path / "trajectories.parquet"
+    argv = ["--trajectories", "40", "--seed", "5", "--out", str(out)]
+    code, _, _ = run(capsys, *argv, "--trajectories-out", str(table))
+    assert code == 0
+    written = pd.read_parquet(table)
+    expected = generate(default_registry().get("standaard"), trajectories=40, seed=5)
+    # Parquet keeps dates in milliseconds; the values are what is compared.
+    pd.testing.assert_frame_equal(written, expected.trajectories, check_dtype=False)
+    assert {"recidivism_months", "recidivism_observed", "course"} <= set(written.columns)
+    # The long file names the same trajectories.
+    assert set(pd.read_csv(out)["trajectory_id"]) == set(written["trajectory_id"])
+
+
+def test_trajectories_table_needs_a_known_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = tmp_path / "trajectories.txt"
+    argv = ["--out", str(tmp_path / "synth.csv"), "--trajectories-out", str(wrong)]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert "trajectories.txt" in err
+    assert not wrong.exists()
 
 
 def test_instrument_from_an_extra_folder(

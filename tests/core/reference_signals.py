@@ -2,12 +2,15 @@
 
 ``_reference_detect_signals`` is the implementation of ``core.signals.detect_signals`` as it
 was when its output was accepted (one trend computation per pooled view, one DataFrame per rule
-and a pandas sort of the output). The optimised function must give exactly the same output;
+and a pandas sort of the output), with later changes of the rules themselves (the loadings and
+the decline since a change of professional in the both-view rule) written the same plain way.
+The optimised function must give exactly the same output;
 ``tests/core/test_signals_reference.py`` compares the two. Do not optimise this file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -318,11 +321,33 @@ def _crossed(z: FloatArray, critical: FloatArray) -> BoolArray:
     return crossed
 
 
+def _loaded_z(block: FloatArray, rounds: _Rounds, loading: FloatArray, rho: float) -> FloatArray:
+    """The z of a common trend that each column carries times its loading (best linear estimate)."""
+    slope, var, _ = _slopes(block, rounds)
+    ok = ~np.isnan(slope)
+    weight = np.where(ok, 1.0 / np.where(ok, var, 1.0), 0.0)
+    lw = weight * loading
+    m = ok.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (lw * np.where(ok, slope, 0.0)).sum(axis=1) / np.sqrt(
+            (1.0 + (m - 1.0) * rho) * (lw * loading).sum(axis=1)
+        )
+    return np.asarray(np.where(m > 0, z, np.nan), dtype=np.float64)
+
+
 def _deterioration(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings) -> None:
-    """Pooled trends per view and of both views; then one characteristic (both views)."""
+    """Pooled trends per view and of both views; then one characteristic (both views).
+
+    Both views: loadings, the larger z of the trend over all rounds and of the trend against the
+    rounds counted from the change of professional, a higher bar in the first rounds after it.
+    """
     rho = s.wobble_correlation
     worse = {rater: _worse(rounds, rater, s) for rater in _RATERS}
     both = np.concatenate([worse["client"], worse["professional"]], axis=1)
+    loading = np.array([s.loading(k) for k in rounds.keys] * 2)
+    after = _group_cumsum(rounds.after_handover.astype(np.float64)[:, None], rounds.group_start)
+    counted = after[:, 0]
+    window = rounds.after_handover & (counted <= s.handover_rounds)
     views: list[tuple[str | None, FloatArray]] = [
         ("client", worse["client"]),
         ("professional", worse["professional"]),
@@ -330,12 +355,16 @@ def _deterioration(parts: list[pd.DataFrame], rounds: _Rounds, s: SignalSettings
     ]
     for rater, block in views:
         z, n, change = _trend_z(block, rounds, rho)
-        base, per_round = (
-            (s.deterioration_z, s.deterioration_z_per_round)
-            if rater is None
-            else (s.view_z, s.view_z_per_round)
-        )
-        crossed = _crossed(z, s.critical(base, per_round, n))
+        if rater is None:
+            critical = s.critical(s.deterioration_z, s.deterioration_z_per_round, n)
+            critical = critical + s.deterioration_handover_z * window
+            z = _loaded_z(block, rounds, loading, rho)
+            if s.handover_trend and rounds.after_handover.any():
+                since = dataclasses.replace(rounds, position=counted.astype(np.int64))
+                z = np.fmax(z, _loaded_z(block, since, loading, rho))
+        else:
+            critical = s.critical(s.view_z, s.view_z_per_round, n)
+        crossed = _crossed(z, critical)
         _emit(
             parts,
             rounds,

@@ -5,9 +5,12 @@ import sys
 
 
 def test_core_imports_no_django():
+    # The commands over files too: `make test-postgres` leaves their tests out (Makefile).
     code = (
         "import sys, alliantiemonitor.core, alliantiemonitor.cli.score, "
-        "alliantiemonitor.cli.synth, alliantiemonitor.cli.instruments; "
+        "alliantiemonitor.cli.synth, alliantiemonitor.cli.instruments, "
+        "alliantiemonitor.cli.analyse, alliantiemonitor.cli.analyse_report, "
+        "alliantiemonitor.cli.export, alliantiemonitor.cli.signals; "
         "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
     )
     result = subprocess.run(

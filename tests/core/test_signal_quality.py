@@ -1,7 +1,7 @@
-"""Detection quality on the generator's truth, held-out seed, smaller sample (docs/signals.md).
+"""Detection quality on the generator's truth: the goals of docs/signals.md, on the held-out seed.
 
-The margins leave room for the sampling error of 8,000 trajectories; the full figures are
-measured with ``make signal-quality`` (50,000 trajectories).
+The same 50,000 trajectories as ``make signal-quality`` (about 10 seconds), so the goals are
+checked as documented, without margins for a smaller sample.
 """
 
 from __future__ import annotations
@@ -17,23 +17,23 @@ HELD_OUT_SEED = 20251130
 @pytest.fixture(scope="module")
 def figures() -> dict[str, float]:
     return measure(
-        default_registry().get("standaard"), trajectories=8000, seed=HELD_OUT_SEED
+        default_registry().get("standaard"), trajectories=50_000, seed=HELD_OUT_SEED
     ).figures
 
 
 def test_deterioration_sensitivity_false_alarms_and_ppv(figures: dict[str, float]) -> None:
-    assert figures["deterioration sensitivity (either view)"] >= 0.68
+    assert figures["deterioration sensitivity (either view)"] >= 0.80
     assert figures["deterioration false alarms (either view)"] <= 0.08
-    assert figures["deterioration PPV (either view, whole alliance)"] >= 0.50
+    assert figures["deterioration PPV (either view, whole-alliance courses)"] >= 0.55
 
 
 def test_false_alarms_do_not_grow_with_the_rounds(figures: dict[str, float]) -> None:
-    assert figures["false alarms at 5+ rounds"] <= 1.5 * figures["false alarms at 2 rounds"] + 0.01
+    assert figures["false alarms at 5+ rounds"] <= 1.5 * figures["false alarms at 2 rounds"]
 
 
 def test_after_a_change_of_professional(figures: dict[str, float]) -> None:
-    assert figures["handover: deteriorating dyads signalled (1st/2nd round)"] >= 0.6
-    assert figures["handover: stable dyads signalled (1st/2nd round)"] <= 0.13
+    assert figures["handover: deteriorating dyads signalled (1st/2nd round)"] >= 0.55
+    assert figures["handover: stable dyads signalled (1st/2nd round)"] <= 0.10
 
 
 def test_stopped_responding(figures: dict[str, float]) -> None:

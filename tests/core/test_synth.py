@@ -141,6 +141,11 @@ def test_tables_have_the_documented_columns() -> None:
         "changed_characteristic",
         "stopped_round",
         "planned_rounds",
+        "true_alliance",
+        "true_trust",
+        "true_friction",
+        "recidivism_months",
+        "recidivism_observed",
     ]
     assert list(data.assignments.columns) == [
         "trajectory_id",

@@ -259,17 +259,18 @@ def _caseload_queries(client, professional, organisation, colleague, size, first
 
 
 def test_query_count_does_not_grow_with_the_caseload(client, professional, organisation, colleague):
-    # Every hook reads all rows at once. With a schedule: session, user, "is a professional",
-    # the trajectories with their last round, the schedule hook (organisation schedules,
-    # trajectory schedules, rounds, handovers), the signals hook (open signals), the audit
-    # event, and "in several organisations": 11, whatever the number of clients.
+    # Every hook reads all rows at once. With a schedule: session, user, the second factor's
+    # device (still there and confirmed?), "is a professional", the trajectories with their
+    # last round, the schedule hook (organisation schedules, trajectory schedules, rounds,
+    # handovers), the signals hook (open signals), the audit event (three: lock the chain head,
+    # insert, move the head), and "in several organisations": 14, whatever the number of clients.
     OrganisationSchedule.objects.create(organisation=organisation, every_weeks=8)
     rows, small = _caseload_queries(client, professional, organisation, colleague, 2, 0)
     assert rows == 3
     rows, large = _caseload_queries(client, professional, organisation, colleague, 25, 2)
     assert rows == 25 + 9
     assert large == small
-    assert large <= 11
+    assert large <= 14
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,9 @@ def new_page(browser, live_server):  # type: ignore[no-untyped-def]
             locale=locale,
             viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
         )
+        # A busy machine (two test processes, a live server each) can take longer than
+        # Playwright's 30 s for one step; a real failure still fails, only later.
+        context.set_default_timeout(90_000)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
@@ -89,14 +92,29 @@ def page(new_page):  # type: ignore[no-untyped-def]
 
 
 def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
-    """Give ``user`` a known password and log in through the login form (any language)."""
+    """Log ``user`` in through the login form and the code step, as a person does (any language).
+
+    The user gets a known password and, unless they have one, an authenticator app whose code
+    the test computes from the device's key (what the app on a phone does).
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import current_code
+
     user.set_password(PASSWORD)
     user.must_change_password = False  # a known test password, not one an admin handed out
     user.save()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
     page.goto(f"{live_server.url}/inloggen/")
     page.locator("#id_username").fill(user.username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/tweede-stap/**")
+    page.locator("#id_code").fill(current_code(device))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/tweede-stap/" not in url)
 
 
 AXE_SOURCE = (
@@ -114,11 +132,27 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
     The script is evaluated through the DevTools protocol, which the page's CSP does not
     govern, so the page keeps its strict policy during the check.
     """
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;0")
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
+    from playwright.sync_api import Error as PlaywrightError
+
+    result = None
+    for attempt in range(3):
+        # A click that submits a form returns once the next page has started to load; check
+        # the page that is there once it has loaded, not the one being replaced.
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;0")
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+            )
+            break
+        except PlaywrightError as error:
+            # The document was replaced while axe ran (a navigation still in flight): run
+            # again on the new one. Anything else is a real failure.
+            transient = ("Execution context was destroyed", "documentElement", "navigat")
+            if attempt == 2 or not any(text in str(error) for text in transient):
+                raise
+    assert result is not None
     problems = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(node["target"][0] for node in v["nodes"][:5])

@@ -16,7 +16,10 @@ def test_with_javascript_autosave_replaces_the_save_button_and_boxes_line_up(
     _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
     page = new_page(phone=True)
     page.goto(f"{live_server.url}/m/{secret}/")
-    page.locator("main a.utrecht-button").first.click()
+    # Check the questionnaire once it has loaded: "hidden" also holds on the intro page, which
+    # has no Save button, and on a half-loaded page the boxes are not laid out yet.
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a.utrecht-button").first.click()
 
     from playwright.sync_api import expect
 

@@ -37,6 +37,7 @@ def test_record_an_event_then_end_the_trajectory(new_page, live_server, professi
     page.get_by_label("Formal warning or violation").check()
     page.locator("#id_date").fill("2999-01-01")
     page.get_by_role("button", name="Record the event").click()
+    page.wait_for_load_state("load")
     assert page.locator("#id_date[aria-invalid=true]").count() == 1
     check(page)
     page.locator("#id_date").fill(trajectory.start_date.isoformat())

@@ -18,7 +18,10 @@ def test_professional_logs_in_and_switches_to_english(page, live_server, profess
     page.keyboard.press("Tab")  # the skip link is the first thing the keyboard reaches
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
 
-    page.get_by_role("button", name="English").click()
+    # The language switch is a plain form post: read the next page once it has loaded (the
+    # count of headings does not wait, and console errors arrive while it loads).
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").count() == 1
     assert page.console_errors == []
@@ -31,9 +34,15 @@ def test_organisation_admin_reaches_the_administration_under_strict_csp(
     org_admin.is_staff = True
     org_admin.save()
     log_in(page, live_server, org_admin)
-    page.get_by_role("link", name="Beheer").click()
-    page.locator("#content-main").get_by_role("link", name="Organisaties", exact=True).last.click()
-    page.get_by_role("link", name=organisation.name).click()
+    # Each step follows a link: act on and read each page once it has loaded (``.last`` on a
+    # half-loaded list can pick another link; a CSP violation is reported while a page loads).
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Beheer").click()
+    with page.expect_navigation(wait_until="load"):
+        admin_index = page.locator("#content-main")
+        admin_index.get_by_role("link", name="Organisaties", exact=True).last.click()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name=organisation.name).click()
     assert page.url.endswith("/change/")
     assert organisation.name in page.locator("#content").inner_text()
     assert page.console_errors == []  # a CSP violation would be reported here

@@ -7,11 +7,26 @@ from __future__ import annotations
 
 import time
 
+from alliantiemonitor.audit import chain
+from alliantiemonitor.audit import services as audit_services
+from alliantiemonitor.audit.constants import ActorKind
 from alliantiemonitor.audit.models import AuditEvent
-from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.jobs.registry import task
 
 ACTION = "jobs.test_run"
+
+
+def _count(action: str, key: str) -> None:
+    # Appended to the chain as ``audit_record`` does, but with a test-only action name, which
+    # ``audit_record`` would refuse.
+    event = AuditEvent(
+        actor_kind=ActorKind.SYSTEM,
+        action=action,
+        detail={"key": key},
+        personal_salt=chain.new_salt(),
+    )
+    event.personal_digest = chain.personal_digest_of(event)
+    audit_services._append(event)
 
 
 def runs(key: str) -> int:
@@ -21,7 +36,7 @@ def runs(key: str) -> int:
 
 @task
 def record(key: str) -> str:
-    audit_record(actor=None, action=ACTION, detail={"key": key})
+    _count(ACTION, key)
     return key
 
 
@@ -29,16 +44,16 @@ def record(key: str) -> str:
 def slow_record(key: str, seconds: float) -> str:
     # Killed during the pause, a run leaves nothing behind.
     time.sleep(seconds)
-    audit_record(actor=None, action=ACTION, detail={"key": key})
+    _count(ACTION, key)
     return key
 
 
 @task
 def fail_until(key: str, attempts_needed: int) -> str:
     """Fail on every attempt before ``attempts_needed``; count every attempt."""
-    audit_record(actor=None, action="jobs.test_attempt", detail={"key": key})
+    _count("jobs.test_attempt", key)
     tried = AuditEvent.objects.filter(action="jobs.test_attempt", detail__key=key).count()
     if tried < attempts_needed:
         raise RuntimeError(f"attempt {tried} of {key} fails on purpose")
-    audit_record(actor=None, action=ACTION, detail={"key": key})
+    _count(ACTION, key)
     return key

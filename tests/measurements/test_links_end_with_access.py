@@ -13,13 +13,12 @@ from django.test import Client
 from django.urls import reverse
 
 from alliantiemonitor.audit.models import AuditEvent
-from alliantiemonitor.conversations.services import conversation_start, round_mark_discussed
 from alliantiemonitor.measurements.models import Invitation
 from alliantiemonitor.measurements.services import invitation_create, response_save_answers
 from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.organisations.services import membership_revoke
 from alliantiemonitor.trajectories.services import trajectory_hand_over
-from tests.factories import answer_round
+from tests.factories import discuss_round
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +28,6 @@ def opens(secret: str, kind: str = "link") -> int:
     if kind == "link":
         return phone.get(reverse("client:link", kwargs={"token": secret})).status_code
     return phone.post(reverse("client:code"), {"code": secret}).status_code
-
-
-def discuss(round_, professional):
-    answer_round(round_, "client")
-    answer_round(round_, "professional", professional=professional)
-    round_.refresh_from_db()
-    conversation_start(round=round_, by=professional)
-    round_mark_discussed(round=round_, by=professional)
-    round_.refresh_from_db()
 
 
 def test_a_handover_revokes_the_rounds_links_and_codes(
@@ -68,7 +58,7 @@ def test_after_a_handover_the_old_link_no_longer_reads_back_the_results(
     professional, colleague, trajectory, measurement_round, org_admin
 ):
     _, token = invitation_create(round=measurement_round, kind="link", by=professional)
-    discuss(measurement_round, professional)
+    discuss_round(measurement_round, professional)
     phone = Client(HTTP_ACCEPT_LANGUAGE="en")
     phone.get(reverse("client:link", kwargs={"token": token}))
     assert phone.get(reverse("client:results")).status_code == 200

@@ -66,7 +66,7 @@ def test_every_threshold_on_the_form_has_a_readable_label_in_dutch(organisation)
         for name, field in form.fields.items():
             assert str(field.label) != name
             assert "_" not in str(field.label)
-        assert "Standaard: 1,9." in str(form.fields["deterioration_z"].help_text)
+        assert "Standaard: 1,6." in str(form.fields["deterioration_z"].help_text)
 
 
 def test_org_admin_finds_the_thresholds_page_from_home(client, organisation, org_admin):

@@ -148,6 +148,9 @@ def test_double_submit_records_one_event(client, professional, trajectory):
     # A different event on the same day is recorded.
     assert record(client, trajectory, kind="formal_warning").status_code == 302
     assert OutcomeEvent.objects.filter(trajectory=trajectory).count() == 2
+    # So is the same kind with another note (the note is compared after decryption).
+    assert record(client, trajectory, note="Weer niet gekomen").status_code == 302
+    assert OutcomeEvent.objects.filter(trajectory=trajectory).count() == 3
 
 
 @pytest.mark.parametrize(

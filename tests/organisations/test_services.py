@@ -15,6 +15,8 @@ from alliantiemonitor.organisations.services import (
     organisation_create,
     team_create,
 )
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +88,9 @@ def test_team_create(organisation):
     assert AuditEvent.objects.filter(action="team.create", organisation=organisation).exists()
 
 
-def test_administered_by(organisation, other_organisation, org_admin, professional):
-    assert list(Organisation.objects.administered_by(org_admin)) == [organisation]
-    assert not Organisation.objects.administered_by(professional).exists()
+def test_the_policy_names_the_organisations_an_admin_configures(
+    organisation, other_organisation, org_admin, professional
+):
+    assert list(policy.organisations(org_admin, Perm.ORGANISATION_CONFIGURE)) == [organisation]
+    assert list(policy.organisations(org_admin, Perm.CLIENT_PRIVACY)) == [organisation]
+    assert not policy.organisations(professional, Perm.ORGANISATION_CONFIGURE).exists()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alliantiemonitor.common.request_ip import client_ip
+from tests.conftest import current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +38,22 @@ def test_language_switch_to_english(client):
     assert "Log in" in html
 
 
-def test_login_with_password_reaches_home(client, professional):
+@pytest.mark.real_second_factor
+def test_login_with_password_and_code_reaches_home(client, professional):
     professional.set_password("a-long-demo-password")
     professional.must_change_password = False  # their own password, not one handed out
     professional.save()
+    device = TOTPDevice.objects.create(user=professional, name="app", confirmed=True)
     response = client.post(
         reverse("login"),
         {"username": professional.username, "password": "a-long-demo-password"},
         follow=True,
     )
-    # A professional's home is their caseload.
+    # The second step first (tests/accounts/test_second_factor.py has the details) ...
+    step = reverse("second_factor_verify") + "?next=%2F"
+    assert [url for url, _ in response.redirect_chain] == [reverse("home"), step]
+    response = client.post(step, {"code": current_code(device)}, follow=True)
+    # ... then a professional's home is their caseload.
     assert [url for url, _ in response.redirect_chain] == [
         reverse("home"),
         reverse("trajectories:caseload"),

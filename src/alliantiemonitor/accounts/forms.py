@@ -22,3 +22,43 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
                 code="password_unchanged",
             )
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    """The code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    """The first code from the newly set-up authenticator app."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        help_text=_("The 6 digits the app shows for Alliantiemonitor."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ReauthenticateForm(forms.Form):
+    """Password and (when required) second factor again, before a sensitive action."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = SecondFactorForm.base_fields["code"]
+
+    def __init__(self, *args: Any, ask_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_code:
+            del self.fields["code"]

@@ -10,12 +10,13 @@ from alliantiemonitor.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "actor_kind", "organisation", "object_type"]
+    list_display = ["seq", "at", "action", "actor", "actor_kind", "organisation", "object_type"]
     list_filter = ["actor_kind", "action", "organisation"]
     search_fields = ["action", "actor__username", "object_uuid"]
     date_hierarchy = "at"
     list_select_related = ["actor", "organisation"]
     readonly_fields = [
+        "seq",
         "uuid",
         "at",
         "actor",
@@ -26,6 +27,11 @@ class AuditEventAdmin(admin.ModelAdmin):
         "object_type",
         "object_uuid",
         "detail",
+        "ip_address",
+        "user_agent",
+        "redacted_at",
+        "content_hash",
+        "chain_hash",
     ]
     show_full_result_count = False
 

@@ -11,7 +11,16 @@ import sys
 from collections.abc import Sequence
 
 #: Sub-command modules; each has ``register(subparsers)`` that adds its parser with a ``func``.
-COMMAND_MODULES = ("instruments", "score", "signals", "synth")
+COMMAND_MODULES = (
+    "analyse",
+    "audit",
+    "backup",
+    "export",
+    "instruments",
+    "score",
+    "signals",
+    "synth",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -95,7 +95,7 @@ def _list(args: argparse.Namespace) -> int:
     except InstrumentError as exc:
         _print_problems(exc.problems)
         return 1
-    instruments = registry.all()
+    instruments = registry.all(kind=None)  # monitor variants and plain questionnaires
     if not instruments:
         print("No instruments found.")
         return 0
@@ -133,7 +133,7 @@ def _show(args: argparse.Namespace) -> int:
         _print_problems(exc.problems)
         return 1
     try:
-        instrument = registry.get(instrument_id, version)
+        instrument = registry.get(instrument_id, version, kind=None)
     except KeyError as exc:
         return _error(str(exc.args[0]))
 

@@ -45,6 +45,13 @@ def register(subparsers: Any) -> None:
         help="also write the events (handovers, no-shows, ends, ...); .csv or .parquet",
     )
     parser.add_argument(
+        "--trajectories-out",
+        type=Path,
+        metavar="FILE",
+        help="also write one row per trajectory (outcomes, time to recidivism, true course); "
+        ".csv or .parquet",
+    )
+    parser.add_argument(
         "--instrument",
         default="standaard",
         metavar="ID[@VERSION]",
@@ -101,7 +108,7 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    for path in (args.out, args.events_out):
+    for path in (args.out, args.events_out, args.trajectories_out):
         if path is not None and _format(path) is None:
             print(f"error: {path}: use a .csv or .parquet file name", file=sys.stderr)
             return 2
@@ -126,6 +133,8 @@ def _run(args: argparse.Namespace) -> int:
     _write(long, args.out)
     if args.events_out is not None:
         _write(data.events, args.events_out)
+    if args.trajectories_out is not None:
+        _write(data.trajectories, args.trajectories_out)
     print(
         f"{len(long)} rows, {len(data.trajectories)} trajectories, {len(data.rounds)} rounds "
         f"({instrument.ref}, seed {args.seed}) -> {args.out}"

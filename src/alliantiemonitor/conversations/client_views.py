@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.conversations.results import round_results
@@ -62,7 +62,7 @@ def results(request: HttpRequest) -> HttpResponse:
     if not round_results_open_to_client(measurement_round):
         return redirect(client_next_page(measurement_round))
     audit_record(
-        actor=None, actor_kind=ActorKind.CLIENT, action="results.view", obj=measurement_round
+        actor=None, actor_kind=ActorKind.CLIENT, action=Action.RESULTS_VIEW, obj=measurement_round
     )
     context = {
         "round": measurement_round,

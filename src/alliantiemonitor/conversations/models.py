@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.fields import EncryptedTextField
 from alliantiemonitor.conversations.constants import Party, Usefulness
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.organisations.models import Organisation
@@ -59,7 +60,7 @@ class Agreement(models.Model):
         related_name="agreements",
         verbose_name=_("conversation"),
     )
-    text = models.TextField(_("text"), max_length=1000)
+    text = EncryptedTextField(_("text"), max_length=1000)
     order = models.PositiveIntegerField(_("order"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,7 +94,7 @@ class Evaluation(models.Model):
     )
     party = models.CharField(_("party"), max_length=16, choices=Party.choices)
     useful = models.CharField(_("useful"), max_length=8, choices=Usefulness.choices)
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = EncryptedTextField(_("comment"), max_length=500, blank=True)
     #: The professional who recorded it; empty when the client gave it themselves.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

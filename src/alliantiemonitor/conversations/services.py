@@ -8,9 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.input import clean_date, clean_text
 from alliantiemonitor.conversations.constants import Party, Usefulness
 from alliantiemonitor.conversations.exceptions import (
     AnswersNotVisible,
@@ -33,6 +35,7 @@ def conversation_date_check(*, round: MeasurementRound, held_on: dt.date) -> Non
     Raises :class:`InvalidConversationDate`. The form calls this too, to show the error at
     the date field; the rule lives here.
     """
+    held_on = clean_date(held_on, field=_("Date of the conversation"))
     opened_on = timezone.localdate(round.opened_at)
     if held_on < opened_on or held_on > timezone.localdate():
         raise InvalidConversationDate(opened_on=opened_on)
@@ -56,7 +59,7 @@ def conversation_start(
     if Conversation.objects.filter(round=round).exists():
         raise ConversationExists()
     conversation = Conversation.objects.create(round=round, held_on=held_on, held_by=by)
-    audit_record(actor=by, action="conversation.start", obj=conversation)
+    audit_record(actor=by, action=Action.CONVERSATION_START, obj=conversation)
     return conversation
 
 
@@ -65,16 +68,21 @@ def agreement_add(
     *, conversation: Conversation, text: str, by: Any, order: int | None = None
 ) -> Agreement:
     """Add an agreement to ``conversation``; it goes last unless ``order`` is given."""
-    text = text.strip()
-    if not text or len(text) > 1000:
-        raise InvalidAgreement()
+    text = clean_text(
+        text,
+        field=_("Agreement"),
+        max_length=1000,
+        required=True,
+        multiline=True,
+        refuse=InvalidAgreement,
+    )
     if order is None:
         highest = conversation.agreements.aggregate(highest=Max("order"))["highest"]
         order = 0 if highest is None else highest + 1
     agreement = Agreement.objects.create(
         conversation=conversation, text=text, order=order, created_by=by
     )
-    audit_record(actor=by, action="agreement.add", obj=agreement)
+    audit_record(actor=by, action=Action.AGREEMENT_ADD, obj=agreement)
     return agreement
 
 
@@ -92,21 +100,26 @@ def evaluation_record(
     ``by`` is the professional who records it, or ``None`` when the client gives it
     themselves. Raises :class:`EvaluationExists` on a second evaluation by the same party.
     """
-    if party not in Party.values or useful not in Usefulness.values or len(comment) > 500:
+    if not isinstance(party, str) or party not in Party.values:
         raise InvalidEvaluation()
+    if not isinstance(useful, str) or useful not in Usefulness.values:
+        raise InvalidEvaluation()
+    comment = clean_text(
+        comment, field=_("Comment"), max_length=500, multiline=True, refuse=InvalidEvaluation
+    )
     if conversation.evaluations.filter(party=party).exists():
         raise EvaluationExists()
     evaluation = Evaluation.objects.create(
         conversation=conversation,
         party=party,
         useful=useful,
-        comment=comment.strip(),
+        comment=comment,
         recorded_by=by,
     )
     audit_record(
         actor=by,
         actor_kind=ActorKind.USER if by else ActorKind.CLIENT,
-        action="evaluation.record",
+        action=Action.EVALUATION_RECORD,
         obj=evaluation,
         detail={"party": party, "useful": useful},
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services
@@ -34,6 +35,7 @@ from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.constants import Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_answers_visible
+from alliantiemonitor.permissions.rules import Perm
 
 
 def _joint_url(round: MeasurementRound, anchor: str = "") -> str:
@@ -53,7 +55,7 @@ def _render_joint(
     """Render the joint view, or the waiting page while the blind rule still holds."""
     visible = round_answers_visible(round)
     audit_record(
-        actor=request.user, action="conversation.view", obj=round, detail={"visible": visible}
+        actor=request.user, action=Action.CONVERSATION_VIEW, obj=round, detail={"visible": visible}
     )
     if not visible:
         done = set(round.responses.current().submitted().values_list("rater", flat=True))
@@ -114,7 +116,7 @@ def joint(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def conversation_start(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Record that the conversation took place (on a chosen date)."""
-    round = get_round_for(request.user, uuid)
+    round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     form = ConversationStartForm(request.POST, round=round)
     if not form.is_valid():
         return _render_joint(request, round, start_form=form, status=400)
@@ -133,7 +135,7 @@ def conversation_start(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def agreement_add(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Add an agreement; the first one also records the conversation (held today)."""
-    round = get_round_for(request.user, uuid)
+    round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     form = AgreementForm(request.POST)
     status_text = ""
     if form.is_valid():
@@ -153,7 +155,7 @@ def agreement_add(request: HttpRequest, uuid: Any) -> HttpResponse:
     if request.htmx:
         if not round_answers_visible(round):
             return HttpResponse(status=409)
-        audit_record(actor=request.user, action="conversation.view", obj=round)
+        audit_record(actor=request.user, action=Action.CONVERSATION_VIEW, obj=round)
         # The first agreement also records the conversation: update that status and the
         # "Mark as discussed" button out of band, so the page stays consistent.
         return render(
@@ -174,7 +176,7 @@ def agreement_add(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def evaluate(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Record one party's evaluation (the professional types in the client's on the screen)."""
-    round = get_round_for(request.user, uuid)
+    round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     party = request.POST.get("party", "")
     if party not in Party.values:
         messages.error(request, _("Choose whether talking about it was useful."))
@@ -202,7 +204,7 @@ def evaluate(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def mark_discussed(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Mark the round as discussed; from then on the client's link shows the results."""
-    round = get_round_for(request.user, uuid)
+    round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     try:
         services.round_mark_discussed(round=round, by=request.user)
     except DomainError as exc:

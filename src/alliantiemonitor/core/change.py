@@ -29,6 +29,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from alliantiemonitor.core.instrument import Instrument, Polarity, Rater, ReferenceValues
+
+# One alpha for the whole code base: the research package owns it, this name stays importable.
+from alliantiemonitor.core.research.reliability import cronbach_alpha as cronbach_alpha
 from alliantiemonitor.core.scoring import (
     MIN_FRACTION,
     AnswerError,
@@ -222,28 +225,6 @@ def classify_pattern(
     if DETERIORATED in directions:
         return Pattern.DETERIORATING
     return Pattern.STABLE
-
-
-def cronbach_alpha(item_scores: ArrayLike) -> float:
-    """Cronbach's alpha of a rows × items array of item scores (after reverse keying).
-
-    Rows with any missing item are left out (listwise). Uses sample variances (ddof=1):
-    ``alpha = k/(k−1) · (1 − Σ var(item) / var(sum))``. Returns NaN when there are fewer than
-    two items, fewer than two complete rows or no variance in the sum score. Alpha may be
-    negative for items that do not hang together.
-    """
-    data = np.asarray(item_scores, dtype=np.float64)
-    if data.ndim != 2:
-        raise ValueError(f"expected a rows × items array, got {data.ndim} dimension(s)")
-    complete = data[~np.isnan(data).any(axis=1)]
-    n, k = complete.shape
-    if k < 2 or n < 2:
-        return math.nan
-    total_variance = float(complete.sum(axis=1).var(ddof=1))
-    if total_variance == 0:
-        return math.nan
-    item_variance = float(complete.var(axis=0, ddof=1).sum())
-    return float(k / (k - 1) * (1 - item_variance / total_variance))
 
 
 def estimate_reference(

@@ -20,6 +20,12 @@ CLIENT: Final = "client"
 PROFESSIONAL: Final = "professional"
 Polarity = Literal["positive", "negative"]
 Presentation = Literal["statements", "one_per_screen"]
+#: ``monitor``: the alliance monitor (four characteristics, mirrored pairs for two raters);
+#: ``questionnaire``: a plain questionnaire (one respondent, its own scales, no mirror pairs).
+Kind = Literal["monitor", "questionnaire"]
+MONITOR: Final = "monitor"
+QUESTIONNAIRE: Final = "questionnaire"
+KINDS: tuple[Kind, ...] = (MONITOR, QUESTIONNAIRE)
 
 RATERS: tuple[Rater, ...] = (CLIENT, PROFESSIONAL)
 CHARACTERISTIC_KEYS: tuple[str, ...] = ("direction", "trust", "bond", "friction")
@@ -102,6 +108,8 @@ class ReferenceValues:
 
 @dataclass(frozen=True)
 class Characteristic:
+    """A characteristic of the monitor, or a scale of a plain questionnaire."""
+
     key: str
     name: Translated
     polarity: Polarity
@@ -116,6 +124,8 @@ class Characteristic:
 
 @dataclass(frozen=True)
 class Item:
+    """One statement. In a plain questionnaire ``rater`` is the respondent and ``mirror`` empty."""
+
     id: str
     characteristic: str
     rater: Rater
@@ -153,6 +163,9 @@ class Instrument:
     provenance_note: Translated = field(default_factory=dict)
     presentation: Presentation = "statements"
     easy_read: bool = False
+    kind: Kind = MONITOR
+    #: Who answers a plain questionnaire (every item is theirs); ``None`` for the monitor.
+    respondent: Rater | None = None
     #: Where the definition came from (file path), for error messages; not part of identity.
     source: str = field(default="", compare=False)
 
@@ -160,6 +173,11 @@ class Instrument:
     def ref(self) -> str:
         """``id@version``, the pin that a measurement round stores."""
         return f"{self.id}@{self.version}"
+
+    @property
+    def is_questionnaire(self) -> bool:
+        """A plain questionnaire: score it with ``rater=instrument.respondent``."""
+        return self.kind == QUESTIONNAIRE
 
     def characteristic(self, key: str) -> Characteristic:
         for c in self.characteristics:

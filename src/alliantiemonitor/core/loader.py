@@ -20,7 +20,10 @@ from alliantiemonitor.core.datafile import (
 )
 from alliantiemonitor.core.instrument import (
     CHARACTERISTIC_KEYS,
+    KINDS,
+    MONITOR,
     PLACEHOLDER_RE,
+    QUESTIONNAIRE,
     RATERS,
     Characteristic,
     Instrument,
@@ -43,6 +46,8 @@ __all__ = [
 ]
 
 ID_RE = re.compile(r"[a-z][a-z0-9_-]*")
+#: The key of a plain questionnaire's scale: it becomes part of a column name in exports.
+SCALE_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 VERSION_RE = re.compile(r"\d+(\.\d+)*")
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -68,13 +73,25 @@ REQUIRED_KEYS = (
     "characteristics",
     "items",
 )
-OPTIONAL_KEYS = ("description", "audience", "provenance_note", "presentation", "easy_read")
+OPTIONAL_KEYS = (
+    "description",
+    "audience",
+    "provenance_note",
+    "presentation",
+    "easy_read",
+    "kind",
+)
+#: Only a plain questionnaire (``kind: questionnaire``) names its one respondent.
+QUESTIONNAIRE_KEYS = ("respondent",)
 SCALE_KEYS = ("points", "not_answered_label", "not_answered_label_professional")
 POINT_KEYS = ("value", "label", "pictogram")
 CHARACTERISTIC_FIELDS = ("key", "name", "polarity", "description", "reference")
 REFERENCE_FIELDS = ("sd", "reliability")
 ITEM_REQUIRED = ("id", "characteristic", "rater", "mirror", "text")
 ITEM_FIELDS = (*ITEM_REQUIRED, "reverse", "easy_text", "pictogram")
+#: A plain questionnaire's items: one respondent (named once, at the top), no mirror pairs.
+QUESTIONNAIRE_ITEM_REQUIRED = ("id", "characteristic", "text")
+QUESTIONNAIRE_ITEM_FIELDS = (*QUESTIONNAIRE_ITEM_REQUIRED, "reverse", "easy_text", "pictogram")
 
 #: Used only when the shipped ``domains.yaml`` is absent; it normally supplies the names.
 FALLBACK_PLACEHOLDERS = frozenset(
@@ -147,13 +164,20 @@ def validate_data(
 ) -> list[Problem]:
     """Every problem in instrument ``data``; an empty list means it is valid."""
     names = frozenset(placeholders) if placeholders is not None else default_placeholders()
-    checker = _Checker(source, names)
+    kind = data.get("kind", MONITOR) if isinstance(data, Mapping) else MONITOR
+    checker = (
+        _QuestionnaireChecker(source, names) if kind == QUESTIONNAIRE else _Checker(source, names)
+    )
     checker.check(data)
     return checker.problems
 
 
 class _Checker:
-    """Walk instrument data once and collect every problem."""
+    """Walk the data of a monitor instrument once and collect every problem."""
+
+    top_level_keys: tuple[str, ...] = REQUIRED_KEYS + OPTIONAL_KEYS
+    item_required: tuple[str, ...] = ITEM_REQUIRED
+    item_fields: tuple[str, ...] = ITEM_FIELDS
 
     def __init__(self, source: str, placeholders: frozenset[str]) -> None:
         self.source = source
@@ -233,10 +257,11 @@ class _Checker:
                 f"got {describe_type(data)}"
             )
             return
-        self.unknown_keys(data, REQUIRED_KEYS + OPTIONAL_KEYS, "top level: ")
+        self.check_top_level_keys(data)
         for key in REQUIRED_KEYS:
             if key not in data:
                 self.add(f"missing required key '{key}'")
+        self.choice(data, "kind", KINDS, "")
 
         self.check_id_version(data)
         self.check_languages(data.get("languages"))
@@ -256,6 +281,16 @@ class _Checker:
             declared = self.check_characteristics(data["characteristics"])
         if "items" in data:
             self.check_items(data["items"], declared, easy_read=easy_read)
+
+    def check_top_level_keys(self, data: Mapping[str, Any]) -> None:
+        for key in QUESTIONNAIRE_KEYS:
+            if key in data:
+                self.add(
+                    f"'{key}' belongs to a plain questionnaire; add kind: questionnaire "
+                    "or remove it (the monitor has a client and a professional side)"
+                )
+        rest = {key: value for key, value in data.items() if key not in QUESTIONNAIRE_KEYS}
+        self.unknown_keys(rest, self.top_level_keys, "top level: ")
 
     def check_id_version(self, data: Mapping[str, Any]) -> None:
         if "id" in data:
@@ -359,10 +394,8 @@ class _Checker:
             self.unknown_keys(entry, CHARACTERISTIC_FIELDS, where)
             if key is None:
                 self.add(f"{where}missing required key 'key'")
-            elif key not in CHARACTERISTIC_KEYS:
-                self.add(
-                    f"unknown characteristic '{key}' (known: {', '.join(CHARACTERISTIC_KEYS)})"
-                )
+            elif not self.valid_characteristic_key(key):
+                pass
             elif key in declared:
                 self.add(f"characteristic '{key}' is declared more than once")
             else:
@@ -378,20 +411,32 @@ class _Checker:
                 self.add(f"{where}missing required key 'polarity'")
             elif polarity not in POLARITIES:
                 self.add(f"{where}polarity must be positive or negative; got {polarity!r}")
-            elif isinstance(key, str) and key in EXPECTED_POLARITY:
+            elif self.kind_expects_polarity and isinstance(key, str) and key in EXPECTED_POLARITY:
                 expected = EXPECTED_POLARITY[key]
                 if polarity != expected:
                     meaning = "higher is worse" if expected == "negative" else "higher is better"
                     self.add(f"{where}polarity must be {expected} ({meaning}); got {polarity}")
             if "reference" in entry:
                 self.check_reference(entry["reference"], where)
+        self.check_declared(declared)
+        return declared
+
+    #: The monitor's four characteristics have a fixed direction (friction: higher is worse).
+    kind_expects_polarity = True
+
+    def valid_characteristic_key(self, key: object) -> bool:
+        if key not in CHARACTERISTIC_KEYS:
+            self.add(f"unknown characteristic '{key}' (known: {', '.join(CHARACTERISTIC_KEYS)})")
+            return False
+        return True
+
+    def check_declared(self, declared: set[str]) -> None:
         for key in CHARACTERISTIC_KEYS:
             if key not in declared:
                 self.add(
                     f"characteristic '{key}' is missing; every instrument has "
                     f"{', '.join(CHARACTERISTIC_KEYS)}"
                 )
-        return declared
 
     def check_reference(self, reference: object, where: str) -> None:
         if not isinstance(reference, Mapping):
@@ -434,8 +479,8 @@ class _Checker:
                 label = item_id
             elif "id" in entry:
                 self.add(f"id must be letters, digits, '_', '-' or '.'; got {item_id!r}", label)
-            self.unknown_keys(entry, ITEM_FIELDS, "", label)
-            for key in ITEM_REQUIRED:
+            self.check_item_keys(entry, label)
+            for key in self.item_required:
                 if key not in entry:
                     self.add(f"missing required key '{key}'", label)
             if label in valid:
@@ -446,11 +491,14 @@ class _Checker:
         self.check_mirrors(valid)
         self.check_counts(valid, declared)
 
+    def check_item_keys(self, entry: Mapping[str, Any], label: str) -> None:
+        self.unknown_keys(entry, self.item_fields, "", label)
+
     def check_item_fields(
         self, entry: Mapping[str, Any], label: str, declared: set[str], *, easy_read: bool
     ) -> None:
         characteristic = entry.get("characteristic")
-        known = ", ".join(k for k in CHARACTERISTIC_KEYS if k in declared) or "none declared"
+        known = ", ".join(sorted(declared, key=self.declared_order)) or "none declared"
         if "characteristic" in entry and not isinstance(characteristic, str):
             self.add(
                 f"characteristic must be the key of a characteristic ({known}); "
@@ -476,6 +524,11 @@ class _Checker:
             self.add("easy_text is required because the instrument has easy_read: true", label)
         if "pictogram" in entry and not isinstance(entry["pictogram"], str):
             self.add("pictogram must be text", label)
+
+    @staticmethod
+    def declared_order(key: str) -> tuple[int, str]:
+        order = CHARACTERISTIC_KEYS.index(key) if key in CHARACTERISTIC_KEYS else 99
+        return order, key
 
     def check_mirrors(self, items: Mapping[str, Mapping[str, Any]]) -> None:
         for item_id, entry in items.items():
@@ -525,6 +578,60 @@ class _Checker:
                     )
 
 
+class _QuestionnaireChecker(_Checker):
+    """A plain questionnaire: one respondent, its own scales (any keys), no mirror pairs.
+
+    The file format is the monitor's: the ``characteristics`` are the questionnaire's scales and
+    each item names its scale under ``characteristic``. Everything else is checked as for the
+    monitor (languages, answer scale, texts, placeholders, reverse keying).
+    """
+
+    top_level_keys = REQUIRED_KEYS + OPTIONAL_KEYS + QUESTIONNAIRE_KEYS
+    item_required = QUESTIONNAIRE_ITEM_REQUIRED
+    item_fields = QUESTIONNAIRE_ITEM_FIELDS
+    kind_expects_polarity = False
+
+    def check_top_level_keys(self, data: Mapping[str, Any]) -> None:
+        self.unknown_keys(data, self.top_level_keys, "top level: ")
+        respondent = data.get("respondent", "client")
+        if respondent not in RATERS:
+            self.add(f"respondent must be client or professional; got {respondent!r}")
+
+    def valid_characteristic_key(self, key: object) -> bool:
+        if not isinstance(key, str) or not SCALE_KEY_RE.fullmatch(key):
+            self.add(
+                "the key of a scale must start with a lower-case letter and hold only "
+                f"lower-case letters, digits and '_'; got {key!r}"
+            )
+            return False
+        return True
+
+    def check_declared(self, declared: set[str]) -> None:
+        """Any scales will do; each needs an item (checked with the items)."""
+
+    def check_item_keys(self, entry: Mapping[str, Any], label: str) -> None:
+        for key, why in (
+            ("mirror", "a plain questionnaire has no mirror pairs; remove 'mirror'"),
+            (
+                "rater",
+                "a plain questionnaire has one respondent, named once at the top "
+                "(respondent: client or professional); remove 'rater'",
+            ),
+        ):
+            if key in entry:
+                self.add(why, label)
+        rest = {key: value for key, value in entry.items() if key not in ("mirror", "rater")}
+        self.unknown_keys(rest, self.item_fields, "", label)
+
+    def check_mirrors(self, items: Mapping[str, Mapping[str, Any]]) -> None:
+        """No mirror pairs to check."""
+
+    def check_counts(self, items: Mapping[str, Mapping[str, Any]], declared: set[str]) -> None:
+        for key in sorted(declared):
+            if not any(entry.get("characteristic") == key for entry in items.values()):
+                self.add(f"scale '{key}' has no items; give it at least one item or remove it")
+
+
 def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -558,12 +665,14 @@ def _build(data: Mapping[str, Any], source: str) -> Instrument:
         )
         for c in data["characteristics"]
     )
+    kind = data.get("kind", MONITOR)
+    respondent = data.get("respondent", "client") if kind == QUESTIONNAIRE else None
     items = tuple(
         Item(
             id=i["id"],
             characteristic=i["characteristic"],
-            rater=i["rater"],
-            mirror=i["mirror"],
+            rater=respondent or i["rater"],
+            mirror=i.get("mirror", ""),
             text=_text(i["text"]),
             reverse=i.get("reverse", False),
             easy_text=_text(i["easy_text"]) if "easy_text" in i else None,
@@ -593,6 +702,8 @@ def _build(data: Mapping[str, Any], source: str) -> Instrument:
         provenance_note=_text(data.get("provenance_note")),
         presentation=data.get("presentation", "statements"),
         easy_read=data.get("easy_read", False),
+        kind=kind,
+        respondent=respondent,
         source=source,
     )
 
@@ -607,6 +718,10 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
         "version": instrument.version,
         "title": dict(instrument.title),
     }
+    # The monitor's dump stays as it was: ``kind`` appears for a plain questionnaire only.
+    if instrument.is_questionnaire:
+        data["kind"] = instrument.kind
+        data["respondent"] = instrument.respondent
     for key in ("description", "audience"):
         value: Mapping[str, str] = getattr(instrument, key)
         if value:
@@ -630,7 +745,7 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
             instrument.scale.not_answered_label_professional
         )
     data["characteristics"] = [_characteristic_data(c) for c in instrument.characteristics]
-    data["items"] = [_item_data(i) for i in instrument.items]
+    data["items"] = [_item_data(i, plain=instrument.is_questionnaire) for i in instrument.items]
     return data
 
 
@@ -650,15 +765,13 @@ def _characteristic_data(characteristic: Characteristic) -> dict[str, Any]:
     return data
 
 
-def _item_data(item: Item) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": item.id,
-        "characteristic": item.characteristic,
-        "rater": item.rater,
-        "mirror": item.mirror,
-        "reverse": item.reverse,
-        "text": dict(item.text),
-    }
+def _item_data(item: Item, *, plain: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": item.id, "characteristic": item.characteristic}
+    if not plain:
+        data["rater"] = item.rater
+        data["mirror"] = item.mirror
+    data["reverse"] = item.reverse
+    data["text"] = dict(item.text)
     if item.easy_text is not None:
         data["easy_text"] = dict(item.easy_text)
     if item.pictogram is not None:

@@ -3,6 +3,10 @@
 A measurement round pins ``id@version``; the registry resolves that pin to an
 :class:`~alliantiemonitor.core.instrument.Instrument`. Pure Python: the Django app wraps it with
 the ``ALLIANTIEMONITOR_INSTRUMENT_DIRS`` setting.
+
+The folders hold monitor instruments and plain questionnaires (``kind: questionnaire``) side by
+side. Every lookup takes a ``kind`` and defaults to the monitor, so that a questionnaire never
+turns up as a variant of the monitor; ``kind=None`` means either.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from alliantiemonitor.core.datafile import (
     Problem,
     read_data_file,
 )
-from alliantiemonitor.core.instrument import Instrument
+from alliantiemonitor.core.instrument import MONITOR, Instrument, Kind
 from alliantiemonitor.core.loader import parse_instrument, validate_data, version_key
 
 __all__ = [
@@ -132,6 +136,7 @@ class InstrumentRegistry:
         return len(self._by_ref)
 
     def __contains__(self, ref: object) -> bool:
+        """Whether ``ref`` (``id`` or ``id@version``) names a monitor instrument."""
         if not isinstance(ref, str):
             return False
         try:
@@ -140,24 +145,32 @@ class InstrumentRegistry:
             return False
         return True
 
-    def ids(self) -> list[str]:
-        """Instrument ids, sorted."""
-        return sorted({i.id for i in self._by_ref.values()})
+    def _of_kind(self, kind: Kind | None) -> list[Instrument]:
+        return [i for i in self._by_ref.values() if kind is None or i.kind == kind]
 
-    def versions(self, instrument_id: str) -> list[str]:
+    def ids(self, *, kind: Kind | None = MONITOR) -> list[str]:
+        """Instrument ids of ``kind`` (the monitor by default), sorted."""
+        return sorted({i.id for i in self._of_kind(kind)})
+
+    def versions(self, instrument_id: str, *, kind: Kind | None = MONITOR) -> list[str]:
         """The versions of ``instrument_id``, oldest first; ``KeyError`` when it is unknown."""
-        found = [i.version for i in self._by_ref.values() if i.id == instrument_id]
+        found = [i.version for i in self._of_kind(kind) if i.id == instrument_id]
         if not found:
-            known = ", ".join(self.ids()) or "none"
-            raise KeyError(f"unknown instrument '{instrument_id}' (known: {known})")
+            known = ", ".join(self.ids(kind=kind)) or "none"
+            what = "questionnaire" if kind == "questionnaire" else "instrument"
+            raise KeyError(f"unknown {what} '{instrument_id}' (known: {known})")
         return sorted(found, key=lambda v: (version_key(v), v))
 
-    def get(self, instrument_id: str, version: str | None = None) -> Instrument:
+    def get(
+        self, instrument_id: str, version: str | None = None, *, kind: Kind | None = MONITOR
+    ) -> Instrument:
         """The instrument ``instrument_id`` at ``version``, or its latest version when ``None``.
 
-        Raises ``KeyError`` with a readable message for an unknown id or version.
+        Only instruments of ``kind`` are found (the monitor by default; ``"questionnaire"``
+        for a plain questionnaire, ``None`` for either). Raises ``KeyError`` with a readable
+        message for an unknown id or version.
         """
-        versions = self.versions(instrument_id)
+        versions = self.versions(instrument_id, kind=kind)
         if version is None:
             version = versions[-1]
         elif version not in versions:
@@ -167,15 +180,13 @@ class InstrumentRegistry:
             )
         return self._by_ref[f"{instrument_id}@{version}"]
 
-    def all(self) -> list[Instrument]:
-        """Every instrument, sorted by id and then by version (oldest first)."""
-        return sorted(
-            self._by_ref.values(), key=lambda i: (i.id, version_key(i.version), i.version)
-        )
+    def all(self, *, kind: Kind | None = MONITOR) -> list[Instrument]:
+        """Every instrument of ``kind``, sorted by id and then by version (oldest first)."""
+        return sorted(self._of_kind(kind), key=lambda i: (i.id, version_key(i.version), i.version))
 
-    def latest(self) -> list[Instrument]:
-        """The latest version of every instrument, sorted by id."""
-        return [self.get(instrument_id) for instrument_id in self.ids()]
+    def latest(self, *, kind: Kind | None = MONITOR) -> list[Instrument]:
+        """The latest version of every instrument of ``kind``, sorted by id."""
+        return [self.get(i, kind=kind) for i in self.ids(kind=kind)]
 
 
 def default_registry(extra_dirs: Iterable[str | Path] = ()) -> InstrumentRegistry:

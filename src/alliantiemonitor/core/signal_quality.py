@@ -53,6 +53,14 @@ def quality_of(data: SynthDataset, signals: pd.DataFrame) -> dict[str, float]:
     f: dict[str, float] = {}
     f["deterioration sensitivity (either view)"] = _share(either, deteriorating)
     f["deterioration false alarms (either view)"] = _share(either, stable)
+    # The goal's PPV: among the flagged trajectories of the course types the goal is set for
+    # (the whole-alliance courses stable, improving, deteriorating); the narrower truths are
+    # reported on their own below. Then the stricter share, with every narrower true decline
+    # counted as a false positive, and the looser one, with each counted as a hit.
+    whole = ctype.isin(["stable", "improving", "deteriorating"])
+    f["deterioration PPV (either view, whole-alliance courses)"] = _share(
+        deteriorating, either & whole
+    )
     f["deterioration PPV (either view, whole alliance)"] = _share(deteriorating, either)
     f["deterioration PPV (either view, any true decline)"] = _share(any_worse, either)
     f["deterioration sensitivity (client view)"] = _share(client, deteriorating)

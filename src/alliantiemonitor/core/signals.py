@@ -22,6 +22,7 @@ loop per trajectory. Scores are on the instrument's scale (1–5 for the shipped
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -119,9 +120,18 @@ class SignalSettings:
 
     # --- reliable deterioration (pooled; both views together, and each view alone) ------------
     #: Critical z of the trend of both views' pooled scores at two rounds …
-    deterioration_z: float = 1.9
-    #: … plus this much times ln(rounds − 1): later rounds need stronger evidence.
-    deterioration_z_per_round: float = 0.6
+    deterioration_z: float = 1.6
+    #: … plus this much times ln(rounds − 1): later rounds need stronger evidence …
+    deterioration_z_per_round: float = 0.62
+    #: … plus this much in the first ``handover_rounds`` rounds with a new professional, where
+    #: a stable dyad's new level can look like a decline.
+    deterioration_handover_z: float = 0.3
+    #: Weight of each characteristic in the trend of both views: how strongly it moves with
+    #: the alliance as a whole (1 when not listed). Friction follows the others less closely.
+    loadings: Mapping[str, float] = field(default_factory=lambda: {"friction": 0.7})
+    #: Also judge the decline since the change of professional (the trend against the rounds
+    #: counted from the handover, 0 before it); the larger z of the two trends counts.
+    handover_trend: bool = True
     #: The same for one view alone (client, professional): a stricter bar, two more tests.
     view_z: float = 3.0
     view_z_per_round: float = 0.8
@@ -137,7 +147,7 @@ class SignalSettings:
 
     # --- after a change of professional ---------------------------------------------------------
     #: Critical z of trust and bond (both views) with the new professional against before.
-    handover_z: float = 2.1
+    handover_z: float = 2.5
     #: Only the first this-many rounds with the new professional are judged.
     handover_rounds: int = 2
     handover_characteristics: tuple[str, ...] = ("trust", "bond")
@@ -165,6 +175,9 @@ class SignalSettings:
             for key, value in mapping.items():
                 if not value > 0:
                     raise ValueError(f"noise SD of {key} must be positive, got {value}")
+        for key, value in self.loadings.items():
+            if not value > 0:
+                raise ValueError(f"loading of {key} must be positive, got {value}")
         if not 0.0 <= self.wobble_correlation < 1.0:
             raise ValueError("wobble_correlation must lie in [0, 1)")
         for name in (
@@ -181,6 +194,9 @@ class SignalSettings:
     def noise(self, rater: str, characteristic: str) -> float:
         source = self.noise_client if rater == "client" else self.noise_professional
         return float(source.get(characteristic, self.noise_default))
+
+    def loading(self, characteristic: str) -> float:
+        return float(self.loadings.get(characteristic, 1.0))
 
     def critical(self, base: float, per_round: float, n: FloatArray) -> FloatArray:
         """Critical z for a series of ``n`` rounds (``n >= 2``)."""
@@ -477,6 +493,23 @@ def _pooled_from(
     return np.where(m > 0, z, np.nan), m
 
 
+def _loaded_from(
+    weight: FloatArray, slope0: FloatArray, count: IntArray, loading: FloatArray, rho: float
+) -> FloatArray:
+    """The z of a common trend that each series carries times its ``loading``.
+
+    Each series' slope estimates ``loading × trend`` with variance ``1 / weight``; the best
+    linear estimate of the trend weighs a slope by ``loading × weight`` and has variance
+    ``1 / Σ loading² × weight`` (inflated by ``1 + (m − 1)·rho`` as in :func:`_pooled_z`).
+    """
+    lw = weight * loading
+    m = count.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        information = (1.0 + (m - 1.0) * rho) * (lw * loading).sum(axis=1)
+        z = (lw * slope0).sum(axis=1) / np.sqrt(information)
+    return np.asarray(np.where(m > 0, z, np.nan), dtype=np.float64)
+
+
 def _quiet_nanmean(block: FloatArray) -> FloatArray:
     """Row means over the non-missing values; NaN (without a warning) for an empty row."""
     ok = ~np.isnan(block)
@@ -568,6 +601,15 @@ class _Trends:
         rounds_so_far = np.maximum(most, 0.0)
         change = _mean_from(slope0, count) * np.maximum(rounds_so_far - 1, 0)
         return z, rounds_so_far, change
+
+    def loaded(
+        self, pick: list[tuple[int, int | None]], loading: FloatArray, rho: float
+    ) -> FloatArray:
+        """The z of the common trend of the picked series, each with its loading (per column)."""
+        weight = self._gather(self.weight, pick)
+        slope0 = self._gather(self.slope0, pick)
+        count = self._combine(np.add, self.count, self.ok, pick, np.int64)
+        return _loaded_from(weight, slope0, count, loading, rho)
 
 
 @dataclass(frozen=True)
@@ -690,21 +732,51 @@ def _crossed(z: FloatArray, critical: FloatArray) -> BoolArray:
     return crossed
 
 
-def _series_trends(rounds: _Rounds, s: SignalSettings) -> _Trends:
-    """The trend of every series the rules pool, once: each view's characteristics, the gaps."""
+def _series_trends(rounds: _Rounds, s: SignalSettings) -> tuple[_Trends, _Trends | None]:
+    """The trend of every series the rules pool, once: each view's characteristics, the gaps.
+
+    Second, when ``handover_trend`` is on and the input has a handover: the trend of each
+    view's characteristics against the rounds counted from the change of professional (0
+    before it, 1 at the first round with the new professional, …), the decline since then.
+    """
     worse = {rater: _worse(rounds, rater, s) for rater in _RATERS}
     gap_trend = (worse["client"] - worse["professional"]) / math.sqrt(2)
     blocks = [worse["client"], worse["professional"], 1.0 * gap_trend, -1.0 * gap_trend]
-    return _Trends(blocks, rounds)
+    since = None
+    if s.handover_trend and rounds.after_handover.any():
+        counted = _group_cumsum(rounds.after_handover.astype(np.float64)[:, None], rounds)[:, 0]
+        shifted = dataclasses.replace(rounds, position=counted.astype(np.int64))
+        since = _Trends([worse["client"], worse["professional"]], shifted)
+    return _Trends(blocks, rounds), since
+
+
+def _handover_window(rounds: _Rounds, s: SignalSettings) -> BoolArray:
+    """The first ``handover_rounds`` rounds with a new professional."""
+    counted = _group_cumsum(rounds.after_handover.astype(np.float64)[:, None], rounds)[:, 0]
+    window: BoolArray = rounds.after_handover & (counted <= s.handover_rounds)
+    return window
 
 
 #: The blocks of :func:`_series_trends`, in order.
 _CLIENT, _PROFESSIONAL, _GAP, _GAP_REVERSED = range(4)
 
 
-def _deterioration(parts: list[_Part], rounds: _Rounds, s: SignalSettings, trends: _Trends) -> None:
-    """Pooled trends per view and of both views; then one characteristic (both views)."""
+def _deterioration(
+    parts: list[_Part],
+    rounds: _Rounds,
+    s: SignalSettings,
+    trends: _Trends,
+    since: _Trends | None,
+) -> None:
+    """Pooled trends per view and of both views; then one characteristic (both views).
+
+    Both views together: the characteristics weighed by their loadings, the larger z of the
+    trend over all rounds and of the decline since a change of professional, and a higher bar
+    in the first rounds with the new professional.
+    """
     rho = s.wobble_correlation
+    loading = np.array([s.loading(k) for k in rounds.keys] * 2)
+    window = _handover_window(rounds, s)
     views: list[tuple[str | None, list[tuple[int, int | None]]]] = [
         ("client", [(_CLIENT, None)]),
         ("professional", [(_PROFESSIONAL, None)]),
@@ -712,12 +784,15 @@ def _deterioration(parts: list[_Part], rounds: _Rounds, s: SignalSettings, trend
     ]
     for rater, pick in views:
         z, n, change = trends.pooled(pick, rho)
-        base, per_round = (
-            (s.deterioration_z, s.deterioration_z_per_round)
-            if rater is None
-            else (s.view_z, s.view_z_per_round)
-        )
-        crossed = _crossed(z, s.critical(base, per_round, n))
+        if rater is None:
+            critical = s.critical(s.deterioration_z, s.deterioration_z_per_round, n)
+            critical += s.deterioration_handover_z * window
+            z = trends.loaded(pick, loading, rho)
+            if since is not None:
+                z = np.fmax(z, since.loaded(pick, loading, rho))
+        else:
+            critical = s.critical(s.view_z, s.view_z_per_round, n)
+        crossed = _crossed(z, critical)
         _emit(
             parts,
             rounds,
@@ -902,8 +977,9 @@ def detect_signals(
     rounds = _reshape(scores, s)
     parts: list[_Part] = []
     if len(rounds.round_index):
-        trends = _series_trends(rounds, s)
-        _deterioration(parts, rounds, s, trends)
+        trends, since = _series_trends(rounds, s)
+        _deterioration(parts, rounds, s, trends, since)
+        del since
         _friction_high(parts, rounds, s)
         _after_handover(parts, rounds, s)
         _disagreement(parts, rounds, s, trends)
@@ -951,7 +1027,10 @@ def scores_from_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.Dat
     for rater in _RATERS:
         mine = (raters == rater).to_numpy()
         if mine.any():
-            block[mine] = score_frame(instrument, answers[mine], rater).to_numpy()
+            # Only the rater's item columns go through the row selection: taking the rows of
+            # the whole table (keys, text columns) cost more than the scoring itself.
+            own = [i.id for i in instrument.items_for(rater) if i.id in answers.columns]
+            block[mine] = score_frame(instrument, answers[own][mine], rater).to_numpy()
     for j, key in enumerate(keys):
         result[key] = block[:, j]
     return result

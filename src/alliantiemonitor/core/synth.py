@@ -13,7 +13,9 @@ The model, per trajectory (one client with one or, after a handover, two profess
 3. per round: level + course trend + professional effect + occasion noise;
 4. item answers: latent + item offset + noise, rounded and clipped to the scale, reverse-keyed
    items mirrored; item and whole-round nonresponse;
-5. outcomes at trajectory level from logistic / Poisson models on the client-rated alliance.
+5. outcomes at trajectory level from logistic / Poisson models on the client-rated alliance;
+6. a time to recidivism (Weibull proportional hazards on client trust and substance use,
+   censored at 48 months) from a random stream of its own, so earlier columns are unchanged.
 """
 
 from __future__ import annotations
@@ -161,14 +163,25 @@ class OutcomeCoefficients:
     recidivism_substance: float = 0.5
     #: Domains where recidivism is followed up; elsewhere ``recidivism_4y`` is always false.
     recidivism_domains: tuple[str, ...] = ("reclassering", "jeugdreclassering", "justitiehuis")
+    #: Time to recidivism after the end (a survival outcome, drawn from its own random stream):
+    #: Weibull proportional hazards, censored after ``followup_months``. The probability holds
+    #: for an average client without substance use; the effects are log hazard ratios per point.
+    recidivism_followup_probability: float = 0.30
+    recidivism_log_hazard_trust: float = -0.7
+    recidivism_log_hazard_substance: float = 0.4
+    recidivism_weibull_shape: float = 1.2
+    followup_months: float = 48.0
 
     def __post_init__(self) -> None:
         for name in (
             "warning_probability",
             "premature_negative_probability",
             "recidivism_probability",
+            "recidivism_followup_probability",
         ):
             _check_probability(name, getattr(self, name), open_interval=True)
+        if not (self.recidivism_weibull_shape > 0 and self.followup_months > 0):
+            raise ValueError("recidivism_weibull_shape and followup_months must be positive")
         _check_probability("premature_positive_probability", self.premature_positive_probability)
         if self.no_show_rate < 0:
             raise ValueError(f"no_show_rate must not be negative, got {self.no_show_rate}")
@@ -429,7 +442,9 @@ def generate(
     # whichever instrument variant is answered.
     # A third stream (added later) draws the truths for the signals, so the first two streams
     # — and with them the whole-alliance courses — stay what they were for a given seed.
-    structure_seed, answer_seed, truth_seed = np.random.SeedSequence(seed).spawn(3)
+    # A fourth stream (added later still) draws the time to recidivism; spawned children do not
+    # depend on how many are spawned, so the first three streams are unchanged by it.
+    structure_seed, answer_seed, truth_seed, survival_seed = np.random.SeedSequence(seed).spawn(4)
     rng = np.random.default_rng(structure_seed)
     truth_rng = np.random.default_rng(truth_seed)
     answer_rng = np.random.default_rng(answer_seed)
@@ -778,6 +793,18 @@ def generate(
         recidivism_day=recidivism_day,
         rng=rng,
     )
+    survival = _time_to_recidivism(
+        np.random.default_rng(survival_seed),
+        o,
+        trust_c=trust_c,
+        substance=su,
+        followed_up=followed_up,
+    )
+    traj_df["true_alliance"] = alliance_c
+    traj_df["true_trust"] = trust_c
+    traj_df["true_friction"] = friction_c
+    traj_df["recidivism_months"] = survival[0]
+    traj_df["recidivism_observed"] = survival[1]
     for frame in (assignments, rounds_df, events):
         for col in frame.columns:
             if frame[col].dtype == object:
@@ -790,6 +817,41 @@ def generate(
         responses=responses,
         events=events,
     )
+
+
+#: Days per month (a Julian year over twelve): survival times are whole days shown in months.
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def _time_to_recidivism(
+    rng: np.random.Generator,
+    o: OutcomeCoefficients,
+    *,
+    trust_c: FloatArray,
+    substance: FloatArray,
+    followed_up: BoolArray,
+) -> tuple[FloatArray, BoolArray]:
+    """Months from the end to recidivism or to the end of follow-up, and whether it occurred.
+
+    Weibull proportional hazards: the cumulative hazard is ``λ · t^shape · exp(η)`` with
+    ``η = trust effect · trust + substance effect · substance use``; ``λ`` makes the chance of
+    recidivism within the follow-up ``recidivism_followup_probability`` at ``η = 0``. Times are
+    drawn by inverting the survival function, rounded up to whole days and censored at the end
+    of follow-up. Outside the followed-up domains the time is NaN and nothing is observed.
+    """
+    n = len(trust_c)
+    # Drawn for every trajectory, so that a trajectory's time does not depend on the others'.
+    unit_exponential = rng.standard_exponential(n)
+    scale = -math.log1p(-o.recidivism_followup_probability) / (
+        o.followup_months**o.recidivism_weibull_shape
+    )
+    linear = o.recidivism_log_hazard_trust * trust_c + o.recidivism_log_hazard_substance * substance
+    months = (unit_exponential / (scale * np.exp(linear))) ** (1.0 / o.recidivism_weibull_shape)
+    limit_days = round(o.followup_months * DAYS_PER_MONTH)
+    days = np.maximum(np.ceil(months * DAYS_PER_MONTH), 1.0)
+    observed = (days <= limit_days) & followed_up
+    shown = np.where(followed_up, np.minimum(days, limit_days) / DAYS_PER_MONTH, np.nan)
+    return np.asarray(shown, dtype=np.float64), np.asarray(observed, dtype=np.bool_)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Who may see which dashboard: the one place where that is decided.
+"""Who may see which dashboard (rules in :mod:`alliantiemonitor.permissions`).
 
 A team lead sees the dashboard of the teams in their active team-lead membership; an
 organisation admin sees the organisation's dashboard and every team's. Professionals,
@@ -10,49 +10,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
-from alliantiemonitor.organisations.constants import Role
 from alliantiemonitor.organisations.models import Organisation, Team
-from alliantiemonitor.trajectories.access import parse_uuid
-
-
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 
 
 def teams_led_by(user: Any) -> list[Team]:
     """The teams whose dashboard ``user`` may open as a team lead or organisation admin."""
-    if not _active(user):
-        return []
-    led = Team.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.TEAM_LEAD,
-        memberships__active=True,
-    )
-    administered = Team.objects.filter(organisation__in=Organisation.objects.administered_by(user))
     return list(
-        (led | administered)
+        policy.scoped(user, Perm.TEAM_DASHBOARD_VIEW, Team.objects.all())
         .distinct()
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
 
 
-def get_team_for(user: Any, uuid: Any) -> Team:
+def get_team_for(
+    user: Any, uuid: Any, *, action: str | None = None, detail: dict[str, Any] | None = None
+) -> Team:
     """The team with public id ``uuid`` if ``user`` may see its dashboard; ``Http404`` otherwise."""
-    team_uuid = parse_uuid(uuid)
-    for team in teams_led_by(user):
-        if team.uuid == team_uuid:
-            return team
-    raise Http404
+    return policy.get_for(
+        user,
+        Perm.TEAM_DASHBOARD_VIEW,
+        Team.objects.select_related("organisation"),
+        uuid,
+        action=action,
+        detail=detail,
+    )
 
 
-def get_organisation_for(user: Any, uuid: Any) -> Organisation:
+def get_organisation_for(
+    user: Any, uuid: Any, *, action: str | None = None, detail: dict[str, Any] | None = None
+) -> Organisation:
     """The organisation ``uuid`` if ``user`` administers it; ``Http404`` otherwise."""
-    if not _active(user):
-        raise Http404
-    try:
-        return Organisation.objects.administered_by(user).get(uuid=parse_uuid(uuid))
-    except Organisation.DoesNotExist as exc:
-        raise Http404 from exc
+    return policy.get_for(
+        user,
+        Perm.ORGANISATION_DASHBOARD_VIEW,
+        Organisation.objects.all(),
+        uuid,
+        action=action,
+        detail=detail,
+    )

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.dashboards.caseload import caseload_rows, filter_phase, with_last_round
 from alliantiemonitor.dashboards.forms import CaseloadFilterForm
@@ -49,7 +50,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         row.trajectory.signal_badges = signal_badges(signals.get(row.trajectory.pk, []))  # type: ignore[attr-defined]
     audit_record(
         actor=request.user,
-        action="caseload.view",
+        action=Action.CASELOAD_VIEW,
         detail={"count": len(rows), "filtered": bool(filters.get("q") or filters.get("state"))},
     )
     is_filtered = bool(filters.get("q") or filters.get("state"))

@@ -12,7 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.reauth import require_recent_auth
+from alliantiemonitor.common.spreadsheet import spreadsheet_safe
 from alliantiemonitor.dashboards.presenting import ShownTable, csv_rows, present
 from alliantiemonitor.dashboards.svg_team import bar_chart
 from alliantiemonitor.dashboards.team import (
@@ -55,11 +58,9 @@ def _csv(dashboard: Dashboard, tables: list[ShownTable], name: str) -> HttpRespo
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{dashboard.period.key}.csv"'
     writer = csv.writer(response)
-    # A team name such as "=HYPERLINK(…)" must stay text in a spreadsheet (also behind a
-    # leading tab or carriage return, which spreadsheets drop before reading a formula).
+    # A team name such as "=HYPERLINK(…)" must stay text in a spreadsheet.
     writer.writerows(
-        [f"'{v}" if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
-        for row in csv_rows(dashboard, tables)
+        [spreadsheet_safe(value) for value in row] for row in csv_rows(dashboard, tables)
     )
     return response
 
@@ -75,7 +76,7 @@ def _team_view(request: HttpRequest, team_uuid: uuid.UUID, fmt: str) -> HttpResp
     tables = present(dashboard, [row], with_total=False)
     audit_record(
         actor=request.user,
-        action="dashboard.team.view",
+        action=Action.TEAM_DASHBOARD_VIEW,
         obj=team,
         detail={"period": period.key, "format": fmt},
     )
@@ -95,7 +96,7 @@ def _organisation_view(
     tables = present(dashboard, range(len(dashboard.groups)), with_total=True)
     audit_record(
         actor=request.user,
-        action="dashboard.organisation.view",
+        action=Action.ORGANISATION_DASHBOARD_VIEW,
         obj=organisation,
         detail={"period": period.key, "format": fmt},
     )
@@ -113,6 +114,7 @@ def team_dashboard(request: HttpRequest, team_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_recent_auth
 def team_csv(request: HttpRequest, team_uuid: uuid.UUID) -> HttpResponse:
     """The team dashboard's figures as CSV; hidden cells stay empty."""
     return _team_view(request, team_uuid, "csv")
@@ -127,6 +129,7 @@ def organisation_dashboard(request: HttpRequest, organisation_uuid: uuid.UUID) -
 
 @login_required
 @require_GET
+@require_recent_auth
 def organisation_csv(request: HttpRequest, organisation_uuid: uuid.UUID) -> HttpResponse:
     """The organisation dashboard's figures as CSV; hidden cells stay empty."""
     return _organisation_view(request, organisation_uuid, "csv")

@@ -20,6 +20,7 @@ from alliantiemonitor.scheduling.services import (
     reminders_send_due,
     rounds_open_due,
 )
+from alliantiemonitor.trajectories.retention import retention_run
 
 
 @periodic(every=dt.timedelta(minutes=5), name="rounds.expire")
@@ -56,3 +57,15 @@ def signals_recompute_job() -> dict[str, Any]:
 def references_estimate_job() -> int:
     """Recompute each organisation's own reference values from its submitted responses."""
     return references_estimate()
+
+
+@periodic(every=dt.timedelta(hours=24), name="retention.apply")
+def retention_apply_job() -> dict[str, int]:
+    """Announce the clients past their retention period; erase those announced 14 days ago."""
+    report = retention_run()
+    return {
+        "due": len(report.due),
+        "announced": report.announced,
+        "erased": report.erased,
+        "withdrawn": report.withdrawn,
+    }

@@ -11,8 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alliantiemonitor.measurements.constants import (
     CODE_SESSION_LIFETIME,
@@ -208,3 +209,13 @@ def handover_lock_get(request: HttpRequest) -> HandoverLock | None:
 
 def handover_lock_end(request: HttpRequest) -> None:
     request.session.pop(HANDOVER_KEY, None)
+
+
+def client_language_use(request: HttpRequest, access: ClientAccess) -> None:
+    """Speak the client's preferred language, unless a language was chosen explicitly."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    preferred = access.round.trajectory.client.preferred_language
+    if preferred in dict(settings.LANGUAGES):
+        translation.activate(preferred)
+        request.LANGUAGE_CODE = preferred

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.fields import EncryptedTextField
 from alliantiemonitor.core.instrument import Instrument
 from alliantiemonitor.instruments import registry as instrument_registry
 from alliantiemonitor.organisations.constants import Domain
@@ -120,12 +121,18 @@ class MeasurementRound(models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> MeasurementRound:
         instance = super().from_db(db, field_names, values)
-        instance._loaded_pin = (instance.instrument_id, instance.instrument_version)
+        instance._remember_pin()
         return instance
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
-        self._loaded_pin = (self.instrument_id, self.instrument_version)
+        self._remember_pin()
+
+    def _remember_pin(self) -> None:
+        # Only when loaded: reading a deferred field would load it, which calls from_db
+        # again (endlessly). The deletion collector, for one, loads rounds without it.
+        if not {"instrument_id", "instrument_version"} & self.get_deferred_fields():
+            self._loaded_pin = (self.instrument_id, self.instrument_version)
 
     @property
     def instrument_ref(self) -> str:
@@ -206,15 +213,17 @@ class Response(models.Model):
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    #: RESTRICT, not PROTECT: an earlier version cannot be deleted on its own, but both go
+    #: when their round does (the erasure of a client).
     supersedes = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="superseded_by",
         verbose_name=_("supersedes"),
     )
-    correction_reason = models.CharField(_("reason for correction"), max_length=500, blank=True)
+    correction_reason = EncryptedTextField(_("reason for correction"), max_length=500, blank=True)
     is_current = models.BooleanField(_("current"), default=True)
     #: For a client draft: the public id of the invitation it was begun through. Another
     #: invitation (a new link or code) neither shows nor changes it: the draft stays bound to
@@ -258,12 +267,23 @@ class Response(models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Response:
         instance = super().from_db(db, field_names, values)
-        instance._sealed = instance._seal()
+        instance._remember_seal()
         return instance
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
-        self._sealed = self._seal()
+        self._remember_seal()
+
+    #: The fields that ``_seal`` reads.
+    _SEALED_FIELDS = frozenset(
+        {"submitted_at", "answers", "flagged", "rater", "round_id", "respondent_id", "mode"}
+    )
+
+    def _remember_seal(self) -> None:
+        # Only when loaded: reading a deferred field would load it, which calls from_db
+        # again (endlessly). The deletion collector, for one, loads responses without them.
+        if not self._SEALED_FIELDS & self.get_deferred_fields():
+            self._sealed = self._seal()
 
     def _seal(self) -> tuple[Any, ...] | None:
         if self.submitted_at is None:

@@ -95,6 +95,7 @@ CALIBRATION = frozenset(
         "noise_default",
         "wobble_correlation",
         "deterioration_z_per_round",
+        "deterioration_handover_z",
         "view_z_per_round",
         "characteristic_z_per_round",
         "disagreement_z",

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.fields import EncryptedTextField
 from alliantiemonitor.core.instrument import ReferenceValues
 from alliantiemonitor.core.signals import SignalSettings
 from alliantiemonitor.measurements.models import MeasurementRound
@@ -68,7 +69,7 @@ class Signal(models.Model):
         related_name="+",
         verbose_name=_("acknowledged by"),
     )
-    acknowledgement_note = models.CharField(
+    acknowledgement_note = EncryptedTextField(
         _("note"), max_length=ACKNOWLEDGEMENT_NOTE_MAX, blank=True
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

@@ -12,8 +12,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.input import InvalidInput, clean_mapping, clean_text
 from alliantiemonitor.core.change import MIN_REFERENCE_N, estimate_reference
 from alliantiemonitor.core.instrument import as_rater
 from alliantiemonitor.core.scoring import AnswerError, answers_to_frame, score_frame
@@ -177,7 +180,9 @@ def _apply(trajectory_id: int, current: Mapping[Key, Raised]) -> RecomputeResult
             continue
         signal.resolved_at = now
         signal.save(update_fields=["resolved_at", "updated_at"])
-        audit_record(actor=None, action="signal.resolve", obj=signal, detail=_audit_detail(signal))
+        audit_record(
+            actor=None, action=Action.SIGNAL_RESOLVE, obj=signal, detail=_audit_detail(signal)
+        )
         result.resolved += 1
     for key, raised in current.items():
         if key in open_signals:
@@ -192,7 +197,9 @@ def _apply(trajectory_id: int, current: Mapping[Key, Raised]) -> RecomputeResult
             detail=raised.detail,
             raised_at=now,
         )
-        audit_record(actor=None, action="signal.raise", obj=signal, detail=_audit_detail(signal))
+        audit_record(
+            actor=None, action=Action.SIGNAL_RAISE, obj=signal, detail=_audit_detail(signal)
+        )
         result.opened += 1
     return result
 
@@ -209,9 +216,14 @@ def signal_acknowledge(*, signal: Signal, by: Any, note: str) -> Signal:
     an empty or too long note, :class:`SignalNotOpen` for a resolved signal and
     :class:`SignalAlreadyAcknowledged` for a second acknowledgement (a double submit).
     """
-    note = (note or "").strip()
-    if not note or len(note) > ACKNOWLEDGEMENT_NOTE_MAX:
-        raise InvalidNote()
+    note = clean_text(
+        note,
+        field=_("Note"),
+        max_length=ACKNOWLEDGEMENT_NOTE_MAX,
+        required=True,
+        multiline=True,
+        refuse=InvalidNote,
+    )
     signal = Signal.objects.select_for_update().select_related("trajectory").get(pk=signal.pk)
     if not trajectories_for(by).filter(pk=signal.trajectory_id).exists():
         raise NotAssigned()
@@ -239,7 +251,9 @@ def signal_acknowledge(*, signal: Signal, by: Any, note: str) -> Signal:
             ]
         )
         # The note is free text about a client: it stays on the signal, not in the audit log.
-        audit_record(actor=by, action="signal.acknowledge", obj=each, detail=_audit_detail(each))
+        audit_record(
+            actor=by, action=Action.SIGNAL_ACKNOWLEDGE, obj=each, detail=_audit_detail(each)
+        )
     signal.refresh_from_db()
     return signal
 
@@ -252,7 +266,15 @@ def _check_thresholds(values: Mapping[str, Any]) -> dict[str, Any]:
         if name in problems:
             continue
         default = fields[name].default
-        if isinstance(default, bool) or not isinstance(value, int | float) or value < 0:
+        # Only the numbers are thresholds: the mappings and lists (noise SDs, loadings,
+        # characteristics) have no default here and cannot be set from a number.
+        if (
+            isinstance(default, bool)
+            or not isinstance(default, int | float)
+            or isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or value < 0
+        ):
             problems.append(name)
             continue
         # Values the rules cannot run with would break every later recompute.
@@ -284,13 +306,18 @@ def signal_thresholds_update(
 ) -> SignalThresholds:
     """Set ``organisation``'s signal thresholds; a value equal to the default is not stored.
 
-    Raises :class:`InvalidThresholds` for an unknown name or a negative or non-numeric value.
-    The signals follow at the next recompute.
+    Raises :class:`InvalidThresholds` for an unknown name or a negative or non-numeric value,
+    or when ``values`` is not a mapping of names to values. The signals follow at the next
+    recompute. Callers check permission first (the view asks the policy).
     """
+    try:
+        values = clean_mapping(values, field=_("Signal thresholds"))
+    except InvalidInput as exc:
+        raise InvalidThresholds(exc.message, problems=[]) from None
     clean = _check_thresholds(values)
     defaults = SignalSettings()
     stored = {name: v for name, v in clean.items() if v != getattr(defaults, name)}
-    thresholds, _ = SignalThresholds.objects.select_for_update().get_or_create(
+    thresholds, _created = SignalThresholds.objects.select_for_update().get_or_create(
         organisation=organisation
     )
     changed = sorted(
@@ -302,7 +329,7 @@ def signal_thresholds_update(
     thresholds.save()
     audit_record(
         actor=by,
-        action="signal_thresholds.update",
+        action=Action.SIGNAL_THRESHOLDS_UPDATE,
         obj=thresholds,
         detail={"changed": changed},
     )
@@ -396,7 +423,7 @@ def _references_estimate_one(organisation: Organisation, *, min_n: int) -> int:
     if changed or removed:
         audit_record(
             actor=None,
-            action="reference.estimate",
+            action=Action.REFERENCE_ESTIMATE,
             organisation=organisation,
             detail={"stored": len(wanted), "changed": changed, "removed": len(removed)},
         )

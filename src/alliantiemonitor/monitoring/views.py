@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.common.formatting import score_text
@@ -48,7 +49,7 @@ def course(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
     )
     audit_record(
         actor=request.user,
-        action="course.view",
+        action=Action.COURSE_VIEW,
         obj=trajectory,
         detail={
             "rounds": sum(1 for r in result.rounds if r.scored),
@@ -126,7 +127,7 @@ def signal_acknowledge_view(request: HttpRequest, signal_uuid: uuid.UUID) -> Htt
                 messages.error(request, error)
         return redirect(_course_url(signal))
     signal.refresh_from_db()
-    audit_record(actor=request.user, action="signal.view", obj=signal)
+    audit_record(actor=request.user, action=Action.SIGNAL_VIEW, obj=signal)
     return render(
         request,
         "monitoring/_signal.html",

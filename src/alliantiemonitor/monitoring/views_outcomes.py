@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.measurements.services import trajectory_close, trajectory_open_rounds
@@ -57,7 +58,7 @@ def record_outcome(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResp
             return _detail(trajectory)
     audit_record(
         actor=request.user,
-        action="trajectory.view",
+        action=Action.TRAJECTORY_VIEW,
         obj=trajectory,
         detail={"page": "record_outcome"},
     )
@@ -102,7 +103,7 @@ def end_trajectory(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResp
             return _detail(trajectory)
     audit_record(
         actor=request.user,
-        action="trajectory.view",
+        action=Action.TRAJECTORY_VIEW,
         obj=trajectory,
         detail={"page": "end"},
     )
@@ -124,7 +125,7 @@ def timeline(request: HttpRequest, trajectory_uuid: uuid.UUID) -> HttpResponse:
     entries = trajectory_timeline(trajectory)
     audit_record(
         actor=request.user,
-        action="timeline.view",
+        action=Action.TIMELINE_VIEW,
         obj=trajectory,
         detail={"entries": len(entries)},
     )

@@ -15,8 +15,10 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.language import current_language
+from alliantiemonitor.common.reauth import RecentAuthAdminMixin
 from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.organisations.models import (
@@ -25,6 +27,8 @@ from alliantiemonitor.organisations.models import (
     Team,
     instrument_ids,
 )
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 
 admin.site.site_header = _("Alliantiemonitor administration")
 admin.site.site_title = _("Alliantiemonitor")
@@ -39,7 +43,7 @@ def administered_organisations(request: Any) -> QuerySet[Organisation]:
         if user.is_active and user.is_superuser:
             cached = Organisation.objects.all()
         elif user.is_active and user.is_staff:
-            cached = Organisation.objects.administered_by(user)
+            cached = policy.organisations(user, Perm.ORGANISATION_CONFIGURE)
         else:
             cached = Organisation.objects.none()
         request._administered_organisations = cached
@@ -131,6 +135,11 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+def _admin_action(obj: Any, verb: str) -> str:
+    """The audit action of an admin ``verb`` (add, change, delete) on ``obj``'s model."""
+    return Action.check(f"{obj._meta.model_name}.admin_{verb}")
+
+
 class AuditedAdminMixin:
     """Record changes made through the admin in the audit log, as the services do."""
 
@@ -139,37 +148,37 @@ class AuditedAdminMixin:
         action = "change" if change else "add"
         audit_record(
             actor=request.user,
-            action=f"{obj._meta.model_name}.admin_{action}",
+            action=_admin_action(obj, action),
             obj=obj,
             detail={"fields": sorted(form.changed_data)},
         )
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        audit_record(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj)
+        audit_record(actor=request.user, action=_admin_action(obj, "delete"), obj=obj)
         super().delete_model(request, obj)  # type: ignore[misc]
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         # The changelist's "delete selected" action bypasses delete_model.
         for obj in queryset:
-            audit_record(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", obj=obj)
+            audit_record(actor=request.user, action=_admin_action(obj, "delete"), obj=obj)
         super().delete_queryset(request, queryset)  # type: ignore[misc]
 
     def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
         # Inline rows (teams, memberships) are saved here, not through save_model.
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         for obj in formset.new_objects:
-            audit_record(actor=request.user, action=f"{obj._meta.model_name}.admin_add", obj=obj)
+            audit_record(actor=request.user, action=_admin_action(obj, "add"), obj=obj)
         for obj, fields in formset.changed_objects:
             audit_record(
                 actor=request.user,
-                action=f"{obj._meta.model_name}.admin_change",
+                action=_admin_action(obj, "change"),
                 obj=obj,
                 detail={"fields": sorted(fields)},
             )
         for obj in formset.deleted_objects:
             audit_record(
                 actor=request.user,
-                action=f"{obj._meta.model_name}.admin_delete",
+                action=_admin_action(obj, "delete"),
                 detail={"object": str(obj.uuid)},
                 organisation=getattr(obj, "organisation", None),
             )
@@ -231,7 +240,11 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class OrganisationAdmin(
+    RecentAuthAdminMixin, AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin
+):
+    """Organisations with their teams and memberships (roles: re-authentication first)."""
+
     form = OrganisationForm
     organisation_lookup = "pk"
     list_display = ["name", "domain", "default_instrument", "slug"]
@@ -285,7 +298,9 @@ class TeamAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(RecentAuthAdminMixin, AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Roles of users in organisations: changing one asks for re-authentication first."""
+
     form = MembershipForm
     list_display = ["user", "organisation", "role", "active"]
     list_filter = ["role", "active", AdministeredOrganisationFilter]

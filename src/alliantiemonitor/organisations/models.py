@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,14 +28,6 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             return self.none()
         return self.filter(memberships__user=user, memberships__active=True).distinct()
 
-    def administered_by(self, user) -> OrganisationQuerySet:
-        """Organisations in which ``user`` is an active organisation admin."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(
-            memberships__user=user, memberships__active=True, memberships__role=Role.ORG_ADMIN
-        ).distinct()
-
 
 class Organisation(models.Model):
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -48,6 +41,17 @@ class Organisation(models.Model):
         help_text=_(
             "The variant a new measurement round uses. Clients who prefer easy-read get the "
             "easy-read variant."
+        ),
+    )
+    #: Months after a client's last trajectory ended after which the client's personal data
+    #: are erased by the retention job (docs/privacy.md).
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention (months after the end)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "After this many months since a client's last trajectory ended, the client's "
+            "data are erased (announced 14 days before on the privacy page)."
         ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.validators import slug_re
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.common.input import InvalidInput, clean_text
 from alliantiemonitor.organisations.constants import DEFAULT_INSTRUMENT, Domain, Role
 from alliantiemonitor.organisations.exceptions import InvalidInstrument, InvalidTeam
 from alliantiemonitor.organisations.models import Membership, Organisation, Team, instrument_ids
@@ -25,25 +29,36 @@ def organisation_create(
 ) -> Organisation:
     """Create an organisation in ``domain`` that uses ``default_instrument`` for new rounds.
 
-    ``by`` is the acting user, or ``None`` when the system (a command) creates it.
-    Raises :class:`InvalidInstrument` for a variant the registry does not know.
+    ``by`` is the acting user, or ``None`` when the system (a command) creates it; callers
+    check permission first (the view asks the policy). Raises :class:`InvalidInstrument` for
+    a variant the registry does not know.
     """
-    if domain not in Domain.values:
+    name = clean_text(name, field=_("Name"), max_length=200, required=True)
+    slug = clean_text(slug, field=_("Slug"), max_length=80, required=True)
+    if not slug_re.fullmatch(slug):
+        raise InvalidInput(_("The slug may only hold letters, digits, hyphens and underscores."))
+    if Organisation.objects.filter(slug=slug).exists():
+        raise InvalidInput(_("Another organisation already has this slug."))
+    if not isinstance(domain, str) or domain not in Domain.values:
         raise DomainError(domain=domain)
-    if default_instrument not in instrument_ids():
+    if not isinstance(default_instrument, str) or default_instrument not in instrument_ids():
         raise InvalidInstrument(instrument_id=default_instrument)
     organisation = Organisation.objects.create(
         name=name, slug=slug, domain=domain, default_instrument=default_instrument
     )
-    audit_record(actor=by, action="organisation.create", obj=organisation)
+    audit_record(actor=by, action=Action.ORGANISATION_CREATE, obj=organisation)
     return organisation
 
 
 @transaction.atomic
 def team_create(*, organisation: Organisation, name: str, by: Any = None) -> Team:
-    """Create a team in ``organisation``."""
+    """Create a team in ``organisation``.
+
+    Callers check permission first (the view asks the policy).
+    """
+    name = clean_text(name, field=_("Name"), max_length=200, required=True)
     team = Team.objects.create(organisation=organisation, name=name)
-    audit_record(actor=by, action="team.create", obj=team)
+    audit_record(actor=by, action=Action.TEAM_CREATE, obj=team)
     return team
 
 
@@ -60,11 +75,16 @@ def membership_grant(
 
     Granting a role the user already holds reactivates it and adds the teams, so running a
     set-up script twice is harmless. Raises :class:`InvalidTeam` for a team of another
-    organisation; nothing is changed then.
+    organisation and :class:`InvalidInput` when ``teams`` is not a collection of teams;
+    nothing is changed then. Callers check permission first (the view asks the policy).
     """
-    if role not in Role.values:
+    if not isinstance(role, str) or role not in Role.values:
         raise DomainError(role=role)
+    if isinstance(teams, str | bytes | Mapping) or not isinstance(teams, Iterable):
+        raise InvalidInput(_("Teams must be a list of teams."), field="teams")
     teams = list(teams)
+    if not all(isinstance(team, Team) for team in teams):
+        raise InvalidInput(_("Teams must be a list of teams."), field="teams")
     for team in teams:
         if team.organisation_id != organisation.pk:
             raise InvalidTeam(team=team.uuid)
@@ -78,7 +98,7 @@ def membership_grant(
         membership.teams.add(*teams)
     audit_record(
         actor=by,
-        action="membership.grant",
+        action=Action.MEMBERSHIP_GRANT,
         obj=membership,
         detail={
             "user": user.uuid,
@@ -98,7 +118,7 @@ def membership_revoke(*, membership: Membership, by: Any = None) -> Membership:
         membership.save(update_fields=["active", "updated_at"])
     audit_record(
         actor=by,
-        action="membership.revoke",
+        action=Action.MEMBERSHIP_REVOKE,
         obj=membership,
         detail={"user": membership.user.uuid, "role": membership.role},
     )

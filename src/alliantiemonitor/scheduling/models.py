@@ -5,11 +5,17 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    validate_email,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.fields import EncryptedTextField
 from alliantiemonitor.core.schedule import ScheduleRule
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.organisations.models import Organisation
@@ -210,7 +216,10 @@ class ClientContact(models.Model):
     client = models.OneToOneField(
         Client, on_delete=models.CASCADE, related_name="contact", verbose_name=_("client")
     )
-    email = models.EmailField(_("e-mail address"), blank=True)
+    #: Encrypted at rest: an address often carries the name that the pseudonym leaves out.
+    email = EncryptedTextField(
+        _("e-mail address"), max_length=254, blank=True, validators=[validate_email]
+    )
     consent_given_on = models.DateField(_("agreed to e-mail on"), null=True, blank=True)
     consent_withdrawn_at = models.DateTimeField(_("agreement withdrawn at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

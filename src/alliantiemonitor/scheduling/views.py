@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.organisations.models import Organisation
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.scheduling import mail
 from alliantiemonitor.scheduling.forms import (
     ClientContactForm,
@@ -36,15 +39,14 @@ from alliantiemonitor.scheduling.services import (
     trajectory_schedule_set,
 )
 from alliantiemonitor.scheduling.services.settings import ORGANISATION_FIELDS, TRAJECTORY_FIELDS
-from alliantiemonitor.trajectories.access import get_trajectory_for, parse_uuid
+from alliantiemonitor.trajectories.access import get_trajectory_for
 
 
 def _administered(request: HttpRequest, uuid: object) -> Organisation:
     """The organisation ``uuid`` if the user administers it; 404 otherwise (nothing leaks)."""
-    try:
-        return Organisation.objects.administered_by(request.user).get(uuid=parse_uuid(uuid))
-    except Organisation.DoesNotExist as exc:
-        raise Http404 from exc
+    return policy.get_for(
+        request.user, Perm.ORGANISATION_CONFIGURE, Organisation.objects.all(), uuid
+    )
 
 
 @login_required
@@ -115,7 +117,10 @@ def trajectory_schedule(request: HttpRequest, uuid: str) -> HttpResponse:
             messages.success(request, _("The schedule and contact details have been saved."))
             return redirect("trajectories:detail", uuid=trajectory.uuid)
     audit_record(
-        actor=request.user, action="trajectory.view", obj=trajectory, detail={"page": "schedule"}
+        actor=request.user,
+        action=Action.TRAJECTORY_VIEW,
+        obj=trajectory,
+        detail={"page": "schedule"},
     )
     organisation_schedule = OrganisationSchedule.objects.filter(
         organisation=trajectory.organisation

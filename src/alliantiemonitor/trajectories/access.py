@@ -1,4 +1,4 @@
-"""Who may see a trajectory: the one place where that is decided.
+"""Who may see a trajectory: the rules of :mod:`alliantiemonitor.permissions`, for trajectories.
 
 Only the professional of the latest assignment sees a trajectory (the current assignee, or
 the last one of an ended trajectory), and only while they hold an active professional role
@@ -10,34 +10,38 @@ existence of a trajectory leaks.
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from alliantiemonitor.organisations.constants import Role
-from alliantiemonitor.organisations.models import Membership
-from alliantiemonitor.trajectories.models import Trajectory, TrajectoryQuerySet
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.policy import parse_uuid
+from alliantiemonitor.permissions.rules import Perm
+from alliantiemonitor.trajectories.models import (
+    Client,
+    ClientQuerySet,
+    Trajectory,
+    TrajectoryQuerySet,
+)
+
+__all__ = [
+    "get_trajectory_for",
+    "parse_uuid",
+    "professional_memberships",
+    "require_professional",
+    "trajectories_for",
+]
 
 
-def trajectories_for(user: Any) -> TrajectoryQuerySet:
-    """The trajectories ``user`` may open."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Trajectory.objects.none()
-    return Trajectory.objects.assigned_to(user).filter(
-        organisation__memberships__user=user,
-        organisation__memberships__role=Role.PROFESSIONAL,
-        organisation__memberships__active=True,
-    )
+def trajectories_for(user: Any, perm: str = Perm.TRAJECTORY_VIEW) -> TrajectoryQuerySet:
+    """The trajectories ``user`` may open (or act on, with ``perm``)."""
+    return policy.scoped(user, perm, Trajectory.objects.all())
 
 
 def professional_memberships(user: Any) -> Any:
     """The user's active professional memberships, with their organisation."""
     return (
-        Membership.objects.active()
-        .for_user(user)
-        .professionals()
+        policy.memberships(user, Perm.CLIENT_CREATE)
         .select_related("organisation")
         .order_by("organisation__name")
     )
@@ -45,27 +49,48 @@ def professional_memberships(user: Any) -> Any:
 
 def require_professional(user: Any) -> None:
     """Refuse the caseload pages (403) to users without an active professional role anywhere."""
-    if not professional_memberships(user).exists():
-        raise PermissionDenied
+    policy.require(user, Perm.CASELOAD_VIEW)
 
 
-def parse_uuid(value: Any) -> uuid_module.UUID:
-    """``value`` as a UUID, or ``Http404`` for anything that is not one."""
-    if isinstance(value, uuid_module.UUID):
-        return value
+def get_trajectory_for(
+    user: Any,
+    uuid: Any,
+    *,
+    perm: str = Perm.TRAJECTORY_VIEW,
+    action: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Trajectory:
+    """The trajectory with public id ``uuid`` if ``user`` may open it; ``Http404`` otherwise.
+
+    With ``action``, records that ``user`` saw it (see :func:`policy.get_for`).
+    """
+    return policy.get_for(
+        user,
+        perm,
+        Trajectory.objects.select_related("client", "organisation"),
+        uuid,
+        action=action,
+        detail=detail,
+    )
+
+
+def privacy_clients_for(user: Any) -> ClientQuerySet:
+    """The clients whose audit trail ``user`` may see and whom they may erase.
+
+    Those of the organisations that ``user`` administers: the organisation admin is the
+    privacy officer. Professionals, team leads and researchers have no such pages.
+    """
+    return Client.objects.filter(organisation__in=policy.organisations(user, Perm.CLIENT_PRIVACY))
+
+
+def require_privacy_officer(user: Any) -> None:
+    """Refuse the privacy pages (403) to users who administer no organisation."""
+    policy.require(user, Perm.CLIENT_PRIVACY)
+
+
+def get_client_for_privacy_officer(user: Any, uuid: Any) -> Client:
+    """The client with public id ``uuid`` if ``user`` administers its organisation; else 404."""
     try:
-        return uuid_module.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
-
-
-def get_trajectory_for(user: Any, uuid: Any) -> Trajectory:
-    """The trajectory with public id ``uuid`` if ``user`` may open it; ``Http404`` otherwise."""
-    try:
-        return (
-            trajectories_for(user)
-            .select_related("client", "organisation")
-            .get(uuid=parse_uuid(uuid))
-        )
-    except Trajectory.DoesNotExist as exc:
+        return privacy_clients_for(user).select_related("organisation").get(uuid=parse_uuid(uuid))
+    except Client.DoesNotExist as exc:
         raise Http404 from exc

@@ -48,3 +48,13 @@ class InvalidDisplayName(DomainError):
 class InvalidOutcomeKind(DomainError):
     code = "invalid_outcome_kind"
     default_message = _("Choose what happened.")
+
+
+class NotAPrivacyOfficer(DomainError):
+    code = "not_a_privacy_officer"
+    default_message = _("Only an administrator of the client's organisation can do this.")
+
+
+class WrongConfirmation(DomainError):
+    code = "wrong_confirmation"
+    default_message = _("Type the client's reference exactly as shown to confirm.")

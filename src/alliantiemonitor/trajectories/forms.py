@@ -194,3 +194,14 @@ class HandOverForm(forms.Form):
         field = self.fields["colleague"]
         field.queryset = colleagues
         field.label_from_instance = display_name_of
+
+
+class EraseClientForm(forms.Form):
+    """Confirm an erasure by typing the client's reference (nothing else is asked)."""
+
+    reference = forms.CharField(
+        label=_("Type the client's reference to confirm"),
+        max_length=40,
+        help_text=_("The eight characters shown above. Erasing cannot be undone."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.fields import EncryptedTextField
 from alliantiemonitor.organisations.constants import EASY_READ_INSTRUMENT
 from alliantiemonitor.organisations.models import Organisation, Team
 from alliantiemonitor.trajectories.constants import ClientLanguage, OutcomeKind, TrajectoryStatus
@@ -127,7 +128,7 @@ class Trajectory(models.Model):
         related_name="trajectories",
         verbose_name=_("team"),
     )
-    legal_frame = models.CharField(
+    legal_frame = EncryptedTextField(
         _("legal frame"),
         max_length=200,
         blank=True,
@@ -217,7 +218,7 @@ class Assignment(models.Model):
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = EncryptedTextField(_("reason"), max_length=200, blank=True)
     #: The assignment this one took over from; empty for the first professional of a trajectory.
     handed_over_from = models.OneToOneField(
         "self",
@@ -275,7 +276,7 @@ class OutcomeEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=OutcomeKind.choices)
     date = models.DateField(_("date"))
-    note = models.CharField(
+    note = EncryptedTextField(
         _("note"),
         max_length=500,
         blank=True,
@@ -304,3 +305,27 @@ class OutcomeEvent(models.Model):
 
     def audit_context(self) -> tuple[Organisation, Client]:
         return self.trajectory.audit_context()
+
+
+class RetentionNotice(models.Model):
+    """A client whose retention period has passed: erased once the notice is old enough.
+
+    The retention job writes a notice first (the dry-run report the privacy officer sees on the
+    privacy page) and erases the client only when the notice is at least
+    :data:`~alliantiemonitor.trajectories.retention.NOTICE_DAYS` days old and still due. A
+    notice whose client is no longer due (a new trajectory started) is withdrawn.
+    """
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, related_name="retention_notice", verbose_name=_("client")
+    )
+    noticed_at = models.DateTimeField(_("announced at"))
+    #: The day the retention period passed (the last end + the organisation's months).
+    due_since = models.DateField(_("due since"))
+
+    class Meta:
+        verbose_name = _("retention notice")
+        verbose_name_plural = _("retention notices")
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.due_since})"

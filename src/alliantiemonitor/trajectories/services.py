@@ -10,9 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.audit.constants import Action
+from alliantiemonitor.audit.services import audit_record, erasure_record, redact_client_events
 from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.common.input import clean_date, clean_datetime, clean_text
 from alliantiemonitor.organisations.models import Membership, Organisation, Team
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.trajectories.constants import (
     END_KINDS,
     ClientLanguage,
@@ -24,9 +28,11 @@ from alliantiemonitor.trajectories.exceptions import (
     InvalidDisplayName,
     InvalidEndReason,
     InvalidOutcomeKind,
+    NotAPrivacyOfficer,
     NotAProfessional,
     SameProfessional,
     TrajectoryEnded,
+    WrongConfirmation,
     WrongOrganisation,
 )
 from alliantiemonitor.trajectories.models import Assignment, Client, OutcomeEvent, Trajectory
@@ -66,11 +72,14 @@ def client_create(
     ``display_name`` is a pseudonym or initials; anything that looks like an identification
     number is refused with :class:`InvalidDisplayName`.
     """
-    display_name = display_name.strip()
-    if not display_name or len(display_name) > 80 or _ID_NUMBER_RE.search(display_name):
+    display_name = clean_text(
+        display_name, field=_("Display name"), max_length=80, refuse=InvalidDisplayName
+    )
+    if not display_name or _ID_NUMBER_RE.search(display_name):
         raise InvalidDisplayName()
-    if preferred_language not in ClientLanguage.values:
+    if not isinstance(preferred_language, str) or preferred_language not in ClientLanguage.values:
         raise DomainError(_("Choose a language."))
+    easy_read = bool(easy_read)
     client = Client.objects.create(
         organisation=organisation,
         display_name=display_name,
@@ -78,7 +87,7 @@ def client_create(
         easy_read=easy_read,
         created_by=by,
     )
-    audit_record(actor=by, action="client.create", obj=client)
+    audit_record(actor=by, action=Action.CLIENT_CREATE, obj=client)
     return client
 
 
@@ -99,6 +108,8 @@ def trajectory_start(
     client's organisation and :class:`WrongOrganisation` for a team of another organisation.
     """
     by = by if by is not None else professional
+    legal_frame = clean_text(legal_frame, field=_("Legal frame"), max_length=200)
+    start_date = clean_date(start_date, field=_("Start date"))
     organisation = client.organisation
     if team is not None and team.organisation_id != organisation.pk:
         raise WrongOrganisation()
@@ -108,7 +119,7 @@ def trajectory_start(
         client=client,
         organisation=organisation,
         team=team,
-        legal_frame=legal_frame.strip(),
+        legal_frame=legal_frame,
         start_date=start_date,
     )
     assignment = Assignment.objects.create(
@@ -116,7 +127,7 @@ def trajectory_start(
     )
     audit_record(
         actor=by,
-        action="trajectory.start",
+        action=Action.TRAJECTORY_START,
         obj=trajectory,
         detail={"professional": professional.uuid, "assignment": assignment.uuid},
     )
@@ -145,8 +156,12 @@ def trajectory_hand_over(
     it took over from: the next measurement round is marked ``after_handover``. From then on
     only the new professional has access. Refuses (and changes nothing) with
     :class:`TrajectoryEnded`, :class:`SameProfessional`, :class:`NotAProfessional` or, when
-    ``at`` lies before the current assignment started, :class:`InvalidDates`.
+    ``at`` lies before the current assignment started, :class:`InvalidDates`; with
+    :class:`InvalidInput` when ``at`` is not a date and time with a time zone.
     """
+    reason = clean_text(reason, field=_("Reason"), max_length=200, multiline=True)
+    if at is not None:
+        at = clean_datetime(at, field=_("Moment of the hand-over"))
     trajectory = _locked(trajectory)
     at = at or timezone.now()
     if not trajectory.is_active:
@@ -167,12 +182,12 @@ def trajectory_hand_over(
         trajectory=trajectory,
         professional=to_professional,
         start=at,
-        reason=reason.strip(),
+        reason=reason,
         handed_over_from=current,
     )
     audit_record(
         actor=by,
-        action="trajectory.hand_over",
+        action=Action.TRAJECTORY_HAND_OVER,
         obj=trajectory,
         detail={
             "from_professional": current.professional.uuid if current else None,
@@ -207,11 +222,13 @@ def trajectory_end(
     through ``measurements.services.trajectory_close``, which calls this and then closes or
     cancels the rounds that still collect answers.
     """
+    if not isinstance(reason_kind, str) or reason_kind not in END_KINDS:
+        raise InvalidEndReason()
+    end_date = clean_date(end_date, field=_("End date"))
+    note = clean_text(note, field=_("Note"), max_length=500, multiline=True)
     trajectory = _locked(trajectory)
     if not trajectory.is_active:
         raise TrajectoryEnded()
-    if reason_kind not in END_KINDS:
-        raise InvalidEndReason()
     if end_date < trajectory.start_date:
         raise InvalidDates()
     current = trajectory.current_assignment
@@ -222,11 +239,11 @@ def trajectory_end(
     trajectory.end_date = end_date
     trajectory.save(update_fields=["status", "end_date", "updated_at"])
     event = OutcomeEvent.objects.create(
-        trajectory=trajectory, kind=reason_kind, date=end_date, note=note.strip(), recorded_by=by
+        trajectory=trajectory, kind=reason_kind, date=end_date, note=note, recorded_by=by
     )
     audit_record(
         actor=by,
-        action="trajectory.end",
+        action=Action.TRAJECTORY_END,
         obj=trajectory,
         detail={"reason_kind": reason_kind, "end_date": end_date, "outcome_event": event.uuid},
     )
@@ -248,29 +265,32 @@ def outcome_record(
     after the end, other kinds only while the trajectory is active. The same event by the
     same person within :data:`DOUBLE_SUBMIT_WINDOW` is returned, not recorded again.
     """
-    if kind not in OutcomeKind.values or kind in END_KINDS:
+    if not isinstance(kind, str) or kind not in OutcomeKind.values or kind in END_KINDS:
         raise InvalidOutcomeKind()
+    date = clean_date(date, field=_("Date"))
+    note = clean_text(note, field=_("Note"), max_length=500, multiline=True)
     trajectory = _locked(trajectory)
     if not trajectory.is_active and kind != OutcomeKind.RECIDIVISM_FOLLOWUP:
         raise TrajectoryEnded()
     if date < trajectory.start_date:
         raise InvalidDates(_("The date cannot be before the trajectory started."))
-    note = note.strip()
     # A double submit (a second click, a form sent again) must not record the event twice;
     # the row lock above makes the second request see the first one's event.
-    repeat = trajectory.outcome_events.filter(
+    # The note is encrypted at rest, so the database cannot compare it: the few recent
+    # candidates are compared here.
+    recent = trajectory.outcome_events.filter(
         kind=kind,
         date=date,
-        note=note,
         recorded_by=by,
         created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
-    ).first()
+    ).order_by("pk")
+    repeat = next((event for event in recent if event.note == note), None)
     if repeat is not None:
         return repeat
     event = OutcomeEvent.objects.create(
         trajectory=trajectory, kind=kind, date=date, note=note, recorded_by=by
     )
-    audit_record(actor=by, action="outcome.record", obj=event, detail={"kind": kind})
+    audit_record(actor=by, action=Action.OUTCOME_RECORD, obj=event, detail={"kind": kind})
     return event
 
 
@@ -305,3 +325,74 @@ def client_enrol(
         start_date=start_date,
         team=team,
     )
+
+
+def client_reference(client: Client) -> str:
+    """The short reference that identifies a client on the privacy pages (and confirms erasure).
+
+    The start of the public id: unlike the display name it is unique enough to tell two
+    clients with the same initials apart, and it says nothing about the person.
+    """
+    return client.uuid.hex[:8]
+
+
+def is_privacy_officer(user: Any, organisation: Organisation) -> bool:
+    """Whether ``user`` may see the audit trail of, and erase, the clients of ``organisation``.
+
+    The organisation admin is the privacy officer; there is no separate role.
+    """
+    return policy.organisations(user, Perm.CLIENT_PRIVACY).filter(pk=organisation.pk).exists()
+
+
+@transaction.atomic
+def client_erase(*, client: Client, by: Any, confirmation: str) -> dict[str, Any]:
+    """Delete ``client`` with everything attached to it, and redact its audit events.
+
+    Everything attached goes: trajectories, assignments, outcome events, and through them
+    rounds, invitations, responses and scores, conversations, agreements and evaluations,
+    signals, schedules and mail deliveries; the client's contact details too. The audit events
+    about the client stay in the hash chain with their personal content blanked (see
+    :func:`alliantiemonitor.audit.services.redact_client_events`), and a ``client.erase``
+    event without the client's name records who erased and how much. Irreversible.
+
+    ``confirmation`` must be the client's :func:`client_reference`. Raises
+    :class:`NotAPrivacyOfficer` unless ``by`` administers the client's organisation and
+    :class:`WrongConfirmation` for another confirmation; nothing is changed then. Returns what
+    was deleted per model, and the number of events redacted.
+    """
+    client = Client.objects.select_for_update().select_related("organisation").get(pk=client.pk)
+    if not is_privacy_officer(by, client.organisation):
+        raise NotAPrivacyOfficer()
+    if not isinstance(confirmation, str) or confirmation.strip().lower() != client_reference(
+        client
+    ):
+        raise WrongConfirmation()
+    return erase_client_data(client, actor=by, reason="request")
+
+
+def erase_client_data(client: Client, *, actor: Any, reason: str) -> dict[str, Any]:
+    """The erasure itself, for :func:`client_erase` and the retention job (``actor`` None).
+
+    Call inside a transaction with the client's row locked. ``reason`` (``request`` or
+    ``retention``) is recorded in the ``client.erase`` event.
+    """
+    redacted = redact_client_events(client.pk)  # listed in the event below; verify checks
+    # Trajectories first: they protect the client. Everything else cascades from them (or
+    # from the client), whichever app it belongs to, so no app above this one is imported.
+    deleted: dict[str, int] = {}
+    for _count, per_model in (
+        Trajectory.objects.filter(client=client).delete(),
+        Client.objects.filter(pk=client.pk).delete(),
+    ):
+        for label, count in per_model.items():
+            if count:
+                deleted[label] = deleted.get(label, 0) + count
+    event = erasure_record(
+        actor=actor,
+        organisation=client.organisation,
+        client_uuid=client.uuid,
+        reason=reason,
+        deleted=dict(sorted(deleted.items())),
+        redacted=redacted,
+    )
+    return {key: event.detail[key] for key in ("deleted", "events_redacted")}

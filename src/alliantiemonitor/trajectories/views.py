@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.trajectories.access import get_trajectory_for, require_professional
@@ -88,7 +89,10 @@ def hand_over(request: HttpRequest, uuid: str) -> HttpResponse:
             )
             return redirect("trajectories:caseload")
     audit_record(
-        actor=request.user, action="trajectory.view", obj=trajectory, detail={"page": "hand_over"}
+        actor=request.user,
+        action=Action.TRAJECTORY_VIEW,
+        obj=trajectory,
+        detail={"page": "hand_over"},
     )
     context = {"trajectory": trajectory, "client": trajectory.client, "form": form}
     return render(request, "trajectories/hand_over.html", context)

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
+    # Two configs in this module: without ``default`` Django would use neither (a plain
+    # AppConfig), and ``ready`` would never register the checks.
+    default = True
     name = "alliantiemonitor.web"
     verbose_name = _("Web")
 

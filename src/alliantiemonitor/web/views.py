@@ -1,17 +1,21 @@
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from alliantiemonitor.dashboards.team_access import teams_led_by
 from alliantiemonitor.organisations.constants import Role
-from alliantiemonitor.organisations.models import Membership, Organisation
+from alliantiemonitor.organisations.models import Membership
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 
 
 @login_required
@@ -32,7 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "memberships": memberships,
             "administered": administered,
-            "dashboard_organisations": Organisation.objects.administered_by(request.user),
+            "researcher": any(m.role == Role.RESEARCHER for m in memberships),
+            "dashboard_organisations": policy.organisations(
+                request.user, Perm.ORGANISATION_DASHBOARD_VIEW
+            ),
             "dashboard_teams": teams_led_by(request.user),
         },
     )
@@ -42,10 +49,34 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Report whether the app can reach its database (for load balancers)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        response = JsonResponse({"status": "database unavailable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok"})
+
+
+#: How long a visitor is asked to wait while the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The page of an unexpected error (``handler500``); 503 while the database is away.
+
+    A database that cannot be reached (restarting, failing over, a dropped connection) is a
+    moment to wait, not a fault: the visitor gets a 503 that says to try again shortly and
+    that what was saved is kept, with ``Retry-After``. The page is rendered without a request
+    context, as Django's own: the context processors may need the database.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 @require_GET

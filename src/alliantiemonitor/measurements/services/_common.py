@@ -74,7 +74,11 @@ def validate_answers(
         ):
             problems.append(f"item {item_id!r}: {value!r} is not on the scale")
     if flagged is not None:
-        if isinstance(flagged, str) or not isinstance(flagged, Sequence):
+        if (
+            isinstance(flagged, str)
+            or not isinstance(flagged, Sequence)
+            or not all(isinstance(item_id, str) for item_id in flagged)
+        ):
             problems.append("flagged must be a list of item ids")
         else:
             problems.extend(

@@ -9,9 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.input import InvalidInput, clean_choice, clean_text, clean_timedelta
 from alliantiemonitor.measurements.constants import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -32,6 +34,12 @@ from alliantiemonitor.measurements.services.visibility import round_answers_visi
 #: How long after it was made a personal link still opens the results of a discussed round
 #: (its fill-in window is :data:`LINK_LIFETIME`): the client reads back what was agreed.
 LINK_READ_BACK_LIFETIME = dt.timedelta(days=180)
+
+#: The shortest and longest ``lifetime`` a caller may give an invitation. Five minutes is
+#: the least in which a client can type a code; 180 days is the longest default (a link to
+#: read back results). Beyond it a secret lives on long after anyone needs it.
+MIN_LIFETIME = dt.timedelta(minutes=5)
+MAX_LIFETIME = READ_BACK_LINK_LIFETIME
 
 
 def round_results_open_to_client(round: MeasurementRound) -> bool:
@@ -96,10 +104,16 @@ def invitation_create(
     a ``code`` is 8 characters from an unambiguous alphabet to type in during a session
     (valid 30 minutes by default). Only a SHA-256 hash of the secret is stored: show the
     secret now, it cannot be recovered later. Raises :class:`InvitationNotAllowed` when the
-    round no longer collects answers or the client has already submitted.
+    round no longer collects answers or the client has already submitted, and
+    :class:`InvalidInput` for a ``lifetime`` that is not a duration from :data:`MIN_LIFETIME`
+    to :data:`MAX_LIFETIME`.
     """
-    if kind not in InvitationKind.values:
+    if not isinstance(kind, str) or kind not in InvitationKind.values:
         raise InvitationNotAllowed(kind=kind)
+    if lifetime is not None:
+        lifetime = clean_timedelta(
+            lifetime, field=_("Validity"), minimum=MIN_LIFETIME, maximum=MAX_LIFETIME
+        )
     round = lock_round(round)
     if round.is_collecting and Rater.CLIENT not in submitted_raters(round):
         purpose = InvitationPurpose.FILL
@@ -124,7 +138,7 @@ def invitation_create(
     invitation.save()
     audit_record(
         actor=by,
-        action="invitation.create",
+        action=Action.INVITATION_CREATE,
         obj=invitation,
         detail={"kind": kind, "purpose": purpose, "expires_at": invitation.expires_at},
     )
@@ -152,9 +166,16 @@ def invitation_resolve(
     Raises :class:`InvalidInvitation` with ``reason`` ``unknown``, ``expired``, ``revoked`` or
     ``round_closed`` (closed, expired or cancelled round). A successful use is recorded in
     ``last_used_at`` and in the audit log. Rate limiting belongs to the view.
+
+    A ``secret`` that is not text (or holds what no secret holds) is simply ``unknown``;
+    a ``kind`` that is neither ``link`` nor ``code`` raises :class:`InvalidInput`.
     """
+    kind = clean_choice(kind, InvitationKind.values, field=_("Kind of invitation"))
     now = now or timezone.now()
-    secret = (secret or "").strip()
+    try:
+        secret = clean_text("" if secret is None else secret, field=_("Code"), max_length=200)
+    except InvalidInput:
+        secret = ""
     if not secret:
         raise InvalidInvitation(InvalidInvitation.UNKNOWN)
     invitations = Invitation.objects.select_related("round__trajectory__client")
@@ -162,8 +183,8 @@ def invitation_resolve(
         invitation = invitations.filter(token_hash=secret_hash(secret)).first()
     elif kind == InvitationKind.CODE:
         invitation = invitations.filter(code_hash=secret_hash(_normalise_code(secret))).first()
-    else:
-        raise ValueError(f"unknown invitation kind {kind!r}")
+    else:  # pragma: no cover - clean_choice allows the two kinds only
+        raise AssertionError(kind)
     if invitation is None:
         raise InvalidInvitation(InvalidInvitation.UNKNOWN)
     if invitation.revoked_at is not None:
@@ -181,19 +202,22 @@ def invitation_resolve(
         raise InvalidInvitation(InvalidInvitation.ROUND_CLOSED)
     invitation.last_used_at = now
     invitation.save(update_fields=["last_used_at"])
-    audit_record(actor=None, actor_kind=ActorKind.CLIENT, action="invitation.use", obj=invitation)
+    audit_record(
+        actor=None, actor_kind=ActorKind.CLIENT, action=Action.INVITATION_USE, obj=invitation
+    )
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: Any, reason: str = "manual") -> Invitation:
     """Revoke ``invitation`` so its secret no longer opens anything (idempotent)."""
+    reason = clean_text(reason, field=_("Reason"), max_length=200)
     invitation.refresh_from_db(from_queryset=Invitation.objects.select_for_update())
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(
-            actor=by, action="invitation.revoke", obj=invitation, detail={"reason": reason}
+            actor=by, action=Action.INVITATION_REVOKE, obj=invitation, detail={"reason": reason}
         )
     return invitation
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.input import clean_choice, clean_text
 from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import (
     MODES_BY_RATER,
@@ -65,11 +67,14 @@ def response_save_answers(
     Nothing is changed when a rule refuses: :class:`InvalidAnswers` for an item that is not
     this rater's or a value off the scale, :class:`AlreadySubmitted` after submit,
     :class:`RoundNotOpen` when the round no longer collects answers,
-    :class:`InvalidRespondent` when the professional side is not the assignee's.
+    :class:`InvalidRespondent` when the professional side is not the assignee's,
+    :class:`InvalidInput` for an ``entry`` that is no invitation's public id.
     """
     check_rater(rater)
-    if mode not in MODES_BY_RATER[Rater(rater)]:
+    if not isinstance(mode, str) or mode not in MODES_BY_RATER[Rater(rater)]:
         raise InvalidAnswers(problems=[f"mode {mode!r} is not possible for the {rater}"])
+    if entry is not None:
+        entry = _clean_entry(entry)
     round = lock_round(round)
     response = round.responses.current().by_rater(rater).first()
     if response is not None and response.is_submitted:
@@ -125,7 +130,7 @@ def response_save_answers(
     audit_record(
         actor=by or respondent,
         actor_kind=ActorKind.USER if (by or respondent) else ActorKind.CLIENT,
-        action="response.start" if created else "response.save",
+        action=Action.RESPONSE_START if created else Action.RESPONSE_SAVE,
         obj=response,
         detail={
             "rater": rater,
@@ -135,6 +140,11 @@ def response_save_answers(
         },
     )
     return response
+
+
+def _clean_entry(entry: Any) -> str:
+    # The public id of an invitation (a UUID): short, one line, what entry_key holds.
+    return clean_text(entry, field=_("Invitation"), max_length=64)
 
 
 def draft_begun_elsewhere(response: Response | None, entry: str | None) -> bool:
@@ -157,8 +167,11 @@ def response_restart(*, round: MeasurementRound, mode: str, entry: str) -> Respo
     The draft begun through another invitation stays stored (no longer current) but is not
     shown here: whoever holds a new link or code cannot read what was answered before.
     Raises :class:`AlreadySubmitted` when the client has sent, :class:`RoundNotOpen` when the
-    round no longer collects answers.
+    round no longer collects answers, :class:`InvalidInput` for a ``mode`` the client does not
+    answer in or an ``entry`` that is no invitation's public id.
     """
+    mode = clean_choice(mode, MODES_BY_RATER[Rater.CLIENT], field=_("Way of answering"))
+    entry = _clean_entry(entry)
     round = lock_round(round)
     previous = round.responses.current().by_rater(Rater.CLIENT).first()
     if previous is not None and previous.is_submitted:
@@ -180,7 +193,7 @@ def response_restart(*, round: MeasurementRound, mode: str, entry: str) -> Respo
     audit_record(
         actor=None,
         actor_kind=ActorKind.CLIENT,
-        action="response.restart",
+        action=Action.RESPONSE_RESTART,
         obj=response,
         detail={"rater": Rater.CLIENT, "mode": mode, "superseded": bool(previous)},
     )
@@ -268,7 +281,7 @@ def response_submit(
     audit_record(
         actor=actor,
         actor_kind=ActorKind.USER if actor else ActorKind.CLIENT,
-        action="response.submit",
+        action=Action.RESPONSE_SUBMIT,
         obj=response,
         detail={"rater": rater, "round_state": next_state, "mode": response.mode},
     )
@@ -291,8 +304,13 @@ def response_correct(
     their own answers, or a client's answers that they typed in from a paper form. A client's
     own answers are the client's: the professional neither reads them early (blind rule) nor
     rewrites them.
+
+    Raises :class:`InvalidCorrection` without a reason, :class:`InvalidInput` for a reason
+    that is not text or is longer than 500 characters.
     """
-    reason = reason.strip()
+    reason = clean_text(
+        reason, field=_("Reason for the correction"), max_length=500, multiline=True
+    )
     round = lock_round(response.round)
     response.refresh_from_db(from_queryset=Response.objects.select_for_update())
     old = response
@@ -328,7 +346,7 @@ def response_correct(
     _store_scores(new, round)
     audit_record(
         actor=by,
-        action="response.correct",
+        action=Action.RESPONSE_CORRECT,
         obj=new,
         detail={
             "supersedes": old.uuid,

@@ -7,8 +7,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.input import clean_date
 from alliantiemonitor.instruments import registry as instrument_registry
 from alliantiemonitor.measurements.constants import (
     COLLECTING_STATES,
@@ -46,8 +49,11 @@ def round_start(
 
     Refuses with :class:`RoundNotAllowed` on an ended trajectory or one without an assigned
     professional, with :class:`RoundStillOpen` while another round still collects answers,
-    and with :class:`UnknownInstrument` for a variant or version the registry lacks.
+    with :class:`UnknownInstrument` for a variant or version the registry lacks, and with
+    :class:`InvalidInput` for a ``due_date`` that is not a date.
     """
+    if due_date is not None:
+        due_date = clean_date(due_date, field=_("Due date"))
     trajectory.refresh_from_db(from_queryset=Trajectory.objects.select_for_update())
     if not trajectory.is_active:
         raise RoundNotAllowed(trajectory=trajectory.uuid)
@@ -82,7 +88,7 @@ def round_start(
     )
     audit_record(
         actor=by,
-        action="round.start",
+        action=Action.ROUND_START,
         obj=measurement_round,
         detail={
             "instrument": measurement_round.instrument_ref,
@@ -105,7 +111,7 @@ def round_mark_discussed(*, round: MeasurementRound, by: Any) -> MeasurementRoun
         raise InvalidTransition(state=round.state)
     round.state = RoundState.DISCUSSED
     round.save(update_fields=["state", "updated_at"])
-    audit_record(actor=by, action="round.discussed", obj=round)
+    audit_record(actor=by, action=Action.ROUND_DISCUSSED, obj=round)
     return round
 
 
@@ -123,7 +129,7 @@ def round_close(*, round: MeasurementRound, by: Any) -> MeasurementRound:
     round.state = RoundState.CLOSED
     round.closed_at = timezone.now()
     round.save(update_fields=["state", "closed_at", "updated_at"])
-    audit_record(actor=by, action="round.close", obj=round, detail={"from": previous_state})
+    audit_record(actor=by, action=Action.ROUND_CLOSE, obj=round, detail={"from": previous_state})
     return round
 
 
@@ -137,7 +143,7 @@ def round_cancel(*, round: MeasurementRound, by: Any) -> MeasurementRound:
     round.state = RoundState.CANCELLED
     round.closed_at = timezone.now()
     round.save(update_fields=["state", "closed_at", "updated_at"])
-    audit_record(actor=by, action="round.cancel", obj=round, detail={"from": previous_state})
+    audit_record(actor=by, action=Action.ROUND_CANCEL, obj=round, detail={"from": previous_state})
     return round
 
 
@@ -159,7 +165,7 @@ def rounds_expire(now: dt.datetime | None = None, *, grace: dt.timedelta = EXPIR
             measurement_round.save(update_fields=["state", "closed_at", "updated_at"])
             audit_record(
                 actor=None,
-                action="round.expire",
+                action=Action.ROUND_EXPIRE,
                 obj=measurement_round,
                 detail={"from": previous_state, "due_date": measurement_round.due_date},
             )

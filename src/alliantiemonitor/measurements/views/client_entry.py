@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.measurements import ratelimit
 from alliantiemonitor.measurements.client_session import (
@@ -96,7 +96,7 @@ def _refused(request: HttpRequest, exc: InvalidInvitation, *, via: str) -> None:
     audit_record(
         actor=None,
         actor_kind=ActorKind.CLIENT,
-        action="invitation.refuse",
+        action=Action.INVITATION_REFUSE,
         detail={"via": via, "reason": exc.reason},
     )
     ratelimit.wave_report(ratelimit.ENTRY)
@@ -232,7 +232,7 @@ def hand_back(request: HttpRequest) -> HttpResponse:
     login(request, returning)
     audit_record(
         actor=user,
-        action="round.hand_back",
+        action=Action.ROUND_HAND_BACK,
         obj=MeasurementRound.objects.filter(uuid=lock.round).first(),
     )
     messages.success(request, _("Welcome back. The client's screen is closed."))

@@ -18,18 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import Instrument, Item, as_rater, pick_language
@@ -37,9 +35,11 @@ from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.client_session import (
     ClientAccess,
+    client_language_use,
     client_session_get,
     entered_with,
 )
+from alliantiemonitor.measurements.client_steps import client_step_pending, client_steps
 from alliantiemonitor.measurements.constants import Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
@@ -232,16 +232,6 @@ class Side:
     handed_over: bool = False
     #: The public id of the invitation a client session came in with (binds its draft).
     entry: str | None = None
-
-
-def _use_client_language(request: HttpRequest, access: ClientAccess) -> None:
-    """Speak the client's preferred language, unless a language was chosen explicitly."""
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return
-    preferred = access.round.trajectory.client.preferred_language
-    if preferred in dict(settings.LANGUAGES):
-        translation.activate(preferred)
-        request.LANGUAGE_CODE = preferred
 
 
 def _with_query(url: str, **params: Any) -> str:
@@ -440,7 +430,7 @@ def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAcces
     access = client_session_get(request)
     if access is None:
         return None
-    _use_client_language(request, access)
+    client_language_use(request, access)
     if to_fill and getattr(access, "read_back_only", False):
         # The link's fill-in window has passed; it only opens the results after the talk.
         return None
@@ -448,7 +438,7 @@ def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAcces
     audit_record(
         actor=None,
         actor_kind=ActorKind.CLIENT,
-        action="client_page.view",
+        action=Action.CLIENT_PAGE_VIEW,
         obj=access.round,
         detail={
             "page": match.url_name if match else "",
@@ -463,7 +453,11 @@ def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAcces
 @require_http_methods(["GET"])
 @client_page
 def client_start(request: HttpRequest) -> HttpResponse:
-    """The intro a client reads first: what this is for, who sees it, that it is safe."""
+    """The intro a client reads first: what this is for, who sees it, that it is safe.
+
+    A step of an app above (research consent, :mod:`~alliantiemonitor.measurements.client_steps`)
+    that is still open comes first; the intro then says what is true after it.
+    """
     access = _client_access(request)
     if access is None:
         return _no_session(request)
@@ -473,10 +467,18 @@ def client_start(request: HttpRequest) -> HttpResponse:
         return redirect(side.done_url)
     if not access.round.is_collecting:
         return _closed_page(request, side)
+    steps = client_steps(request, access.round)
+    pending = client_step_pending(steps)
+    if pending is not None:
+        return redirect(pending)
     return render(
         request,
         "measurements/fill/client_start.html",
-        {"side": side, "questionnaire": questionnaire},
+        {
+            "side": side,
+            "questionnaire": questionnaire,
+            "intro_steps": [step for step in steps if step.intro_template],
+        },
     )
 
 
@@ -570,7 +572,7 @@ def professional_fill(request: HttpRequest, uuid: Any) -> HttpResponse:
     if request.method == "GET":
         audit_record(
             actor=request.user,
-            action="response.view",
+            action=Action.RESPONSE_VIEW,
             obj=side.round,
             detail={"rater": "professional"},
         )
@@ -586,7 +588,7 @@ def professional_confirm(request: HttpRequest, uuid: Any) -> HttpResponse:
     if request.method == "GET":
         audit_record(
             actor=request.user,
-            action="response.view",
+            action=Action.RESPONSE_VIEW,
             obj=side.round,
             detail={"rater": "professional", "page": "confirm"},
         )
@@ -603,7 +605,7 @@ def professional_done(request: HttpRequest, uuid: Any) -> HttpResponse | HttpRes
         return redirect(side.fill_url)
     audit_record(
         actor=request.user,
-        action="response.view",
+        action=Action.RESPONSE_VIEW,
         obj=side.round,
         detail={"rater": "professional", "page": "done"},
     )

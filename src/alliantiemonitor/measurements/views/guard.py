@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.measurements.client_session import (
     SESSION_KEY,
@@ -46,7 +47,7 @@ def refuse_staff_session(request: HttpRequest, user: Any) -> HttpResponse:
     match = request.resolver_match
     audit_record(
         actor=user,
-        action="client_page.refuse_staff",
+        action=Action.CLIENT_PAGE_REFUSE_STAFF,
         obj=measurement_round,
         detail={"page": match.url_name if match else "", "method": request.method},
     )
@@ -72,7 +73,7 @@ def _refuse_handover_over_own_draft(request: HttpRequest) -> HttpResponse | None
         return None
     audit_record(
         actor=getattr(request, "user", None) if request.user.is_authenticated else None,
-        action="client_page.refuse_handover",
+        action=Action.CLIENT_PAGE_REFUSE_HANDOVER,
         obj=access.round,
         detail={"reason": "draft_on_own_device"},
     )

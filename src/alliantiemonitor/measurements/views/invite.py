@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.measurements.access import get_round_for
@@ -42,6 +43,7 @@ from alliantiemonitor.measurements.services import (
     round_answers_visible,
     round_results_open_to_client,
 )
+from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.trajectories.access import parse_uuid
 
 try:  # pragma: no cover - depends on the installation
@@ -77,8 +79,7 @@ def _client_may_be_invited(round: MeasurementRound, submitted: dict[str, Any]) -
 @login_required
 def round_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     """Show one round: its state, who is done, the invite panel and the way on."""
-    measurement_round = get_round_for(request.user, uuid)
-    audit_record(actor=request.user, action="round.view", obj=measurement_round)
+    measurement_round = get_round_for(request.user, uuid, action=Action.ROUND_VIEW)
     submitted = _submitted(measurement_round)
     invitations = (
         measurement_round.invitations.usable().to_fill().order_by("expires_at", "pk")
@@ -171,7 +172,7 @@ def qr_data_uri(text: str) -> str | None:
 @never_cache
 def invite_link(request: HttpRequest, uuid: str) -> HttpResponse:
     """Make a personal link for the client and show it (with a QR code) once."""
-    measurement_round = get_round_for(request.user, uuid)
+    measurement_round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     try:
         invitation, secret = invitation_create(
             round=measurement_round, kind=InvitationKind.LINK, by=request.user
@@ -186,7 +187,7 @@ def invite_link(request: HttpRequest, uuid: str) -> HttpResponse:
 @never_cache
 def invite_code(request: HttpRequest, uuid: str) -> HttpResponse:
     """Make a short code for the client to type in now, and show it large."""
-    measurement_round = get_round_for(request.user, uuid)
+    measurement_round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     try:
         invitation, code = invitation_create(
             round=measurement_round, kind=InvitationKind.CODE, by=request.user
@@ -220,7 +221,7 @@ def invitation_show(request: HttpRequest, uuid: str, invitation: str) -> HttpRes
             ),
         )
         return redirect("measurements:round_detail", uuid=measurement_round.uuid)
-    audit_record(actor=request.user, action="invitation.view", obj=found)
+    audit_record(actor=request.user, action=Action.INVITATION_VIEW, obj=found)
     context: dict[str, Any] = {
         "round": measurement_round,
         "client": measurement_round.trajectory.client,
@@ -243,7 +244,7 @@ def invitation_show(request: HttpRequest, uuid: str, invitation: str) -> HttpRes
 @login_required
 def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
     """Turn this browser into the client's screen for this round, locked until hand-back."""
-    measurement_round = get_round_for(request.user, uuid)
+    measurement_round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     if not _client_may_be_invited(measurement_round, _submitted(measurement_round)):
         return _invite_refused(request, measurement_round, InvitationNotAllowed())
     if client_draft_on_own_device(measurement_round):
@@ -264,7 +265,7 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
     request.session.set_expiry(0)
     client_session_start(request, round=measurement_round, mode=ResponseMode.HANDED_OVER_DEVICE)
     handover_lock_start(request, round=measurement_round, user=request.user)
-    audit_record(actor=request.user, action="round.hand_over_device", obj=measurement_round)
+    audit_record(actor=request.user, action=Action.ROUND_HAND_OVER_DEVICE, obj=measurement_round)
     return redirect("client:start")
 
 
@@ -272,7 +273,7 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 def revoke(request: HttpRequest, uuid: str, invitation: str) -> HttpResponse:
     """Revoke one invitation of this round: its link or code stops working at once."""
-    measurement_round = get_round_for(request.user, uuid)
+    measurement_round = get_round_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     found = measurement_round.invitations.filter(uuid=parse_uuid(invitation)).first()
     if found is None:
         raise Http404

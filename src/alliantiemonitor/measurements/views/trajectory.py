@@ -16,12 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.measurements.constants import state_label
 from alliantiemonitor.measurements.forms import StartRoundForm
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_start
+from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.trajectories.access import get_trajectory_for
 from alliantiemonitor.trajectories.models import Trajectory
 
@@ -42,7 +44,6 @@ def _render_detail(
     rounds = _round_rows(trajectory)
     collecting = next((row["round"] for row in rounds if row["round"].is_collecting), None)
     assignments = list(trajectory.assignments.select_related("professional").order_by("start"))
-    audit_record(actor=request.user, action="trajectory.view", obj=trajectory)
     context = {
         "trajectory": trajectory,
         "client": trajectory.client,
@@ -59,7 +60,7 @@ def _render_detail(
 @login_required
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
     """One trajectory: the client, who guides them, what happened, and the rounds."""
-    trajectory = get_trajectory_for(request.user, uuid)
+    trajectory = get_trajectory_for(request.user, uuid, action=Action.TRAJECTORY_VIEW)
     return _render_detail(request, trajectory)
 
 
@@ -67,9 +68,11 @@ def detail(request: HttpRequest, uuid: str) -> HttpResponse:
 @require_POST
 def start_round(request: HttpRequest, uuid: str) -> HttpResponse:
     """Start a measurement round and go to it."""
-    trajectory = get_trajectory_for(request.user, uuid)
+    trajectory = get_trajectory_for(request.user, uuid, perm=Perm.TRAJECTORY_CHANGE)
     form = StartRoundForm(request.POST, trajectory=trajectory)
     if not form.is_valid():
+        # The trajectory page again, with the form's errors: seen once more.
+        audit_record(actor=request.user, action=Action.TRAJECTORY_VIEW, obj=trajectory)
         return _render_detail(request, trajectory, start_form=form)
     try:
         measurement_round = round_start(

@@ -8,10 +8,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.audit.constants import ActorKind
+from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.input import InvalidInput, clean_bool, clean_date, clean_text
 from alliantiemonitor.organisations.models import Organisation
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.scheduling.exceptions import InvalidSchedule, NotAnAdmin
 from alliantiemonitor.scheduling.models import (
     ClientContact,
@@ -52,10 +56,21 @@ def _validated(instance: Any, exclude: list[str]) -> None:
         raise InvalidSchedule(problems=exc.message_dict) from exc
 
 
+def _cleaned(name: str, clean: Any) -> Any:
+    """``clean()``, with a refusal raised as :class:`InvalidSchedule` naming field ``name``."""
+    try:
+        return clean()
+    except InvalidInput as exc:
+        raise InvalidSchedule(exc.message, problems={name: [str(exc.message)]}) from None
+
+
 def _changes(instance: Any, values: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
     unknown = set(values) - set(allowed)
     if unknown:
-        raise TypeError(f"unknown schedule fields: {sorted(unknown)}")
+        raise InvalidSchedule(
+            _("A schedule has no field %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            problems={name: ["unknown"] for name in unknown},
+        )
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     for name in changed:
         setattr(instance, name, values[name])
@@ -71,7 +86,25 @@ def organisation_schedule_set(
     ``values`` are fields of :class:`OrganisationSchedule` (see ``ORGANISATION_FIELDS``).
     Raises :class:`NotAnAdmin` and :class:`InvalidSchedule` (nothing changed then).
     """
-    if not Organisation.objects.administered_by(by).filter(pk=organisation.pk).exists():
+    # Text is checked before the model's own validators, which let a lone surrogate or a NUL
+    # through to the database (that then fails), or an int into a text field.
+    if "sender_name" in values:
+        values["sender_name"] = _cleaned(
+            "sender_name",
+            lambda: clean_text(values["sender_name"], field=_("Sender name"), max_length=80),
+        )
+    if "message_text" in values:
+        values["message_text"] = _cleaned(
+            "message_text",
+            lambda: clean_text(
+                values["message_text"], field=_("Invitation text"), max_length=600, multiline=True
+            ),
+        )
+    if (
+        not policy.organisations(by, Perm.ORGANISATION_CONFIGURE)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
         raise NotAnAdmin()
     schedule, _created = OrganisationSchedule.objects.select_for_update().get_or_create(
         organisation=organisation
@@ -80,7 +113,7 @@ def organisation_schedule_set(
     _validated(schedule, exclude=["organisation"])
     schedule.save()
     audit_record(
-        actor=by, action="schedule.organisation_set", obj=schedule, detail={"changed": changed}
+        actor=by, action=Action.SCHEDULE_ORGANISATION_SET, obj=schedule, detail={"changed": changed}
     )
     return schedule
 
@@ -91,9 +124,15 @@ def trajectory_schedule_set(
 ) -> TrajectorySchedule:
     """Set ``trajectory``'s planned end and whether it follows the organisation's schedule.
 
-    ``values`` are fields of :class:`TrajectorySchedule` (see ``TRAJECTORY_FIELDS``). The
-    caller has checked access (the views fetch through the access helper).
+    ``values`` are fields of :class:`TrajectorySchedule` (see ``TRAJECTORY_FIELDS``).
+    Callers check permission first (the view asks the policy, through the access helper).
+    Raises :class:`InvalidSchedule` (nothing changed then).
     """
+    if values.get("planned_end_date") is not None:
+        values["planned_end_date"] = _cleaned(
+            "planned_end_date",
+            lambda: clean_date(values["planned_end_date"], field=_("Planned end date")),
+        )
     schedule, _created = TrajectorySchedule.objects.select_for_update().get_or_create(
         trajectory=trajectory
     )
@@ -105,7 +144,7 @@ def trajectory_schedule_set(
     _validated(schedule, exclude=["trajectory"])
     schedule.save()
     audit_record(
-        actor=by, action="schedule.trajectory_set", obj=schedule, detail={"changed": changed}
+        actor=by, action=Action.SCHEDULE_TRAJECTORY_SET, obj=schedule, detail={"changed": changed}
     )
     return schedule
 
@@ -125,8 +164,11 @@ def client_contact_set(
     withdrawal. Raises :class:`InvalidSchedule` for an invalid address or consent without one.
     The address and the consent are never written to the audit log, only that they changed.
     """
+    email = clean_text(
+        email if email is not None else "", field=_("E-mail address"), max_length=254
+    )
+    consent = bool(consent)
     contact, _created = ClientContact.objects.select_for_update().get_or_create(client=client)
-    email = (email or "").strip()
     if consent and not email:
         raise InvalidSchedule(problems={"email": ["consent without an address"]})
     changed = []
@@ -142,7 +184,9 @@ def client_contact_set(
         changed.append("consent_withdrawn")
     _validated(contact, exclude=["client"])
     contact.save()
-    audit_record(actor=by, action="client_contact.set", obj=contact, detail={"changed": changed})
+    audit_record(
+        actor=by, action=Action.CLIENT_CONTACT_SET, obj=contact, detail={"changed": changed}
+    )
     return contact
 
 
@@ -158,21 +202,25 @@ def client_contact_unsubscribe(*, contact: ClientContact) -> bool:
     contact.consent_withdrawn_at = timezone.now()
     contact.save(update_fields=["consent_withdrawn_at", "updated_at"])
     audit_record(
-        actor=None, actor_kind=ActorKind.CLIENT, action="client_contact.unsubscribe", obj=contact
+        actor=None,
+        actor_kind=ActorKind.CLIENT,
+        action=Action.CLIENT_CONTACT_UNSUBSCRIBE,
+        obj=contact,
     )
     return True
 
 
 @transaction.atomic
 def mail_preference_set(*, user: Any, weekly_digest: bool) -> MailPreference:
-    """Turn ``user``'s weekly digest on or off."""
+    """Turn ``user``'s weekly digest on or off; :class:`InvalidInput` unless ``True``/``False``."""
+    weekly_digest = clean_bool(weekly_digest, field=_("Weekly digest"))
     preference, _created = MailPreference.objects.select_for_update().get_or_create(user=user)
     if preference.weekly_digest != weekly_digest:
         preference.weekly_digest = weekly_digest
         preference.save()
         audit_record(
             actor=user,
-            action="mail_preference.set",
+            action=Action.MAIL_PREFERENCE_SET,
             obj=None,
             detail={"weekly_digest": weekly_digest},
         )

@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.core.schedule import DEFAULT_GRACE_WEEKS, Occasion
@@ -110,7 +111,7 @@ def _open_round(trajectory: Trajectory, occasion: Occasion, now: dt.datetime) ->
             return False
         audit_record(
             actor=None,
-            action="schedule.round_open",
+            action=Action.SCHEDULE_ROUND_OPEN,
             obj=measurement_round,
             detail={"occasion": occasion.kind, "due_date": due_date},
         )
@@ -218,7 +219,7 @@ def _send_client_message(
     _mark_sent(delivery, now)
     audit_record(
         actor=None,
-        action=f"schedule.{kind}_send",
+        action=Action.check(f"schedule.{kind}_send"),
         obj=measurement_round,
         detail={"sequence": sequence, "with_link": link is not None},
     )
@@ -397,7 +398,7 @@ def digests_send_due(*, now: dt.datetime | None = None) -> int:
             _mark_sent(delivery, now)
             audit_record(
                 actor=None,
-                action="schedule.digest_send",
+                action=Action.SCHEDULE_DIGEST_SEND,
                 detail={"user": user.pk, "period": period, "due": due_now, "overdue": overdue},
             )
             sent += 1

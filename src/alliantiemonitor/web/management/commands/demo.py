@@ -8,6 +8,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from alliantiemonitor.web.demo import DEMO_PASSWORD, LOGINS, demo_load
 
 
+def _second_factor_lines() -> list[str]:
+    """How the second login step behaves in this demo (off with `make demo`)."""
+    if not settings.ALLIANTIEMONITOR_REQUIRE_2FA:
+        return [
+            "Demo: logging in needs no second step (ALLIANTIEMONITOR_REQUIRE_2FA=false), and",
+            "every page says so. In production the code from an authenticator app is required.",
+        ]
+    return [
+        "Logging in needs a second step: at the first login of each account you scan a QR code",
+        "with an authenticator app (FreeOTP, Aegis, Google or Microsoft Authenticator) and type",
+        "its code. To try the demo without it, start it with ALLIANTIEMONITOR_REQUIRE_2FA=false",
+        "(as `make demo` does).",
+    ]
+
+
 class Command(BaseCommand):
     help = "Load the demo organisations with synthetic data (once) and print the demo logins."
 
@@ -46,6 +61,8 @@ class Command(BaseCommand):
             f"(password for all: {DEMO_PASSWORD}):",
             "",
             *(f"  {login.username:<{width}}  {login.description}" for login in LOGINS),
+            "",
+            *_second_factor_lines(),
             "",
             "Stop the server with Ctrl+C. The data lives in "
             f"{settings.DATABASES['default']['NAME']}.",

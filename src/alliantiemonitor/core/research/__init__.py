@@ -1,0 +1,1 @@
+"""Research analyses on item data: pure functions on pandas DataFrames, no Django."""

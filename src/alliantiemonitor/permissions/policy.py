@@ -1,0 +1,129 @@
+"""Deciding and fetching: every access helper of the apps asks these functions.
+
+Three answers, kept apart on purpose:
+
+* :func:`require` — may this user use this kind of page at all? No: 403 (the role never may,
+  so nothing about any object is revealed).
+* :func:`scoped` — which objects of a queryset may this user reach? The rest do not exist for
+  them: :func:`get_for` answers 404, so not even an object's existence leaks.
+* :func:`get_for` — fetch one object by its public id and, when given an audit action, record
+  that the user saw it. A view that fetches through it cannot forget the audit event.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.organisations.constants import Role
+from alliantiemonitor.organisations.models import Membership, Organisation
+from alliantiemonitor.permissions.rules import (
+    ANY,
+    ASSIGNED,
+    ORGANISATION,
+    STUDY_MEMBER,
+    TEAM,
+    rule,
+)
+
+
+def is_active_user(user: Any) -> bool:
+    """A logged-in, active account (a deactivated account reaches nothing)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def memberships(user: Any, perm: str) -> QuerySet[Membership]:
+    """The user's active memberships whose role grants ``perm``."""
+    if not is_active_user(user):
+        return Membership.objects.none()
+    return Membership.objects.active().for_user(user).with_role(*rule(perm).roles)
+
+
+def may(user: Any, perm: str) -> bool:
+    """Whether ``user`` holds a role that grants ``perm`` anywhere (the role-level answer)."""
+    return memberships(user, perm).exists()
+
+
+def require(user: Any, perm: str) -> None:
+    """Refuse (403) a user whose roles never grant ``perm``."""
+    if not may(user, perm):
+        raise PermissionDenied
+
+
+def organisations(user: Any, perm: str) -> QuerySet[Organisation]:
+    """The organisations in which ``user`` holds a role that grants ``perm``."""
+    return Organisation.objects.filter(pk__in=memberships(user, perm).values("organisation"))
+
+
+def scoped(user: Any, perm: str, queryset: QuerySet[Any], *, through: str = "") -> QuerySet[Any]:
+    """The objects of ``queryset`` that ``user`` may reach with ``perm``.
+
+    ``queryset`` holds the objects the permission's scope is about (trajectories for
+    ``ASSIGNED``, teams for ``TEAM``, organisations for ``ORGANISATION``, studies for
+    ``STUDY_MEMBER``), or objects that
+    belong to one: ``through`` then names the foreign key to it (a round's ``trajectory``).
+    """
+    if through:
+        target = queryset.model._meta.get_field(through).related_model
+        reachable = scoped(user, perm, target._default_manager.all())
+        return queryset.filter(**{f"{through}__in": reachable.values("pk")})
+    if not is_active_user(user):
+        return queryset.none()
+    scope = rule(perm).scope
+    if scope == ASSIGNED:
+        # The latest assignee only, and only while their role there stands.
+        return queryset.assigned_to(user).filter(organisation__in=organisations(user, perm))
+    if scope == TEAM:
+        roles = rule(perm).roles
+        led = queryset.filter(
+            pk__in=memberships(user, perm).filter(role=Role.TEAM_LEAD).values("teams")
+        )
+        whole = memberships(user, perm).filter(role__in=roles - {Role.TEAM_LEAD})
+        return led | queryset.filter(organisation__in=whole.values("organisation"))
+    if scope == ORGANISATION:
+        return queryset.filter(pk__in=organisations(user, perm).values("pk"))
+    if scope == ANY:
+        return queryset if may(user, perm) else queryset.none()
+    if scope == STUDY_MEMBER:
+        # A researcher whose role lapsed everywhere keeps the study row but loses the pages.
+        return queryset.with_researcher(user) if may(user, perm) else queryset.none()
+    raise ValueError(f"unknown scope {scope!r}")
+
+
+def parse_uuid(value: Any) -> uuid_module.UUID:
+    """``value`` as a UUID, or ``Http404`` for anything that is not one."""
+    if isinstance(value, uuid_module.UUID):
+        return value
+    try:
+        return uuid_module.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def get_for(
+    user: Any,
+    perm: str,
+    queryset: QuerySet[Any],
+    uuid: Any,
+    *,
+    through: str = "",
+    action: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Any:
+    """The object with public id ``uuid`` if ``user`` may reach it with ``perm``; else 404.
+
+    With ``action`` (an :class:`~alliantiemonitor.audit.constants.Action`), the fetch is
+    recorded in the audit log as ``user`` seeing the object, with ``detail``.
+    """
+    try:
+        found: Model = scoped(user, perm, queryset, through=through).get(uuid=parse_uuid(uuid))
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+    if action is not None:
+        audit_record(actor=user, action=action, obj=found, detail=detail)
+    return found

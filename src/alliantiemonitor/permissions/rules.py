@@ -1,0 +1,89 @@
+"""The permission table: role × action × object, and the scope that ties a role to an object.
+
+Every permission (``Perm``) names the roles that may use it and how far it reaches:
+
+``ASSIGNED``      the trajectory's latest assignee (the current professional, or the last one of
+                  an ended trajectory), while holding the role actively in the trajectory's
+                  organisation. A handover ends the former professional's access at once.
+                  Colleagues in the same team are not the assignee.
+``TEAM``          a team in which the user holds the role (team lead), or any team of an
+                  organisation in which the user holds the role (organisation admin).
+``ORGANISATION``  an organisation in which the user holds the role actively.
+``ANY``           no object: the user holds the role actively in some organisation.
+``STUDY_MEMBER``  a study among whose researchers the user is, while holding the role actively
+                  in some organisation (the queryset's ``with_researcher(user)``).
+
+Nothing here reaches a deactivated user, nor a logged-out visitor. A client has no account:
+the client pages are reached with an invitation, decided by
+:mod:`alliantiemonitor.measurements.client_session`.
+
+Team leads never see one client's data (only suppressed aggregates), researchers only
+pseudonymised extracts (not through these pages), so no trajectory permission names them.
+The study pages show researchers study keys and counts, never a name or an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alliantiemonitor.organisations.constants import Role
+
+ASSIGNED = "assigned"
+TEAM = "team"
+ORGANISATION = "organisation"
+ANY = "any"
+STUDY_MEMBER = "study_member"
+
+
+class Perm:
+    """What a user may do. ``<object>.<verb>``."""
+
+    CASELOAD_VIEW = "caseload.view"
+    CLIENT_CREATE = "client.create"
+    #: Open a trajectory and everything in it: rounds, answers once the blind rule allows,
+    #: the conversation, signals, the timeline, the course.
+    TRAJECTORY_VIEW = "trajectory.view"
+    #: Act on a trajectory: start a round, invite, fill in, record, hand over, end.
+    TRAJECTORY_CHANGE = "trajectory.change"
+    TEAM_DASHBOARD_VIEW = "team_dashboard.view"
+    ORGANISATION_DASHBOARD_VIEW = "organisation_dashboard.view"
+    #: Schedules, signal thresholds, the organisation's teams and memberships in the admin.
+    ORGANISATION_CONFIGURE = "organisation.configure"
+    #: The privacy officer's pages: a client's audit trail ("who saw my data?") and erasure.
+    #: The organisation admin is the privacy officer; there is no separate role.
+    CLIENT_PRIVACY = "client.privacy"
+    #: The list of the own studies, and creating a study.
+    STUDY_CREATE = "study.create"
+    #: One study's page: its protocol, phases, enrolments and counts (study keys, no names).
+    STUDY_VIEW = "study.view"
+    #: Change a study: phases, status, asking organisations and teams to take part.
+    STUDY_MANAGE = "study.manage"
+    #: Agree that the organisation (or one of its teams) takes part in a study.
+    STUDY_ENROLMENT_AGREE = "study_enrolment.agree"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    scope: str
+
+
+RULES: dict[str, Rule] = {
+    Perm.CASELOAD_VIEW: Rule(frozenset({Role.PROFESSIONAL}), ANY),
+    Perm.CLIENT_CREATE: Rule(frozenset({Role.PROFESSIONAL}), ORGANISATION),
+    Perm.TRAJECTORY_VIEW: Rule(frozenset({Role.PROFESSIONAL}), ASSIGNED),
+    Perm.TRAJECTORY_CHANGE: Rule(frozenset({Role.PROFESSIONAL}), ASSIGNED),
+    Perm.TEAM_DASHBOARD_VIEW: Rule(frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), TEAM),
+    Perm.ORGANISATION_DASHBOARD_VIEW: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
+    Perm.ORGANISATION_CONFIGURE: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
+    Perm.CLIENT_PRIVACY: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
+    Perm.STUDY_CREATE: Rule(frozenset({Role.RESEARCHER}), ANY),
+    Perm.STUDY_VIEW: Rule(frozenset({Role.RESEARCHER}), STUDY_MEMBER),
+    Perm.STUDY_MANAGE: Rule(frozenset({Role.RESEARCHER}), STUDY_MEMBER),
+    Perm.STUDY_ENROLMENT_AGREE: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
+}
+
+
+def rule(perm: str) -> Rule:
+    """The rule of ``perm``; ``KeyError`` for a permission that does not exist."""
+    return RULES[perm]

@@ -1,0 +1,416 @@
+"""Bad input straight into the services, the write path every form, job and (later) API uses.
+
+The forms already refuse hostile input before a service sees it (tests/web/test_bad_input.py);
+these tests call each service that takes text, a choice, a date or answers directly, with
+values the forms would never pass on: very long, NUL and other control characters, lone
+surrogates (which a JSON body can carry), wrong types, out-of-range numbers. The service must
+either store the value as it reads back, or refuse with a :class:`DomainError` whose message
+says what is wrong — and then leave every table as it was. Any other exception (a database
+error, a ``TypeError``) fails the test. The same runs on SQLite and PostgreSQL, which refuses
+NUL characters in text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.conversations import services as conversations
+from alliantiemonitor.core.signals import SignalSettings
+from alliantiemonitor.measurements.models import Response
+from alliantiemonitor.measurements.services import (
+    invitation_create,
+    invitation_resolve,
+    invitation_revoke,
+    response_correct,
+    response_save_answers,
+    round_start,
+)
+from alliantiemonitor.measurements.services.responses import response_restart
+from alliantiemonitor.monitoring.models import Signal
+from alliantiemonitor.monitoring.services import signal_acknowledge, signal_thresholds_update
+from alliantiemonitor.organisations.services import (
+    membership_grant,
+    organisation_create,
+    team_create,
+)
+from alliantiemonitor.scheduling.services.settings import (
+    client_contact_set,
+    mail_preference_set,
+    organisation_schedule_set,
+    trajectory_schedule_set,
+)
+from alliantiemonitor.trajectories import services as trajectories
+from tests.factories import answer_round
+from tests.web.test_bad_input import _snapshot
+
+pytestmark = pytest.mark.django_db
+
+WRONG_TYPES: list[Any] = [None, 12, 3.5, True, ["a"], {"a": 1}, b"bytes", object()]
+HOSTILE_TEXT = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a\x00b",
+            "\x07\x1b[31m",
+            "\ud800",
+            "a\udfffb",
+            "\u202eevil\u202c",
+            "x" * 5000,
+            "y" * 100_000,
+            "<script>alert(1)</script>",
+        ]
+    ),
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(codec=None), max_size=20),
+    st.sampled_from(WRONG_TYPES),
+)
+HOSTILE_DATE = st.one_of(
+    st.dates(),
+    st.sampled_from([None, "2026-02-30", "2026-01-01", 20260101, dt.date.max, dt.date.min]),
+    st.datetimes(),
+)
+#: Time zones as far from UTC as there are, so that converting to UTC can leave the calendar.
+ZONES = st.sampled_from(
+    [dt.UTC, dt.timezone(dt.timedelta(hours=14)), dt.timezone(dt.timedelta(hours=-12))]
+)
+HOSTILE_DATETIME = st.one_of(
+    st.datetimes(timezones=ZONES),
+    st.datetimes(),
+    st.sampled_from(
+        [
+            dt.datetime.max.replace(tzinfo=dt.timezone(dt.timedelta(hours=-12))),
+            dt.datetime.min.replace(tzinfo=dt.timezone(dt.timedelta(hours=14))),
+            "2026-01-01T10:00:00+00:00",
+            dt.date(2026, 1, 1),
+        ]
+    ),
+    st.sampled_from(WRONG_TYPES),
+)
+HOSTILE_DURATION = st.one_of(
+    st.timedeltas(),
+    st.sampled_from(
+        [dt.timedelta(0), dt.timedelta(seconds=-1), dt.timedelta.max, dt.timedelta.min, 5, 1.5]
+    ),
+    st.sampled_from(WRONG_TYPES),
+)
+HOSTILE_BOOL = st.one_of(
+    st.booleans(),
+    st.sampled_from(["maybe", "false", "\x00", "", 0, 1]),
+    st.sampled_from(WRONG_TYPES),
+)
+THRESHOLD_NAMES = [field.name for field in dataclasses.fields(SignalSettings)]
+HOSTILE_MAPPING = st.one_of(
+    st.dictionaries(
+        st.one_of(st.sampled_from(THRESHOLD_NAMES), st.text(max_size=10), st.integers()),
+        st.one_of(
+            st.integers(min_value=-(2**70), max_value=2**70),
+            st.floats(),
+            st.sampled_from([None, "3", True, [], "\x00"]),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(["abc", [1], [("a", 1)], (), {"noise_client": 0}, {"characteristics": 2}]),
+    st.sampled_from(WRONG_TYPES),
+)
+HOSTILE_TEAMS = st.one_of(
+    st.lists(st.one_of(st.integers(), st.text(max_size=5), st.none()), max_size=3),
+    st.sampled_from(["team", b"t", {"a": 1}, (), iter([1])]),
+    st.sampled_from(WRONG_TYPES),
+)
+
+
+@dataclass
+class World:
+    professional: Any
+    colleague: Any
+    org_admin: Any
+    organisation: Any
+    trajectory: Any
+    round: Any
+    conversation: Any
+    signal: Any
+    invitation: Any
+
+
+@pytest.fixture
+def world(professional, colleague, org_admin, organisation, trajectory) -> World:
+    talked = round_start(trajectory=trajectory, by=professional)
+    invitation, _secret = invitation_create(round=talked, kind="link", by=professional)
+    answer_round(talked, "client")
+    answer_round(talked, "professional", professional=professional)
+    talked.refresh_from_db()
+    conversation = conversations.conversation_start(round=talked, by=professional)
+    signal = Signal.objects.create(
+        trajectory=trajectory,
+        round=talked,
+        kind="disagreement",
+        characteristic="trust",
+        raised_at=talked.opened_at,
+    )
+    other = trajectories.client_enrol(
+        organisation=organisation,
+        professional=professional,
+        display_name="M.N.",
+        legal_frame="Toezicht",
+        start_date=trajectory.start_date,
+    )
+    collecting = round_start(trajectory=other, by=professional)
+    return World(
+        professional,
+        colleague,
+        org_admin,
+        organisation,
+        trajectory,
+        collecting,
+        conversation,
+        signal,
+        invitation,
+    )
+
+
+#: Each service and parameter under test: a call with the hostile value in that place.
+CASES: dict[str, Callable[[World, Any], Any]] = {
+    "client_create.display_name": lambda w, v: trajectories.client_create(
+        organisation=w.organisation, display_name=v, by=w.professional
+    ),
+    "client_create.preferred_language": lambda w, v: trajectories.client_create(
+        organisation=w.organisation, display_name="K.L.", preferred_language=v, by=w.professional
+    ),
+    "client_enrol.legal_frame": lambda w, v: trajectories.client_enrol(
+        organisation=w.organisation,
+        professional=w.professional,
+        display_name="K.L.",
+        legal_frame=v,
+        start_date=dt.date(2026, 1, 5),
+    ),
+    "client_enrol.start_date": lambda w, v: trajectories.client_enrol(
+        organisation=w.organisation,
+        professional=w.professional,
+        display_name="K.L.",
+        legal_frame="Toezicht",
+        start_date=v,
+    ),
+    "trajectory_hand_over.reason": lambda w, v: trajectories.trajectory_hand_over(
+        trajectory=w.trajectory, to_professional=w.colleague, by=w.professional, reason=v
+    ),
+    "outcome_record.note": lambda w, v: trajectories.outcome_record(
+        trajectory=w.trajectory,
+        kind="no_show",
+        date=w.trajectory.start_date,
+        note=v,
+        by=w.professional,
+    ),
+    "outcome_record.kind": lambda w, v: trajectories.outcome_record(
+        trajectory=w.trajectory, kind=v, date=w.trajectory.start_date, by=w.professional
+    ),
+    "outcome_record.date": lambda w, v: trajectories.outcome_record(
+        trajectory=w.trajectory, kind="no_show", date=v, by=w.professional
+    ),
+    "trajectory_end.note": lambda w, v: trajectories.trajectory_end(
+        trajectory=w.trajectory,
+        end_date=dt.date.today(),
+        reason_kind="regular_completion",
+        note=v,
+        by=w.professional,
+    ),
+    "trajectory_end.reason_kind": lambda w, v: trajectories.trajectory_end(
+        trajectory=w.trajectory, end_date=dt.date.today(), reason_kind=v, by=w.professional
+    ),
+    "trajectory_end.end_date": lambda w, v: trajectories.trajectory_end(
+        trajectory=w.trajectory,
+        end_date=v,
+        reason_kind="regular_completion",
+        by=w.professional,
+    ),
+    "client_erase.confirmation": lambda w, v: trajectories.client_erase(
+        client=w.trajectory.client, by=w.org_admin, confirmation=v
+    ),
+    "agreement_add.text": lambda w, v: conversations.agreement_add(
+        conversation=w.conversation, text=v, by=w.professional
+    ),
+    "evaluation_record.comment": lambda w, v: conversations.evaluation_record(
+        conversation=w.conversation,
+        party="professional",
+        useful="yes",
+        comment=v,
+        by=w.professional,
+    ),
+    "evaluation_record.useful": lambda w, v: conversations.evaluation_record(
+        conversation=w.conversation, party="professional", useful=v, comment="", by=w.professional
+    ),
+    "conversation_start.held_on": lambda w, v: conversations.conversation_start(
+        round=w.conversation.round, by=w.professional, held_on=v
+    ),
+    "signal_acknowledge.note": lambda w, v: signal_acknowledge(
+        signal=w.signal, by=w.professional, note=v
+    ),
+    "client_contact_set.email": lambda w, v: client_contact_set(
+        client=w.trajectory.client, by=w.professional, email=v, consent=True
+    ),
+    "invitation_revoke.reason": lambda w, v: invitation_revoke(
+        invitation=w.invitation, by=w.professional, reason=v
+    ),
+    "organisation_create.name": lambda w, v: organisation_create(
+        name=v, slug="nieuw", domain="reclassering", default_instrument="standaard", by=None
+    ),
+    "organisation_create.slug": lambda w, v: organisation_create(
+        name="Nieuw", slug=v, domain="reclassering", default_instrument="standaard", by=None
+    ),
+    "team_create.name": lambda w, v: team_create(organisation=w.organisation, name=v, by=None),
+    "response_correct.reason": lambda w, v: response_correct(
+        response=_professional_response(w), answers={}, reason=v, by=w.professional
+    ),
+    "response_restart.mode": lambda w, v: response_restart(round=w.round, mode=v, entry="e1"),
+    "response_restart.entry": lambda w, v: response_restart(
+        round=w.round, mode="own_device", entry=v
+    ),
+    "response_save_answers.entry": lambda w, v: response_save_answers(
+        round=w.round, rater="client", answers={}, mode="own_device", entry=v
+    ),
+    "response_save_answers.mode": lambda w, v: response_save_answers(
+        round=w.round,
+        rater="professional",
+        answers={},
+        mode=v,
+        respondent=w.professional,
+        by=w.professional,
+    ),
+    "round_start.due_date": lambda w, v: round_start(
+        trajectory=w.trajectory, by=w.professional, due_date=v
+    ),
+    "invitation_create.lifetime": lambda w, v: invitation_create(
+        round=w.round, kind="link", by=w.professional, lifetime=v
+    ),
+    "invitation_resolve.secret": lambda w, v: invitation_resolve(secret=v, kind="link"),
+    "invitation_resolve.kind": lambda w, v: invitation_resolve(secret="ABCDEFGH", kind=v),
+    "organisation_schedule_set.message_text": lambda w, v: organisation_schedule_set(
+        organisation=w.organisation, by=w.org_admin, message_text=v
+    ),
+    "organisation_schedule_set.sender_name": lambda w, v: organisation_schedule_set(
+        organisation=w.organisation, by=w.org_admin, sender_name=v
+    ),
+    "trajectory_schedule_set.planned_end_date": lambda w, v: trajectory_schedule_set(
+        trajectory=w.trajectory, by=w.professional, planned_end_date=v
+    ),
+    "trajectory_schedule_set.field_name": lambda w, v: trajectory_schedule_set(
+        trajectory=w.trajectory, by=w.professional, **{str(v): 1}
+    ),
+    "mail_preference_set.weekly_digest": lambda w, v: mail_preference_set(
+        user=w.professional, weekly_digest=v
+    ),
+    "signal_thresholds_update.values": lambda w, v: signal_thresholds_update(
+        organisation=w.organisation, values=v, by=w.org_admin
+    ),
+    "membership_grant.teams": lambda w, v: membership_grant(
+        user=w.colleague, organisation=w.organisation, role="professional", teams=v
+    ),
+    "trajectory_hand_over.at": lambda w, v: trajectories.trajectory_hand_over(
+        trajectory=w.trajectory, to_professional=w.colleague, by=w.professional, at=v
+    ),
+}
+
+#: The values each case is tried with, where text (or a date) is not what it takes.
+STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
+    "invitation_create.lifetime": HOSTILE_DURATION,
+    "mail_preference_set.weekly_digest": HOSTILE_BOOL,
+    "signal_thresholds_update.values": HOSTILE_MAPPING,
+    "membership_grant.teams": HOSTILE_TEAMS,
+    "trajectory_hand_over.at": HOSTILE_DATETIME,
+}
+
+
+def _professional_response(w: World) -> Response:
+    """The professional's submitted answers in the round that was talked about."""
+    return Response.objects.get(round=w.conversation.round, rater="professional", is_current=True)
+
+
+class _Undo(Exception):
+    """Raised to roll every example back, so that each starts from the same world."""
+
+
+def _attempt(w: World, case: str, value: Any) -> None:
+    for obj in vars(w).values():
+        obj.refresh_from_db()
+    try:
+        with transaction.atomic():
+            before = _snapshot()
+            refusal: DomainError | None = None
+            try:
+                CASES[case](w, value)
+            except DomainError as error:
+                refusal = error
+            if refusal is not None:
+                assert str(refusal.message).strip(), f"{case}: a refusal without a message"
+                after = _snapshot()
+                changed = [label for label in before if before[label] != after[label]]
+                assert changed == [], f"{case} refused {value!r} but wrote {changed}"
+            raise _Undo
+    except _Undo:
+        pass
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(value=st.data())
+def test_a_service_refuses_hostile_input_cleanly_or_stores_it_whole(world, case, value):
+    if case in STRATEGIES:
+        strategy = STRATEGIES[case]
+    elif case.endswith(("date", "held_on")):
+        strategy = HOSTILE_DATE
+    else:
+        strategy = HOSTILE_TEXT
+    _attempt(world, case, value.draw(strategy))
+
+
+ANSWER_VALUES = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([None, 0, 6, -1, 3.5, float("nan"), "3", True, [], {}, "\x00"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    answers=st.one_of(
+        st.dictionaries(st.text(max_size=12), ANSWER_VALUES, max_size=4),
+        st.sampled_from(WRONG_TYPES),
+    ),
+    flagged=st.one_of(st.none(), st.lists(st.text(max_size=8), max_size=3), st.just("ct1")),
+    mode=st.sampled_from(["link", "tablet", "paper", "\x00", "", 5]),
+)
+def test_answers_of_any_shape_are_saved_only_when_valid(world, answers, flagged, mode):
+    def save(w: World, _value: Any) -> Any:
+        return response_save_answers(
+            round=w.round,
+            rater="professional",
+            answers=answers,
+            flagged=flagged,
+            mode=mode,
+            respondent=w.professional,
+            by=w.professional,
+        )
+
+    CASES["response_save_answers"] = save
+    try:
+        _attempt(world, "response_save_answers", None)
+    finally:
+        del CASES["response_save_answers"]
