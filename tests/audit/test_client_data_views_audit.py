@@ -209,6 +209,10 @@ NOT_CLIENT_DATA = {
     "research:followup_confirm": "POST only; followup_apply audits followup.import",
     "research:samples": "a form and the dates of earlier samples; interview_sample_draw audits "
     "interview_sample.draw",
+    "research:outputs": "forms and the list of requested files (no client data); output_request "
+    "audits study_output.request",
+    "research:output_download": "a pseudonymised file; output_file audits study_output.download "
+    "(tests/research/test_outputs.py)",
 }
 
 

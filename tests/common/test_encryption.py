@@ -18,7 +18,7 @@ from alliantiemonitor.common.field_rotation import encrypted_fields, rotate
 from alliantiemonitor.conversations.models import Agreement, Evaluation
 from alliantiemonitor.measurements.models import Response
 from alliantiemonitor.monitoring.models import Signal
-from alliantiemonitor.research.models import Study
+from alliantiemonitor.research.models import FollowUpImport, Study
 from alliantiemonitor.scheduling.models import ClientContact
 from alliantiemonitor.trajectories.models import Assignment, OutcomeEvent, Trajectory
 from tests.factories import AgreementFactory, EvaluationFactory, OutcomeEventFactory
@@ -65,6 +65,8 @@ def test_every_free_text_field_about_clients_is_encrypted():
         (ClientContact, "email"),
         # Not about a client, but a key: the secret of a study's keyed hashes (study keys).
         (Study, "secret"),
+        # A follow-up file between its dry run and its confirmation (study keys and outcomes).
+        (FollowUpImport, "content"),
     }
 
 

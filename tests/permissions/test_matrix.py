@@ -388,6 +388,12 @@ RULES: dict[str, Rule] = {
     "research:samples": study_page(methods=GET_POST, refused_form="400"),
     # Telephone entry of a phase questionnaire: a page of the study (study keys only).
     "research:phase_entry": study_page(methods=GET_POST, refused_form="400"),
+    # Exports and reports: the study's researchers (after a recent login), audited downloads.
+    "research:outputs": study_page(methods=GET_POST, refused_form="400"),
+    "research:output_download": Rule(
+        args=lambda w, s: {"uuid": s.study.uuid, "output": s.output.uuid, "name": "responses.csv"},
+        allow=frozenset({"researcher"}),
+    ),
     "research:sample_detail": Rule(
         args=lambda w, s: {"uuid": s.study.uuid, "sample": s.sample.uuid},
         allow=frozenset({"researcher"}),

@@ -61,6 +61,8 @@ class Side:
     #: A follow-up file checked (not yet imported) and an interview sample of that study.
     followup: Any = None
     sample: Any = None
+    #: A built export of that study, with one file.
+    output: Any = None
 
 
 @dataclass
@@ -151,6 +153,26 @@ def _followup_and_sample(side: Side, researcher: Any) -> tuple[Any, Any]:
     return upload, sample
 
 
+def _output(side: Side, researcher: Any) -> Any:
+    """A ready export of the side's study with one small file (as the worker leaves it)."""
+    from alliantiemonitor.research.models import StudyOutput
+    from alliantiemonitor.research.outputs import output_folder
+
+    output = StudyOutput.objects.create(
+        study=side.study,
+        kind="export",
+        state="ready",
+        requested_by=researcher,
+        options={"layout": "long", "dates": "month", "formats": ["csv"]},
+        files=[{"name": "responses.csv", "size": 4, "sha256": "0" * 64}],
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    folder = output_folder(output)
+    folder.mkdir(parents=True)
+    (folder / "responses.csv").write_text("a,b\n")
+    return output
+
+
 def build_world() -> World:
     """Both organisations, every persona, and the hand-over that makes ``former`` former."""
     from alliantiemonitor.measurements.services import invitation_create, round_start
@@ -208,6 +230,7 @@ def build_world() -> World:
     other.study, other.enrolment = _study(other, researcher_elsewhere, "Studie Elders")
     for side, by in ((own, users["researcher"]), (other, researcher_elsewhere)):
         side.followup, side.sample = _followup_and_sample(side, by)
+        side.output = _output(side, by)
     users["deactivated"].is_active = False
     users["deactivated"].save(update_fields=["is_active"])
     return World(own=own, other=other, users=users, client_token=token)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -24,7 +23,7 @@ from alliantiemonitor.research.exceptions import (
     StudyNotActive,
     TrajectoryNotActive,
 )
-from alliantiemonitor.research.keys import study_key
+from alliantiemonitor.research.keys import normalise_study_key, study_key
 from alliantiemonitor.research.models import EnrolledTrajectory, ResearchConsent, Study
 from alliantiemonitor.research.services import (
     consent_record,
@@ -62,13 +61,32 @@ def _trajectory(organisation: Any, professional: Any, name: str, team: Any = Non
 
 
 def test_study_key_is_the_keyed_hash_of_the_spec(study, client_record):
-    # Recomputed here from the documented rule, not through the module.
-    digest = hmac.new(
-        study.secret.encode(), str(client_record.uuid).encode(), hashlib.sha256
-    ).digest()
-    expected = base64.b32encode(digest).decode()[:12]
+    # Recomputed here from the documented rule (the export's client_id pseudonym), not through
+    # the module: HMAC-SHA256 of "client_id", a NUL byte and the uuid; the first 60 bits in
+    # Crockford's base 32, lower case.
+    message = b"client_id\x00" + str(client_record.uuid).encode()
+    digest = hmac.new(study.secret.encode(), message, hashlib.sha256).digest()
+    bits = int.from_bytes(digest[:8], "big") >> 4
+    alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+    expected = "".join(alphabet[(bits >> (5 * (11 - i))) & 31] for i in range(12))
     assert study_key(study, client_record) == expected
-    assert re.fullmatch(r"[A-Z2-7]{12}", expected)
+    assert re.fullmatch(r"[0-9a-hjkmnp-tv-z]{12}", expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("7ey4h7wsw6b3", "7ey4h7wsw6b3"),
+        (" 7EY4-H7WS W6B3 ", "7ey4h7wsw6b3"),
+        ("7eyah7wsw6bo", "7eyah7wsw6b0"),  # o is read as zero
+        ("iey4h7wsw6bL", "1ey4h7wsw6b1"),  # i and l as one
+        ("7ey4h7wsw6b", None),  # too short
+        ("7ey4h7wsw6bu", None),  # u is not in the alphabet
+        ("", None),
+    ],
+)
+def test_a_typed_study_key_is_normalised_or_refused(typed, stored):
+    assert normalise_study_key(typed) == stored
 
 
 def test_study_key_is_stable_per_study_and_differs_across_studies(study, researcher, client_record):

@@ -109,6 +109,24 @@ def _followup(w: World) -> Any:
     return upload.uuid
 
 
+def _output(w: World) -> Any:
+    """A ready export of the world's study (one file), as the worker leaves it."""
+    from alliantiemonitor.research.models import StudyOutput
+    from alliantiemonitor.research.outputs import output_folder
+
+    output = StudyOutput.objects.create(
+        study=w.study,
+        kind="export",
+        state="ready",
+        options={"layout": "long", "dates": "month", "formats": ["csv"]},
+        files=[{"name": "responses.csv", "size": 4, "sha256": "0" * 64}],
+    )
+    folder = output_folder(output)
+    folder.mkdir(parents=True)
+    (folder / "responses.csv").write_text("a,b\n")
+    return output
+
+
 def _trajectory(w: World) -> list[Any]:
     return [w.trajectory.uuid]
 
@@ -214,6 +232,12 @@ ADDRESSES = [
     Address("research:followup_confirm", "researcher", lambda w: [w.study.uuid, _followup(w)]),
     Address("research:samples", "researcher", lambda w: [w.study.uuid]),
     Address("research:phase_entry", "researcher", lambda w: [w.study.uuid]),
+    Address("research:outputs", "researcher", lambda w: [w.study.uuid]),
+    Address(
+        "research:output_download",
+        "researcher",
+        lambda w: [w.study.uuid, _output(w).uuid, "responses.csv"],
+    ),
     Address("research:sample_detail", "researcher", lambda w: [w.study.uuid, drawn_sample(w).uuid]),
     Address("research:enrolments", "org_admin"),
     Address("research:enrolment_agree", "org_admin", lambda w: [w.study.enrolments.get().uuid]),

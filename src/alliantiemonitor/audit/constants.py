@@ -182,6 +182,10 @@ class Action:
     INTERVIEW_SAMPLE_VIEW = "interview_sample.view"
     #: Answers to a phase questionnaire of a study (``detail``: study key, phase, mode).
     PHASE_RESPONSE_SUBMIT = "phase_response.submit"
+    #: An export or report of a study asked of the worker, and one of its files downloaded
+    #: (``detail``: the output's public id, its kind and options; the file's name and hash).
+    STUDY_OUTPUT_REQUEST = "study_output.request"
+    STUDY_OUTPUT_DOWNLOAD = "study_output.download"
 
     @classmethod
     def known(cls) -> frozenset[str]:

@@ -10,11 +10,16 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
-from alliantiemonitor.jobs.registry import periodic
+from alliantiemonitor.jobs.registry import periodic, task
 from alliantiemonitor.measurements.services import rounds_expire
 from alliantiemonitor.monitoring.services import references_estimate, signals_recompute
+from alliantiemonitor.research.models import StudyOutput
+from alliantiemonitor.research.outputs import output_build, outputs_expire, outputs_to_build
 from alliantiemonitor.scheduling.services import (
     digests_send_due,
     reminders_send_due,
@@ -69,3 +74,29 @@ def retention_apply_job() -> dict[str, int]:
         "erased": report.erased,
         "withdrawn": report.withdrawn,
     }
+
+
+@task
+def study_output_build_job(*, output_id: str) -> str:
+    """Build a study's requested export or report (docs/research/exports.md)."""
+    return output_build(output_id)
+
+
+@receiver(post_save, sender=StudyOutput, dispatch_uid="jobs.study_output_requested")
+def _study_output_requested(
+    sender: Any, instance: StudyOutput, created: bool, **kwargs: Any
+) -> None:
+    """A new request is built as soon as it is committed (the sweep below catches a lost one)."""
+    if created:
+        output_id = str(instance.uuid)
+        transaction.on_commit(lambda: study_output_build_job.enqueue(output_id=output_id))
+
+
+@periodic(every=dt.timedelta(minutes=5), name="research.outputs")
+def research_outputs_job() -> dict[str, int]:
+    """Build requests whose job was lost; delete exports and reports past their date."""
+    now = timezone.now()
+    waiting = outputs_to_build(now)
+    for output_id in waiting:
+        study_output_build_job.enqueue(output_id=output_id)
+    return {"requeued": len(waiting), "expired": outputs_expire(now)}

@@ -59,10 +59,6 @@ class ConsentState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Consent withdrawn")
 
 
-#: Length of a study key in base32 characters (60 bits).
-STUDY_KEY_LENGTH = 12
-
-
 class FollowUpKind(models.TextChoices):
     """What a follow-up outcome file may report, per enrolled trajectory and date.
 
@@ -112,3 +108,26 @@ class DyadPattern(models.TextChoices):
 SAMPLE_MIN_ROUNDS = 3
 #: Most dyads asked per pattern in one sample.
 SAMPLE_MAX_SIZE = 500
+
+
+class OutputKind(models.TextChoices):
+    """What the worker builds for a study on a researcher's request."""
+
+    EXPORT = "export", _("Pseudonymised export")
+    REPORT = "report", _("Study report")
+
+
+class OutputState(models.TextChoices):
+    """Where a requested export or report stands."""
+
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Being built")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired and deleted")
+
+
+#: Days a built export or report can be downloaded before its files are deleted.
+OUTPUT_KEEP_DAYS = 7
+#: Minutes after which a build that gave no sign of life counts as lost and is started again.
+OUTPUT_STALE_MINUTES = 30

@@ -55,6 +55,7 @@ from alliantiemonitor.research.exceptions import (
     FollowUpFileError,
     NotAllowed,
 )
+from alliantiemonitor.research.keys import normalise_study_key
 from alliantiemonitor.research.models import FollowUpImport, FollowUpOutcome, Study
 from alliantiemonitor.research.services import consenting_trajectories
 
@@ -71,8 +72,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
 
 
 def _key(value: str) -> str:
-    """A study key as it is compared: without surrounding spaces and case."""
-    return value.strip().casefold()
+    """A study key as it is compared: as :func:`normalise_study_key` reads it (else as typed)."""
+    return normalise_study_key(value) or value.strip().casefold()
 
 
 # --------------------------------------------------------------------------- reading

@@ -229,3 +229,66 @@ class SampleForm(forms.Form):
 
     def sizes(self) -> dict[str, int]:
         return {name: self.cleaned_data[name] for name in self.PATTERNS}
+
+
+class ExportRequestForm(forms.Form):
+    """What a pseudonymised export of a study holds (docs/research/exports.md)."""
+
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=[
+            ("long", _("Long: one row per response (client and professional each a row)")),
+            (
+                "wide",
+                _("Wide: one row per round, the client's and professional's answers side by side"),
+            ),
+        ],
+        initial="long",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a layout."), "invalid_choice": _("Choose a layout.")},
+    )
+    dates = forms.ChoiceField(
+        label=_("Dates"),
+        choices=[
+            ("month", _("Coarsened to the month (2026-03)")),
+            ("shift", _("Shifted per client by a fixed number of days (intervals stay exact)")),
+        ],
+        initial="month",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how dates are handled."),
+            "invalid_choice": _("Choose how dates are handled."),
+        },
+    )
+    formats = forms.MultipleChoiceField(
+        label=_("Formats"),
+        choices=[
+            ("csv", _("CSV (any program)")),
+            ("parquet", _("Parquet (R, Python, DuckDB)")),
+            ("sav", _("SPSS .sav with variable and value labels (also read by R and Stata)")),
+        ],
+        initial=["csv", "sav"],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one format."),
+            "invalid_choice": _("Choose formats from the list."),
+        },
+    )
+
+
+class ReportRequestForm(forms.Form):
+    """The seed of a study report (the only choice that changes its numbers)."""
+
+    seed = forms.IntegerField(
+        label=_("Seed of the trajectory classes"),
+        min_value=0,
+        max_value=2**31 - 1,
+        initial=1,
+        help_text=_("The same data and seed give the same report."),
+        error_messages={
+            "required": _("Fill in a seed."),
+            "invalid": _("The seed is a whole number from 0 up."),
+            "min_value": _("The seed is a whole number from 0 up."),
+            "max_value": _("The seed is too large."),
+        },
+    )

@@ -460,3 +460,4 @@ from alliantiemonitor.research.models_followup import (  # noqa: E402
 from alliantiemonitor.research.models_followup import (  # noqa: E402
     InterviewSampleEntry as InterviewSampleEntry,
 )
+from alliantiemonitor.research.models_outputs import StudyOutput as StudyOutput  # noqa: E402

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,14 +10,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliantiemonitor.core.instrument import Instrument, pick_language
-from alliantiemonitor.research.constants import STAFF_RESPONSE_MODES, STUDY_KEY_LENGTH
+from alliantiemonitor.research.constants import STAFF_RESPONSE_MODES
+from alliantiemonitor.research.keys import normalise_study_key
 from alliantiemonitor.research.models import Study, StudyPhase
 from alliantiemonitor.research.phase_responses import questionnaire_get
 
 #: The value of the "not answered" choice (a form posts text; stored as null).
 NOT_ANSWERED = "na"
-
-_KEY_NOISE = re.compile(r"[\s-]+")
 
 
 @dataclass(frozen=True)
@@ -80,10 +78,10 @@ class PhaseEntryChoiceForm(forms.Form):
         ]
 
     def clean_study_key(self) -> str:
-        key = _KEY_NOISE.sub("", self.cleaned_data["study_key"]).upper()
-        if len(key) != STUDY_KEY_LENGTH or not re.fullmatch(r"[A-Z2-7]+", key):
+        key = normalise_study_key(self.cleaned_data["study_key"])
+        if key is None:
             raise forms.ValidationError(
-                _("A study key has 12 characters: letters A–Z and digits 2–7.")
+                _("A study key has 12 characters: digits and letters (no u).")
             )
         return key
 

@@ -5,6 +5,7 @@ from django.urls import path
 from alliantiemonitor.research.views import (
     followup,
     organisation,
+    outputs,
     phase_entry,
     sampling,
     studies,
@@ -31,6 +32,13 @@ urlpatterns = [
     path("<uuid:uuid>/steekproef/<uuid:sample>/", sampling.sample_detail, name="sample_detail"),
     # A researcher types in the answers to a phase questionnaire (telephone interview).
     path("<uuid:uuid>/invoer/", phase_entry.phase_entry, name="phase_entry"),
+    # Exports and reports, built by the worker.
+    path("<uuid:uuid>/uitvoer/", outputs.outputs, name="outputs"),
+    path(
+        "<uuid:uuid>/uitvoer/<uuid:output>/<str:name>",
+        outputs.output_download,
+        name="output_download",
+    ),
     # The organisation admin's agreement.
     path("deelname/", organisation.enrolments, name="enrolments"),
     path("deelname/<uuid:uuid>/akkoord/", organisation.enrolment_agree, name="enrolment_agree"),
