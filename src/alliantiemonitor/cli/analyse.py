@@ -26,13 +26,7 @@ import numpy as np
 import pandas as pd
 
 from alliantiemonitor.cli.analyse_report import register_report
-from alliantiemonitor.cli.files import (
-    CommandFailure,
-    file_sha256,
-    load_instrument,
-    read_table,
-    software_versions,
-)
+from alliantiemonitor.cli.files import CommandFailure, load_instrument, read_table
 from alliantiemonitor.cli.score import RATER_COLUMN, RATER_SPELLINGS
 from alliantiemonitor.core.instrument import RATERS, Instrument, Rater, as_rater
 from alliantiemonitor.core.research.agreement import agreement, instrument_pairs
@@ -49,6 +43,7 @@ from alliantiemonitor.core.research.data import (
 )
 from alliantiemonitor.core.research.jsonsafe import NOT_ESTIMABLE, OK, Status
 from alliantiemonitor.core.research.reliability import reliability
+from alliantiemonitor.core.research.stamp import file_sha256, software_versions
 
 #: The key that pairs a client's and a professional's response to the same round.
 DEFAULT_PAIR_KEY = ("trajectory_id", "round_index")

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from alliantiemonitor.cli.report_svg import class_chart, km_chart, share_chart
+from alliantiemonitor.core.research.report_svg import class_chart, km_chart, share_chart
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:80rem}
@@ -441,7 +441,8 @@ _LAYOUTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 
 def _stamp(stamp: Mapping[str, Any]) -> str:
-    rows = [[f"{i['role']}: {i['file']}", f"SHA-256 {i['sha256']}"] for i in stamp["inputs"]]
+    rows = [["study", stamp["study"]]] if stamp.get("study") else []
+    rows += [[f"{i['role']}: {i['file']}", f"SHA-256 {i['sha256']}"] for i in stamp["inputs"]]
     instrument = stamp["instrument"]
     rows += [
         ["software", ", ".join(f"{k} {v}" for k, v in stamp["software"].items())],
