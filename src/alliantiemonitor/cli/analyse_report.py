@@ -2,10 +2,11 @@
 
 The command reads the responses (and, when given, the trajectories table) once, checks them
 (every problem listed, exit status 1, nothing written), runs every section of
-:data:`alliantiemonitor.core.research.report.SECTIONS` and writes one JSON or HTML document.
-Its ``reproducibility`` block holds the SHA-256 of every input file, the software and
-instrument versions, the seed, the handling of missing answers and the time of the run; a
-rerun on the same files with the same seed gives the same document except ``run_at``.
+:data:`alliantiemonitor.core.research.report.SECTIONS` and writes one JSON, HTML or PDF
+document (built by :mod:`alliantiemonitor.core.research.report_document`, as the research app's
+study report is). Its ``reproducibility`` block holds the SHA-256 of every input file, the
+software and instrument versions, the seed, the handling of missing answers and the time of
+the run; a rerun on the same files with the same seed gives the same document except ``run_at``.
 """
 
 from __future__ import annotations
