@@ -56,7 +56,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The system libraries WeasyPrint needs for the study report's PDF (Pango; Debian, as root).
 install: $(VENV)/.installed node_modules/.installed
+	bash scripts/install-system-packages.sh --runtime
 install-test: $(VENV)/.installed-test node_modules/.installed
 	bash scripts/install-system-packages.sh
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import re
 import shutil
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 import statsmodels.api as sm
+from pypdf import PdfReader
 from sklearn.metrics import adjusted_rand_score
 
 from alliantiemonitor import __version__
@@ -399,7 +402,7 @@ def test_without_the_trajectories_table_only_survival_is_not_estimable(
     [
         (["--seed", "abc"], "--seed"),
         (["--seed", "-2"], "--seed"),
-        (["--format", "pdf"], "--format"),
+        (["--format", "docx"], "--format"),
         (["--missing", "mean"], "--missing"),
         (["--group", "no_such_column"], "no_such_column"),
         (["--instrument", "no-such-instrument"], "no-such-instrument"),
@@ -530,3 +533,38 @@ def test_trajectory_attributes_may_come_from_the_trajectories_table(
     result = json.loads(_run(argv, tmp_path / "bare.json"))
     for name in ("trajectory_classes", "outcomes", "survival"):
         assert _section(result, name) == _section(report, name)
+
+
+def test_pdf_is_the_page_with_its_figures(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    assert main([*_args(files, "--format", "pdf"), "--out", str(out)]) == 0
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert len(reader.pages) >= 3
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for title in ("Study report", "Reliability", "Trajectory classes", "Cox regression"):
+        assert title in text
+    # The figures are drawn in the PDF (SVG text stays text): their axis titles and legends.
+    for label in ("months since the end", "without recidivism", "1 low", "round", "alliance"):
+        assert label in text
+
+
+def test_pdf_needs_an_output_file(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_args(files, "--format", "pdf")) == 1
+    captured = capsys.readouterr()
+    assert "--format pdf needs --out FILE" in captured.err
+    assert captured.out == ""
+
+
+def test_without_weasyprint_pdf_fails_and_writes_nothing(
+    files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    out = tmp_path / "never.pdf"
+    assert main([*_args(files, "--format", "pdf"), "--out", str(out)]) == 1
+    assert "WeasyPrint cannot be loaded" in capsys.readouterr().err
+    assert not out.exists()

@@ -13,9 +13,7 @@ the others still run. More sections (CFA, invariance) are added by appending a
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,13 +24,7 @@ import numpy as np
 import pandas as pd
 
 from alliantiemonitor.cli.analyse_report import register_report
-from alliantiemonitor.cli.files import (
-    CommandFailure,
-    file_sha256,
-    load_instrument,
-    read_table,
-    software_versions,
-)
+from alliantiemonitor.cli.files import CommandFailure, load_instrument, read_table
 from alliantiemonitor.cli.score import RATER_COLUMN, RATER_SPELLINGS
 from alliantiemonitor.core.instrument import RATERS, Instrument, Rater, as_rater
 from alliantiemonitor.core.research.agreement import agreement, instrument_pairs
@@ -49,6 +41,11 @@ from alliantiemonitor.core.research.data import (
 )
 from alliantiemonitor.core.research.jsonsafe import NOT_ESTIMABLE, OK, Status
 from alliantiemonitor.core.research.reliability import reliability
+from alliantiemonitor.core.research.report_html import escape as _e
+from alliantiemonitor.core.research.report_html import html_table as _table
+from alliantiemonitor.core.research.report_html import number_text as _f
+from alliantiemonitor.core.research.report_html import p_text as _p
+from alliantiemonitor.core.research.stamp import file_sha256, software_versions
 
 #: The key that pairs a client's and a professional's response to the same round.
 DEFAULT_PAIR_KEY = ("trajectory_id", "round_index")
@@ -364,41 +361,10 @@ thead th{background:#eee}
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _f(value: object, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.{digits}f}" if math.isfinite(value) else "–"
-    return str(value)
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def _ci(bounds: Sequence[float | None] | None) -> str:
     if not bounds:
         return "–"
     return f"[{_f(bounds[0])}, {_f(bounds[1])}]"
-
-
-def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th scope='col'>{_e(cell)}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return (
-        f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>"
-    )
 
 
 def _reliability_html(section: Mapping[str, Any]) -> str:

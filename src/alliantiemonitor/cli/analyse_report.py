@@ -2,10 +2,11 @@
 
 The command reads the responses (and, when given, the trajectories table) once, checks them
 (every problem listed, exit status 1, nothing written), runs every section of
-:data:`alliantiemonitor.core.research.report.SECTIONS` and writes one JSON or HTML document.
-Its ``reproducibility`` block holds the SHA-256 of every input file, the software and
-instrument versions, the seed, the handling of missing answers and the time of the run; a
-rerun on the same files with the same seed gives the same document except ``run_at``.
+:data:`alliantiemonitor.core.research.report.SECTIONS` and writes one JSON, HTML or PDF
+document (built by :mod:`alliantiemonitor.core.research.report_document`, as the research app's
+study report is). Its ``reproducibility`` block holds the SHA-256 of every input file, the
+software and instrument versions, the seed, the handling of missing answers and the time of
+the run; a rerun on the same files with the same seed gives the same document except ``run_at``.
 """
 
 from __future__ import annotations
@@ -14,20 +15,12 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from alliantiemonitor.cli.files import (
-    CommandFailure,
-    file_sha256,
-    load_instrument,
-    read_table,
-    software_versions,
-)
-from alliantiemonitor.cli.report_html import render_report
+from alliantiemonitor.cli.files import CommandFailure, load_instrument, read_table
 from alliantiemonitor.cli.score import RATER_COLUMN, RATER_SPELLINGS
 from alliantiemonitor.core.instrument import Instrument
 from alliantiemonitor.core.research.data import (
@@ -36,17 +29,14 @@ from alliantiemonitor.core.research.data import (
     ScaleMapping,
     read_mapping,
 )
-from alliantiemonitor.core.research.report import prepare_study, section_status, study_sections
+from alliantiemonitor.core.research.report import prepare_study
+from alliantiemonitor.core.research.report_document import report_document, reproducibility
+from alliantiemonitor.core.research.report_html import render_report
+from alliantiemonitor.core.research.report_pdf import PdfUnavailable, html_to_pdf
+from alliantiemonitor.core.research.stamp import file_sha256
 
-OUTPUT_FORMATS = ("json", "html")
+OUTPUT_FORMATS = ("json", "html", "pdf")
 DEFAULT_SEED = 1
-
-MISSING_DESCRIPTIONS = {
-    "listwise": "listwise: per scale, only rows that answered every item (as SPSS); every "
-    "model uses the rows complete on its own columns",
-    "pairwise": "pairwise: each covariance over the rows that answered both items (as "
-    "pingouin); every model uses the rows complete on its own columns",
-}
 
 DESCRIPTION = """\
 The full study report of one data set: data description, reliability per scale and rater,
@@ -60,7 +50,8 @@ others still run.
 --data is a CSV or Parquet file with one row per response (as 'alliantiemonitor synth' writes);
 --trajectories one row per trajectory ('alliantiemonitor synth --trajectories-out FILE').
 The report is stamped with the SHA-256 of every input file, the software and instrument
-versions, the seed and the time of the run. PDF is not produced (print the HTML page).
+versions, the seed and the time of the run. --format pdf writes the HTML page as a PDF
+(needs --out; WeasyPrint and the system's Pango).
 """
 
 
@@ -68,7 +59,7 @@ def register_report(kinds: Any) -> None:
     """Add ``analyse report`` to the ``analyse`` sub-commands."""
     parser = kinds.add_parser(
         "report",
-        help="the full study report (HTML or JSON), stamped for reproduction",
+        help="the full study report (HTML, PDF or JSON), stamped for reproduction",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -85,7 +76,7 @@ def register_report(kinds: Any) -> None:
     parser.add_argument(
         "--missing", default="listwise", metavar="listwise|pairwise", help="default: listwise"
     )
-    parser.add_argument("--format", dest="output_format", metavar="json|html")
+    parser.add_argument("--format", dest="output_format", metavar="json|html|pdf")
     parser.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
     parser.add_argument(
         "--dir",
@@ -103,8 +94,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         seed = _check_arguments(args)
         report = build(args, seed)
-        text = to_json(report) if args.output_format == "json" else render_report(report)
-        _write(text, args.out)
+        if args.output_format == "json":
+            _write(to_json(report), args.out)
+        elif args.output_format == "html":
+            _write(render_report(report), args.out)
+        else:
+            _write(_pdf(render_report(report)), args.out)
     except CommandFailure as failure:
         return failure.report()
     return 0
@@ -117,7 +112,9 @@ def _check_arguments(args: argparse.Namespace) -> int:
     if (args.mapping is None) == (args.instrument is None):
         problems.append("error: give either --instrument ID or --mapping FILE")
     if args.output_format not in OUTPUT_FORMATS:
-        problems.append("error: --format must be json or html")
+        problems.append("error: --format must be json, html or pdf")
+    if args.output_format == "pdf" and args.out is None:
+        problems.append("error: --format pdf needs --out FILE")
     if args.missing not in MISSING_POLICIES:
         problems.append("error: --missing must be listwise or pairwise")
     seed = 0
@@ -190,28 +187,24 @@ def build(args: argparse.Namespace, seed: int) -> dict[str, Any]:
         )
     except AnalysisInputError as exc:
         raise CommandFailure(*(f"error: {problem}" for problem in exc.problems)) from None
-    sections = study_sections(study)
-    return {
-        "title": "Study report",
-        "reproducibility": {
-            "inputs": [
-                {"role": role, "file": path.name, "sha256": file_sha256(path)}
-                for role, path in files
-            ],
-            "software": software_versions(),
-            "instrument": (
-                {"id": instrument.id, "version": instrument.version} if instrument else None
-            ),
-            "mapping": args.mapping.name if mapping else None,
-            "seed": seed,
-            "group": args.group,
-            "missing": args.missing,
-            "missing_description": MISSING_DESCRIPTIONS[args.missing],
-            "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
-        "status": section_status(sections),
-        "sections": sections,
-    }
+    stamp = reproducibility(
+        inputs=[
+            {"role": role, "file": path.name, "sha256": file_sha256(path)} for role, path in files
+        ],
+        instrument=instrument,
+        mapping_name=args.mapping.name if mapping else None,
+        seed=seed,
+        group=args.group,
+        missing=args.missing,
+    )
+    return report_document(study, stamp)
+
+
+def _pdf(page: str) -> bytes:
+    try:
+        return html_to_pdf(page)
+    except PdfUnavailable as exc:
+        raise CommandFailure(f"error: --format pdf: {exc}") from None
 
 
 def to_json(report: Mapping[str, Any]) -> str:
@@ -219,11 +212,15 @@ def to_json(report: Mapping[str, Any]) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _write(text: str, out: Path | None) -> None:
+def _write(content: str | bytes, out: Path | None) -> None:
     if out is None:
-        sys.stdout.write(text)
+        # Only text comes here: --format pdf needs --out.
+        sys.stdout.write(content if isinstance(content, str) else content.decode("utf-8"))
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        if isinstance(content, str):
+            out.write_text(content, encoding="utf-8")
+        else:
+            out.write_bytes(content)
     except OSError as exc:
         raise CommandFailure(f"error: {out}: cannot write the file: {exc.strerror}") from None

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from alliantiemonitor import __version__
 from alliantiemonitor.core.datafile import InstrumentError
 from alliantiemonitor.core.instrument import Instrument
 from alliantiemonitor.core.registry import default_registry, parse_ref
@@ -84,20 +81,3 @@ def write_table(frame: pd.DataFrame, out: Path, out_format: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in blocks (stamped on analyses for reproduction)."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def software_versions() -> dict[str, str]:
-    """The versions that decide an analysis's numbers."""
-    versions = {"alliantiemonitor": __version__}
-    for package in ("numpy", "pandas", "scipy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "unknown"
-    return versions

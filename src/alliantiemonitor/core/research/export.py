@@ -25,7 +25,6 @@ failure never leaves a half-written export.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -68,6 +67,7 @@ from alliantiemonitor.core.research.export_layout import (
 )
 from alliantiemonitor.core.research.export_sav import write_sav
 from alliantiemonitor.core.research.pseudonym import Pseudonymiser
+from alliantiemonitor.core.research.stamp import file_sha256
 
 Layout = Literal["long", "wide"]
 DateHandling = Literal["month", "shift"]
@@ -284,14 +284,6 @@ def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
         else:
             arrays.append(pa.array(values, type=arrow_type, from_pandas=True))
     return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _prepare_folder(out: Path) -> Path:

@@ -29,6 +29,8 @@ def _figure(ident: str, caption: str, description: str, width: int, height: int,
     return (
         f"<figure><svg role='img' width='{width}' "
         f"height='{height}' viewBox='0 0 {width} {height}' "
+        # As attributes, not only page CSS: a PDF renderer may not apply CSS inside an SVG.
+        "font-family='system-ui, sans-serif' font-size='12' fill='#1a1a1a' "
         f"aria-labelledby='{ident}-title {ident}-desc'>"
         f"<title id='{ident}-title'>{_e(caption)}</title>"
         f"<desc id='{ident}-desc'>{_e(description)}</desc>{body}</svg>"

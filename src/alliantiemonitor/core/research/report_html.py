@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from alliantiemonitor.cli.report_svg import class_chart, km_chart, share_chart
+from alliantiemonitor.core.research.report_svg import class_chart, km_chart, share_chart
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:80rem}
@@ -24,7 +24,6 @@ thead th{background:#eee}
 figure{margin:0 0 1.5rem}
 figcaption{font-weight:600;margin:.25rem 0}
 .note{color:#555}
-svg text{font:12px system-ui,sans-serif;fill:#1a1a1a}
 @media print{body{margin:0}section{break-inside:avoid-page}}
 """
 
@@ -41,11 +40,13 @@ _TITLES = {
 }
 
 
-def _e(value: object) -> str:
+def escape(value: object) -> str:
+    """Text for HTML, quotes included."""
     return html.escape(str(value), quote=True)
 
 
-def _f(value: object, digits: int = 3) -> str:
+def number_text(value: object, digits: int = 3) -> str:
+    """A number as the report prints it: fixed digits, "–" for none or not finite."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -57,29 +58,31 @@ def _f(value: object, digits: int = 3) -> str:
     return str(value)
 
 
-def _p(value: object) -> str:
+def p_text(value: object) -> str:
+    """A p-value: three digits, "< 0.001" below that."""
     if not isinstance(value, float | int) or isinstance(value, bool):
         return "–"
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _ci(low: object, high: object) -> str:
-    return "–" if low is None or high is None else f"[{_f(low)}, {_f(high)}]"
+    return "–" if low is None or high is None else f"[{number_text(low)}, {number_text(high)}]"
 
 
-def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    head = "".join(f"<th scope='col'>{_e(cell)}</th>" for cell in header)
+def html_table(caption: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A table with a caption and a header row; every cell escaped."""
+    head = "".join(f"<th scope='col'>{escape(cell)}</th>" for cell in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return (
-        f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )
 
 
 def _note(text: object) -> str:
-    return f"<p class='note'>{_e(text)}</p>"
+    return f"<p class='note'>{escape(text)}</p>"
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -88,21 +91,24 @@ def _note(text: object) -> str:
 def _data(section: Mapping[str, Any]) -> str:
     (summary,) = section["results"]
     rows = [
-        ["responses", _f(summary["responses"])],
-        ["submitted responses", _f(summary.get("submitted"))],
-        ["trajectories", _f(summary["trajectories"])],
-        ["rows in the trajectories table", _f(summary["trajectories_table"])],
+        ["responses", number_text(summary["responses"])],
+        ["submitted responses", number_text(summary.get("submitted"))],
+        ["trajectories", number_text(summary["trajectories"])],
+        ["rows in the trajectories table", number_text(summary["trajectories_table"])],
     ]
-    rows += [[f"rows analysed ({k})", _f(v)] for k, v in summary["rows_analysed"].items()]
-    parts = [_table("The data", ["what", "number"], rows)]
+    rows += [[f"rows analysed ({k})", number_text(v)] for k, v in summary["rows_analysed"].items()]
+    parts = [html_table("The data", ["what", "number"], rows)]
     for column in ("rater", "domain"):
         counts = summary.get(f"per_{column}")
         if counts:
             parts.append(
-                _table(
+                html_table(
                     f"Responses and trajectories per {column}",
                     [column, "responses", "trajectories"],
-                    [[c[column], _f(c["responses"]), _f(c["trajectories"])] for c in counts],
+                    [
+                        [c[column], number_text(c["responses"]), number_text(c["trajectories"])]
+                        for c in counts
+                    ],
                 )
             )
     return "".join(parts)
@@ -122,36 +128,36 @@ def _reliability(section: Mapping[str, Any]) -> str:
                 _who(r),
                 r["scale"],
                 r["group"] or "all",
-                _f(r["n"]),
-                _f(r["k"]),
-                _f(r["alpha"]),
+                number_text(r["n"]),
+                number_text(r["k"]),
+                number_text(r["alpha"]),
                 _ci(ci[0], ci[1]),
-                _f(r["omega"]),
-                _f(r["mean"]),
-                _f(r["sd"]),
+                number_text(r["omega"]),
+                number_text(r["mean"]),
+                number_text(r["sd"]),
                 r["reason"] or r["omega_reason"] or "",
             ]
         )
         if r["group"] is None and r.get("items"):
             items.append(
-                _table(
+                html_table(
                     f"Items of {r['scale']} ({_who(r)})",
                     ["item", "reversed", "n", "mean", "sd", "item-rest r", "alpha if deleted"],
                     [
                         [
                             i["item"],
-                            _f(i["reverse"]),
-                            _f(i["n"]),
-                            _f(i["mean"]),
-                            _f(i["sd"]),
-                            _f(i["item_rest_r"]),
-                            _f(i["alpha_if_deleted"]),
+                            number_text(i["reverse"]),
+                            number_text(i["n"]),
+                            number_text(i["mean"]),
+                            number_text(i["sd"]),
+                            number_text(i["item_rest_r"]),
+                            number_text(i["alpha_if_deleted"]),
                         ]
                         for i in r["items"]
                     ],
                 )
             )
-    summary = _table(
+    summary = html_table(
         "Reliability per rater and scale: Cronbach's alpha (95 % CI after Feldt), McDonald's omega",
         ["rater", "scale", "group", "n", "k", "alpha", "95 % CI", "omega", "mean", "sd", "note"],
         rows,
@@ -163,14 +169,14 @@ def _fit_row(label: str, fit: Mapping[str, Any] | None) -> list[str]:
     fit = fit or {}
     return [
         label,
-        _f(fit.get("chi2")),
-        _f(fit.get("df")),
-        _p(fit.get("p_value")),
-        _f(fit.get("cfi")),
-        _f(fit.get("tli")),
-        _f(fit.get("rmsea")),
+        number_text(fit.get("chi2")),
+        number_text(fit.get("df")),
+        p_text(fit.get("p_value")),
+        number_text(fit.get("cfi")),
+        number_text(fit.get("tli")),
+        number_text(fit.get("rmsea")),
         _ci(fit.get("rmsea_ci_lower"), fit.get("rmsea_ci_upper")),
-        _f(fit.get("srmr")),
+        number_text(fit.get("srmr")),
     ]
 
 
@@ -182,7 +188,9 @@ def _factor(section: Mapping[str, Any]) -> str:
     for r in section["results"]:
         who = _who(r)
         if "steps" in r or r.get("analysis") == "invariance":
-            parts.append(f"<h3>Measurement invariance by {_e(r.get('group'))} ({_e(who)})</h3>")
+            parts.append(
+                f"<h3>Measurement invariance by {escape(r.get('group'))} ({escape(who)})</h3>"
+            )
             if r["status"] != "ok":
                 parts.append(_note(f"Not estimable: {r.get('message') or r.get('reason')}"))
                 continue
@@ -196,39 +204,39 @@ def _factor(section: Mapping[str, Any]) -> str:
                 rows.append(
                     [
                         *_fit_row(step["level"], step.get("fit")),
-                        _f(cmp.get("delta_chi2")),
-                        _f(cmp.get("delta_df")),
-                        _p(cmp.get("p_value")),
-                        _f(cmp.get("delta_cfi")),
-                        _f(cmp.get("delta_rmsea")),
+                        number_text(cmp.get("delta_chi2")),
+                        number_text(cmp.get("delta_df")),
+                        p_text(cmp.get("p_value")),
+                        number_text(cmp.get("delta_cfi")),
+                        number_text(cmp.get("delta_rmsea")),
                         step.get("message") or "",
                     ]
                 )
             parts.append(
-                _table(
+                html_table(
                     f"Configural, metric and scalar invariance ({who})",
                     [*_FIT_HEADER, "Δχ²", "Δdf", "p", "ΔCFI", "ΔRMSEA", "note"],
                     rows,
                 )
             )
             continue
-        parts.append(f"<h3>Confirmatory factor analysis ({_e(who)})</h3>")
+        parts.append(f"<h3>Confirmatory factor analysis ({escape(who)})</h3>")
         if r["status"] != "ok":
             parts.append(_note(f"Not estimable: {r.get('message') or r.get('reason')}"))
             continue
         parts.append(
-            _table(
+            html_table(
                 f"Fit of the correlated-factors model ({who}, n = {r['n']}, listwise)",
                 _FIT_HEADER,
                 [_fit_row("correlated factors", r.get("fit"))],
             )
         )
         parts.append(
-            _table(
+            html_table(
                 f"Standardised loadings ({who})",
                 ["factor", "item", "loading", "SE"],
                 [
-                    [ld["factor"], ld["item"], _f(ld["std"]), _f(ld["std_se"])]
+                    [ld["factor"], ld["item"], number_text(ld["std"]), number_text(ld["std_se"])]
                     for ld in r["loadings"]
                 ],
             )
@@ -245,16 +253,16 @@ def _agreement(section: Mapping[str, Any]) -> str:
         rows.append(
             [
                 r["characteristic"],
-                _f(r["n"]),
-                _f(pearson["r"]),
-                _f(diff["mean"]),
-                _p(diff["p"]),
-                f"{absolute['form']} {_f(absolute['icc'])}" if absolute else "–",
-                f"{_f(ba['lower_limit'])} to {_f(ba['upper_limit'])}",
+                number_text(r["n"]),
+                number_text(pearson["r"]),
+                number_text(diff["mean"]),
+                p_text(diff["p"]),
+                f"{absolute['form']} {number_text(absolute['icc'])}" if absolute else "–",
+                f"{number_text(ba['lower_limit'])} to {number_text(ba['upper_limit'])}",
                 r["reason"] or "",
             ]
         )
-    return _table(
+    return html_table(
         "Client versus professional per characteristic (difference = client − professional)",
         ["characteristic", "n", "r", "mean difference", "p", "ICC", "limits of agreement", "note"],
         rows,
@@ -267,7 +275,7 @@ def _change(section: Mapping[str, Any]) -> str:
     return (
         _note(f"Method: {r['method']}; missing scores: {r['missing']}; series: {r['n_series']}.")
         + share_chart(shares)
-        + _table(
+        + html_table(
             "Patterns per rater and characteristic (share of all; of those with 2+ scores)",
             ["rater", "characteristic", "pattern", "n", "share", "share of classified"],
             [
@@ -275,9 +283,9 @@ def _change(section: Mapping[str, Any]) -> str:
                     s["rater"],
                     s["characteristic"],
                     s["pattern"],
-                    _f(s["n"]),
-                    _f(s["share"]),
-                    _f(s["share_classified"]),
+                    number_text(s["n"]),
+                    number_text(s["share"]),
+                    number_text(s["share_classified"]),
                 ]
                 for s in shares
             ],
@@ -297,18 +305,18 @@ def _classes(section: Mapping[str, Any]) -> str:
     if r["status"] != "ok":
         return "".join(parts) + _note(f"Not estimable: {r['reason']}")
     parts.append(
-        _table(
+        html_table(
             f"Model comparison (chosen: K = {r['chosen_k']} by the lowest BIC)",
             ["K", "log-likelihood", "parameters", "BIC", "AIC", "entropy", "converged"],
             [
                 [
-                    _f(c["k"]),
-                    _f(c["log_likelihood"]),
-                    _f(c["n_parameters"]),
-                    _f(c["bic"]),
-                    _f(c["aic"]),
-                    _f(c["entropy"]),
-                    _f(c["converged"]),
+                    number_text(c["k"]),
+                    number_text(c["log_likelihood"]),
+                    number_text(c["n_parameters"]),
+                    number_text(c["bic"]),
+                    number_text(c["aic"]),
+                    number_text(c["entropy"]),
+                    number_text(c["converged"]),
                 ]
                 for c in r["comparison"]
             ],
@@ -317,17 +325,17 @@ def _classes(section: Mapping[str, Any]) -> str:
     classes = r["classes"]
     parts.append(class_chart(classes, max(1, int(r.get("max_round") or 1))))
     parts.append(
-        _table(
+        html_table(
             "Classes (ordered by slope)",
             ["class", "size", "weight", "intercept", "slope", "mean posterior"],
             [
                 [
-                    _f(c["class"]),
-                    _f(c["size"]),
-                    _f(c["weight"]),
-                    _f(c["intercept"]),
-                    _f(c["slope"]),
-                    _f(c["mean_posterior"]),
+                    number_text(c["class"]),
+                    number_text(c["size"]),
+                    number_text(c["weight"]),
+                    number_text(c["intercept"]),
+                    number_text(c["slope"]),
+                    number_text(c["mean_posterior"]),
                 ]
                 for c in classes
             ],
@@ -338,33 +346,36 @@ def _classes(section: Mapping[str, Any]) -> str:
         parts.append(
             _note(
                 f"Adjusted Rand index against the column {recovery['truth_column']}: "
-                f"{_f(recovery['adjusted_rand_index'])}"
+                f"{number_text(recovery['adjusted_rand_index'])}"
             )
         )
         keys = [k for k in recovery["crosstab"][0] if k != "course"]
         parts.append(
-            _table(
+            html_table(
                 "Known course against the class found",
                 ["course", *keys],
-                [[row["course"], *(_f(row[k]) for k in keys)] for row in recovery["crosstab"]],
+                [
+                    [row["course"], *(number_text(row[k]) for k in keys)]
+                    for row in recovery["crosstab"]
+                ],
             )
         )
     return "".join(parts)
 
 
 def _coefficients(caption: str, result: Mapping[str, Any], ratio: str) -> str:
-    return _table(
+    return html_table(
         caption,
         ["term", "estimate", "SE", "z", "p", "95 % CI", ratio, "95 % CI"],
         [
             [
                 c["name"],
-                _f(c["estimate"]),
-                _f(c["se"]),
-                _f(c["z"]),
-                _p(c["p_value"]),
+                number_text(c["estimate"]),
+                number_text(c["se"]),
+                number_text(c["z"]),
+                p_text(c["p_value"]),
                 _ci(c["ci_low"], c["ci_high"]),
-                _f(c["ratio"]),
+                number_text(c["ratio"]),
                 _ci(c["ratio_low"], c["ratio_high"]),
             ]
             for c in result.get("coefficients") or []
@@ -383,7 +394,7 @@ def _outcomes(section: Mapping[str, Any]) -> str:
     return (
         head
         + _coefficients("Logistic regression of a premature negative end", r, "odds ratio")
-        + _note(f"McFadden's pseudo R²: {_f(r['pseudo_r2'])}")
+        + _note(f"McFadden's pseudo R²: {number_text(r['pseudo_r2'])}")
     )
 
 
@@ -394,18 +405,26 @@ def _survival(section: Mapping[str, Any]) -> str:
         curves = km["curves"]
         parts.append(km_chart(curves))
         parts.append(
-            _table(
+            html_table(
                 "Kaplan–Meier per alliance tertile",
                 ["group", "n", "events", "median months (– = not reached)"],
-                [[c["group"], _f(c["n"]), _f(c["events"]), _f(c["median"])] for c in curves],
+                [
+                    [
+                        c["group"],
+                        number_text(c["n"]),
+                        number_text(c["events"]),
+                        number_text(c["median"]),
+                    ]
+                    for c in curves
+                ],
             )
         )
         logrank = km.get("logrank")
         if logrank:
             parts.append(
                 _note(
-                    f"Log-rank test: χ² = {_f(logrank['chi2'])}, df = {logrank['df']}, "
-                    f"p = {_p(logrank['p_value'])}"
+                    f"Log-rank test: χ² = {number_text(logrank['chi2'])}, df = {logrank['df']}, "
+                    f"p = {p_text(logrank['p_value'])}"
                 )
             )
         else:
@@ -422,7 +441,7 @@ def _survival(section: Mapping[str, Any]) -> str:
                 "hazard ratio",
             )
         )
-        parts.append(_note(f"Harrell's concordance: {_f(cox['concordance'])}"))
+        parts.append(_note(f"Harrell's concordance: {number_text(cox['concordance'])}"))
     else:
         parts.append(_note(f"Cox regression not estimable: {cox['reason']}"))
     return "".join(parts)
@@ -441,25 +460,26 @@ _LAYOUTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 
 def _stamp(stamp: Mapping[str, Any]) -> str:
-    rows = [[f"{i['role']}: {i['file']}", f"SHA-256 {i['sha256']}"] for i in stamp["inputs"]]
+    rows = [["study", stamp["study"]]] if stamp.get("study") else []
+    rows += [[f"{i['role']}: {i['file']}", f"SHA-256 {i['sha256']}"] for i in stamp["inputs"]]
     instrument = stamp["instrument"]
     rows += [
         ["software", ", ".join(f"{k} {v}" for k, v in stamp["software"].items())],
         ["instrument", f"{instrument['id']} {instrument['version']}" if instrument else "–"],
         ["mapping", stamp["mapping"] or "–"],
-        ["seed", _f(stamp["seed"])],
+        ["seed", number_text(stamp["seed"])],
         ["group", stamp["group"] or "–"],
         ["missing answers", stamp["missing_description"]],
         ["run at (UTC)", stamp["run_at"]],
     ]
-    return _table("Reproducibility: what went in and what ran", ["what", "value"], rows)
+    return html_table("Reproducibility: what went in and what ran", ["what", "value"], rows)
 
 
 def render_report(report: Mapping[str, Any]) -> str:
     """The report as a self-contained HTML page."""
-    body = [f"<h1>{_e(report['title'])}</h1>", _stamp(report["reproducibility"])]
+    body = [f"<h1>{escape(report['title'])}</h1>", _stamp(report["reproducibility"])]
     contents = "".join(
-        f"<li><a href='#{_e(s['name'])}'>{_e(_TITLES.get(s['name'], s['name']))}</a>"
+        f"<li><a href='#{escape(s['name'])}'>{escape(_TITLES.get(s['name'], s['name']))}</a>"
         f"{'' if s['status'] == 'ok' else ' (not estimable)'}</li>"
         for s in report["sections"]
     )
@@ -467,7 +487,7 @@ def render_report(report: Mapping[str, Any]) -> str:
     for section in report["sections"]:
         name = section["name"]
         body.append(
-            f"<section id='{_e(name)}'><h2>{_e(_TITLES.get(name, name))}</h2>"
+            f"<section id='{escape(name)}'><h2>{escape(_TITLES.get(name, name))}</h2>"
             + (
                 _LAYOUTS[name](section)
                 if section["status"] == "ok" and name in _LAYOUTS
@@ -478,6 +498,6 @@ def render_report(report: Mapping[str, Any]) -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{_e(report['title'])}</title><style>{_STYLE}</style></head>"
+        f"<title>{escape(report['title'])}</title><style>{_STYLE}</style></head>"
         f"<body><main>{''.join(body)}</main></body></html>\n"
     )

@@ -1,0 +1,106 @@
+"""A study's report as files: the analyses of ``alliantiemonitor analyse report`` on its data.
+
+The data are :func:`~alliantiemonitor.research.dataset.study_table` (consenting trajectories
+only); the sections, the stamp and the page are the core's
+(:mod:`alliantiemonitor.core.research.report_document`), so a report built here and one built
+by the command on an export of the same table hold the same numbers. The stamp's data hash is
+:func:`~alliantiemonitor.core.research.stamp.table_sha256` of the table analysed.
+
+The table holds public ids (uuids) to join on; the report shows none of them and no names,
+only counts and estimates (``tests/research/test_report_build.py`` checks this).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alliantiemonitor.core.instrument import Instrument
+from alliantiemonitor.core.research.data import AnalysisInputError
+from alliantiemonitor.core.research.report import Study as ReportStudy
+from alliantiemonitor.core.research.report import prepare_study
+from alliantiemonitor.core.research.report_document import (
+    report_document,
+    reproducibility,
+    unestimable_document,
+)
+from alliantiemonitor.core.research.report_html import render_report
+from alliantiemonitor.core.research.report_pdf import PdfUnavailable, html_to_pdf
+from alliantiemonitor.core.research.stamp import table_sha256
+from alliantiemonitor.instruments import registry as instrument_registry
+from alliantiemonitor.research.dataset import study_table
+from alliantiemonitor.research.models import Study
+
+logger = logging.getLogger(__name__)
+
+REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
+#: What the stamp calls the data: no file went in, the study's table did.
+DATA_INPUT = "study table (consenting trajectories; SHA-256 of it as CSV)"
+
+
+def _instrument_rows(table: pd.DataFrame) -> tuple[Instrument | None, pd.DataFrame]:
+    """The instrument most responses were given on, and those responses.
+
+    Responses on another instrument (or version) have other items: one report analyses one
+    instrument, as the command does.
+    """
+    if table.empty:
+        return None, table
+    pairs = table[["instrument", "instrument_version"]].astype(str).agg("@".join, axis=1)
+    counts = pairs.value_counts()
+    # Most responses first; a tie goes to the first reference in order, so the choice is stable.
+    chosen = sorted(counts.index, key=lambda ref: (-counts[ref], ref))[0]
+    instrument_id, _, version = chosen.partition("@")
+    try:
+        instrument = instrument_registry.get_registry().get(instrument_id, version=version)
+    except KeyError as exc:
+        raise AnalysisInputError([f"the instrument {chosen} is not installed"]) from exc
+    rows = table[(pairs == chosen).to_numpy()].reset_index(drop=True)
+    return instrument, rows
+
+
+def study_report(study: Study, *, seed: int = 1) -> dict[str, Any]:
+    """The study's report as plain data (what ``analyse report --format json`` gives)."""
+    table = study_table(study)
+    instrument: Instrument | None = None
+    rows = table
+    prepared: ReportStudy | None = None
+    reason = "the study has no submitted responses of consenting clients"
+    try:
+        instrument, rows = _instrument_rows(table)
+        if instrument is not None:
+            prepared = prepare_study(rows, instrument=instrument, seed=seed)
+    except AnalysisInputError as exc:
+        reason = "the data could not be analysed: " + "; ".join(exc.problems)
+    stamp = reproducibility(
+        inputs=[{"role": "data", "file": DATA_INPUT, "sha256": table_sha256(rows)}],
+        instrument=instrument,
+        seed=seed,
+        study_name=study.name,
+    )
+    title = f"Study report: {study.name}"
+    if prepared is None:
+        return unestimable_document(reason, stamp, title=title)
+    return report_document(prepared, stamp, title=title)
+
+
+def build_report(study: Study, folder: Path, *, seed: int = 1) -> list[str]:
+    """Write the study's report into ``folder`` (existing, empty); return the names written.
+
+    ``report.html`` always; ``report.pdf`` as well when WeasyPrint can be loaded (otherwise the
+    reason is logged and only the HTML page is returned). A section the data are too few for
+    says why it could not be estimated; so does every section of a study without data.
+    """
+    page = render_report(study_report(study, seed=seed))
+    (folder / REPORT_HTML).write_text(page, encoding="utf-8")
+    try:
+        pdf = html_to_pdf(page)
+    except PdfUnavailable as exc:
+        logger.warning("Study report without PDF: %s", exc)
+        return [REPORT_HTML]
+    (folder / REPORT_PDF).write_bytes(pdf)
+    return [REPORT_HTML, REPORT_PDF]
