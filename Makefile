@@ -94,8 +94,9 @@ checks:
 	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(CHECK_ENV) $(PY) manage.py check --database default --fail-level WARNING
 
+# --durations: the slowest tests in the log, to keep the whole run under 30 minutes.
 test-sqlite:
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_ARGS) --durations=15
 
 # The pure core (tests/core, and the research benchmark on it) knows no database: the import
 # contract forbids Django there, so running it a second time on PostgreSQL proves nothing. The

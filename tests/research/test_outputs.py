@@ -331,3 +331,23 @@ def test_an_old_login_asks_for_password_and_code_first(study, three, researcher)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("reauthenticate"))
     assert not AuditEvent.objects.filter(action=Action.STUDY_OUTPUT_DOWNLOAD).exists()
+
+
+def test_the_report_is_built_by_the_worker_as_page_and_pdf(study, three, researcher):
+    page = _browser(researcher).post(
+        reverse("research:outputs", args=[study.uuid]), {"kind": "report", "report-seed": "7"}
+    )
+    assert page.status_code == 302
+    output = StudyOutput.objects.get(study=study, kind="report")
+    assert output.options == {"seed": 7}
+    assert output_build(output.uuid) == "ready"
+    output.refresh_from_db()
+    assert [entry["name"] for entry in output.files] == ["report.html", "report.pdf"]
+    assert output.summary == {"trajectories": 1, "pdf": True}
+    browser = _browser(researcher)
+    html = _download(browser, output, "report.html").decode()
+    assert study.name in html
+    assert _download(browser, output, "report.pdf").startswith(b"%PDF")
+    for enrolled in three:
+        assert str(enrolled.trajectory.client.uuid) not in html
+        assert enrolled.trajectory.client.display_name not in html

@@ -51,6 +51,7 @@ from alliantiemonitor.research.followup import followup_frame
 from alliantiemonitor.research.keys import study_secret
 from alliantiemonitor.research.models import Study, StudyOutput
 from alliantiemonitor.research.phase_responses import phase_responses_frame
+from alliantiemonitor.research.report_build import REPORT_PDF, build_report
 from alliantiemonitor.research.services import consenting_trajectories
 
 logger = logging.getLogger(__name__)
@@ -354,8 +355,16 @@ PHASE_FRONT: dict[str, ColumnKind] = {
     "submitted_month": "category",
 }
 
+
+def build_study_report(study: Study, folder: Path, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Write the study report (HTML, and PDF when the server can) into ``folder``."""
+    names = build_report(study, folder, seed=int(options["seed"]))
+    return {"trajectories": describe(study).trajectories, "pdf": REPORT_PDF in names}
+
+
 BUILDERS: dict[str, Callable[[Study, Path, Mapping[str, Any]], dict[str, Any]]] = {
     OutputKind.EXPORT: build_export,
+    OutputKind.REPORT: build_study_report,
 }
 
 

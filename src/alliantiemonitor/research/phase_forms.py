@@ -80,9 +80,7 @@ class PhaseEntryChoiceForm(forms.Form):
     def clean_study_key(self) -> str:
         key = normalise_study_key(self.cleaned_data["study_key"])
         if key is None:
-            raise forms.ValidationError(
-                _("A study key has 12 characters: digits and letters (no u).")
-            )
+            raise forms.ValidationError(_("A study key has 12 characters: digits and letters."))
         return key
 
     @property
