@@ -136,6 +136,12 @@ CLASSES_SAMPLE = 50_000
 
 
 def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
+    # Every library is loaded before the timed steps, as the naive part loads pingouin (and with
+    # it SciPy) before its own: the core imports SciPy lazily (a web page should not wait for
+    # it), which would otherwise put seconds of importing into the first step.
+    import scipy.optimize
+    import scipy.stats  # noqa: F401
+
     from alliantiemonitor.core.research.agreement import agreement, join_raters
     from alliantiemonitor.core.research.data import mapping_from_instrument, prepare
     from alliantiemonitor.core.research.growth import (
