@@ -364,6 +364,31 @@ def test_followup_frame_of_a_study_without_outcomes_is_empty_with_its_columns(st
     frame = followup_frame(study)
     assert frame.empty
     assert list(frame.columns) == ["study_key", "outcome", "date", "value"]
+    with_ids = followup_frame(study, trajectory_ids=True)
+    assert with_ids.empty
+    assert list(with_ids.columns) == ["study_key", "outcome", "date", "value", "trajectory_id"]
+
+
+def test_followup_frame_names_the_trajectory_of_a_client_with_two(
+    study, consenting, researcher, professional, team, trajectory
+):
+    other = second_trajectory(study, trajectory, professional, team)
+    consent_record(enrolled=other, given=True, mode="client_flow")
+    key = consenting.study_key
+    data = _csv(
+        f"{key},recidivism,2025-01-01,1,{other.uuid}",
+        f"{key},recidivism,2025-02-01,0,{consenting.uuid}",
+        header="study_key,outcome,date,value,trajectory\n",
+    )
+    upload, _ = followup_dry_run(study=study, by=researcher, data=data)
+    followup_apply(upload=upload, by=researcher)
+
+    frame = followup_frame(study, trajectory_ids=True)
+    assert frame[["trajectory_id", "value"]].values.tolist() == [
+        [str(other.trajectory.uuid), 1],
+        [str(consenting.trajectory.uuid), 0],
+    ]
+    assert list(followup_frame(study).columns) == ["study_key", "outcome", "date", "value"]
 
 
 # --------------------------------------------------------------------------- the command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -11,13 +12,23 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from alliantiemonitor.core.research.data import mapping_from_instrument, prepare
 from alliantiemonitor.core.research.reliability import reliability
+from alliantiemonitor.core.research.report import prepare_study, survival_frame
 from alliantiemonitor.core.research.stamp import table_sha256
+from alliantiemonitor.core.research.survival import kaplan_meier
 from alliantiemonitor.research.dataset import describe, study_table
-from alliantiemonitor.research.report_build import build_report
+from alliantiemonitor.research.followup import followup_apply, followup_dry_run
+from alliantiemonitor.research.report_build import build_report, study_report
+from alliantiemonitor.research.report_survival import (
+    DAYS_PER_MONTH,
+    NO_FOLLOWUP,
+    survival_inputs,
+)
+from alliantiemonitor.research.services import consent_withdraw
 from tests.monitoring.helpers import fill
 from tests.research.conftest import enrol_client
 
@@ -160,3 +171,177 @@ def test_without_weasyprint_only_the_page_is_written(study, tmp_path, monkeypatc
         assert build_report(study, folder) == ["report.html"]
     assert sorted(p.name for p in folder.iterdir()) == ["report.html"]
     assert "WeasyPrint cannot be loaded" in caplog.text
+
+
+# --------------------------------------------------------------------------- survival
+
+
+def _days_ago(days: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=days)
+
+
+def _end(enrolled: Any, professional: Any, days_ago: int) -> None:
+    from alliantiemonitor.measurements.services import trajectory_close
+
+    trajectory_close(
+        trajectory=enrolled.trajectory,
+        end_date=_days_ago(days_ago),
+        reason_kind="regular_completion",
+        by=professional,
+    )
+
+
+def _import(study: Any, researcher: Any, rows: list[tuple[Any, str, int, int]]) -> None:
+    """Import follow-up rows (enrolled trajectory, outcome, days ago, value) and apply them."""
+    lines = ["study_key,outcome,date,value"]
+    lines += [f"{e.study_key},{kind},{_days_ago(ago)},{value}" for e, kind, ago, value in rows]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    upload, report = followup_dry_run(study=study, by=researcher, data=data)
+    assert report.counts.get("new") == len(rows), report.counts
+    followup_apply(upload=upload, by=researcher)
+
+
+def _section(report: dict[str, Any], name: str) -> dict[str, Any]:
+    (section,) = [s for s in report["sections"] if s["name"] == name]
+    return section
+
+
+def _key(enrolled: Any) -> str:
+    return str(enrolled.trajectory.uuid)
+
+
+def test_the_time_to_recidivism_per_trajectory_by_hand(study, professional, team, researcher):
+    rng = np.random.default_rng(3)
+    event, before, censored, no_row, open_ = (
+        enrol_client(study, professional, team, name=name) for name in CLIENTS[:5]
+    )
+    for enrolled in (event, before, censored, no_row, open_):
+        _rounds(enrolled, professional, rng, 1)
+    _end(event, professional, 300)
+    _end(before, professional, 200)
+    _end(censored, professional, 250)
+    _end(no_row, professional, 100)
+    _import(
+        study,
+        researcher,
+        [
+            # During supervision: not recidivism after it.
+            (event, "recidivism", 320, 1),
+            (event, "recidivism", 270, 0),
+            # An arrest is not the event; the first recidivism or reconviction after it is.
+            (event, "rearrest", 240, 1),
+            (event, "recidivism", 209, 1),
+            (event, "reconviction", 150, 1),
+            # Only outcomes before the end: censored at the end itself.
+            (before, "recidivism", 250, 0),
+            (before, "custody_days", 210, 4),
+            # No event: censored at the latest date of any kind.
+            (censored, "recidivism", 100, 0),
+            (censored, "custody_days", 50, 0),
+            # Not ended: not known.
+            (open_, "recidivism", 30, 1),
+        ],
+    )
+
+    inputs = survival_inputs(study, study_table(study))
+    table = inputs.table.set_index("trajectory_id")
+    assert list(inputs.table.columns) == [
+        "trajectory_id",
+        "recidivism_months",
+        "recidivism_observed",
+    ]
+    assert sorted(table.index) == sorted([_key(event), _key(before), _key(censored)])
+    expected = {
+        _key(event): (91 / 30.4375, 1),
+        _key(before): (0.0, 0),
+        _key(censored): (200 / 30.4375, 0),
+    }
+    for trajectory_id, (months, observed) in expected.items():
+        assert table.loc[trajectory_id, "recidivism_months"] == pytest.approx(months)
+        assert table.loc[trajectory_id, "recidivism_observed"] == observed
+    assert DAYS_PER_MONTH == 30.4375
+    assert (inputs.trajectories, inputs.not_ended, inputs.no_followup) == (5, 1, 1)
+    assert inputs.reason is None
+    assert "3 of 5 trajectories in the data" in inputs.note
+    assert "2 trajectories left out (time not known): 1 not ended, 1 without any" in inputs.note
+
+
+def test_a_withdrawn_clients_follow_up_is_not_in_the_table(study, professional, team, researcher):
+    rng = np.random.default_rng(4)
+    stays, withdraws = (enrol_client(study, professional, team, name=n) for n in CLIENTS[:2])
+    for enrolled in (stays, withdraws):
+        _rounds(enrolled, professional, rng, 1)
+        _end(enrolled, professional, 200)
+    _import(
+        study,
+        researcher,
+        [(stays, "recidivism", 100, 1), (withdraws, "reconviction", 150, 1)],
+    )
+    table = study_table(study)  # still with the client who is about to withdraw
+    assert len(survival_inputs(study, table).table) == 2
+
+    consent_withdraw(enrolled=withdraws, by=professional)
+    inputs = survival_inputs(study, table)
+    assert inputs.table["trajectory_id"].tolist() == [_key(stays)]
+    assert inputs.no_followup == 1  # their outcomes are gone, whatever the data say
+    assert _key(withdraws) not in survival_inputs(study, study_table(study)).table.values
+
+
+def test_without_follow_up_the_survival_section_says_so_for_the_web(filled_study, tmp_path):
+    survival = _section(study_report(filled_study), "survival")
+    assert survival["status"] == "not_estimable"
+    assert survival["reason"] == NO_FOLLOWUP
+    folder = _folder(tmp_path, "report")
+    build_report(filled_study, folder)
+    page = _page(folder)
+    assert "no follow-up outcomes imported for this study" in page
+    assert "--trajectories" not in page
+
+
+def test_the_survival_section_runs_on_the_follow_up_outcomes(
+    filled_study, professional, researcher, tmp_path
+):
+    enrolled = list(filled_study.enrolled_trajectories.order_by("pk"))
+    assert len(enrolled) == 7
+    for index, one in enumerate(enrolled):
+        _end(one, professional, 330 - 10 * index)
+    # Events after 60 to 240 days for four; three censored, one of them at its end.
+    _import(
+        filled_study,
+        researcher,
+        [
+            (enrolled[0], "recidivism", 270, 1),
+            (enrolled[1], "reconviction", 200, 1),
+            (enrolled[2], "recidivism", 100, 0),
+            (enrolled[3], "recidivism", 60, 1),
+            (enrolled[4], "custody_days", 20, 0),
+            (enrolled[5], "recidivism", 300, 0),
+            (enrolled[6], "recidivism", 40, 1),
+        ],
+    )
+    report = study_report(filled_study)
+    survival = _section(report, "survival")
+    assert survival["status"] == "ok", survival["reason"]
+    km, _cox = survival["results"]
+    assert "7 of 7 trajectories in the data; none left out" in km["source"]
+
+    rows = study_table(filled_study)
+    (instrument,) = describe(filled_study).instruments
+    inputs = survival_inputs(filled_study, rows)
+    assert inputs.table["recidivism_observed"].sum() == 4
+    frame = survival_frame(prepare_study(rows, instrument=instrument, trajectories=inputs.table))
+    expected = kaplan_meier(
+        frame, duration="recidivism_months", event="recidivism_observed", group="alliance_level"
+    ).to_dict()
+    assert {k: v for k, v in km.items() if k not in ("grouping", "source")} == expected
+    assert km["status"] == "ok"
+    assert sum(curve["n"] for curve in km["curves"]) == 7
+    assert sum(curve["events"] for curve in km["curves"]) == 4
+    # The stamp names the table, by its hash; the page shows the note and the curves.
+    assert table_sha256(inputs.table) in [i["sha256"] for i in report["reproducibility"]["inputs"]]
+    folder = _folder(tmp_path, "report")
+    build_report(filled_study, folder)
+    page = _page(folder)
+    assert "Kaplan–Meier per alliance tertile" in page
+    assert "Time to recidivism from the study&#x27;s follow-up outcomes" in page
+    assert not UUID.search(page)

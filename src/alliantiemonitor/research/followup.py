@@ -446,19 +446,31 @@ def followup_apply(*, upload: FollowUpImport, by: Any) -> DryRun:
 # --------------------------------------------------------------------------- reading back
 
 
-def followup_frame(study: Study) -> pd.DataFrame:
+def followup_frame(study: Study, *, trajectory_ids: bool = False) -> pd.DataFrame:
     """The stored follow-up outcomes of the study's consenting trajectories, for the export.
 
     One row per outcome: ``study_key``, ``outcome`` (a :class:`FollowUpKind` value), ``date``
     (datetime64) and ``value`` (int64), ordered by study key, outcome and date. A client who
     withdrew (or never gave) consent is not in it.
+
+    With ``trajectory_ids`` a last column ``trajectory_id`` holds the enrolled trajectory's
+    public id as text (as ``study_table`` has it): a study key is the client's, so a client
+    with two trajectories in the study has one key for both. Not for the export (the export's
+    tables are keyed by study key only).
     """
+    fields = ["enrolled__study_key", "kind", "date", "value"]
+    columns = list(FRAME_COLUMNS)
+    if trajectory_ids:
+        fields.append("enrolled__trajectory__uuid")
+        columns.append("trajectory_id")
     rows = (
         FollowUpOutcome.objects.filter(enrolled__in=consenting_trajectories(study).values("pk"))
         .order_by("enrolled__study_key", "kind", "date", "enrolled_id")
-        .values_list("enrolled__study_key", "kind", "date", "value")
+        .values_list(*fields)
     )
-    frame = pd.DataFrame.from_records(list(_iterate(rows)), columns=list(FRAME_COLUMNS))
+    frame = pd.DataFrame.from_records(list(_iterate(rows)), columns=columns)
+    if trajectory_ids:
+        frame["trajectory_id"] = frame["trajectory_id"].map(str).astype(object)
     frame["date"] = pd.to_datetime(frame["date"])
     frame["value"] = frame["value"].astype("int64")
     frame["study_key"] = frame["study_key"].astype(object)

@@ -6,6 +6,10 @@ only); the sections, the stamp and the page are the core's
 by the command on an export of the same table hold the same numbers. The stamp's data hash is
 :func:`~alliantiemonitor.core.research.stamp.table_sha256` of the table analysed.
 
+The survival section's per-trajectory table (time to recidivism) is built from the study's
+follow-up outcomes (:mod:`alliantiemonitor.research.report_survival`) and stamped by its hash
+as well; without follow-up outcomes the section says so.
+
 The table holds public ids (uuids) to join on; the report shows none of them and no names,
 only counts and estimates (``tests/research/test_report_build.py`` checks this).
 """
@@ -33,6 +37,7 @@ from alliantiemonitor.core.research.stamp import table_sha256
 from alliantiemonitor.instruments import registry as instrument_registry
 from alliantiemonitor.research.dataset import study_table
 from alliantiemonitor.research.models import Study
+from alliantiemonitor.research.report_survival import survival_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,8 @@ REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
 #: What the stamp calls the data: no file went in, the study's table did.
 DATA_INPUT = "study table (consenting trajectories; SHA-256 of it as CSV)"
+#: What the stamp calls the survival section's table, when there is one.
+TRAJECTORIES_INPUT = "time to recidivism per trajectory, from the follow-up outcomes"
 
 
 def _instrument_rows(table: pd.DataFrame) -> tuple[Instrument | None, pd.DataFrame]:
@@ -69,15 +76,34 @@ def study_report(study: Study, *, seed: int = 1) -> dict[str, Any]:
     instrument: Instrument | None = None
     rows = table
     prepared: ReportStudy | None = None
+    trajectories: pd.DataFrame | None = None
     reason = "the study has no submitted responses of consenting clients"
     try:
         instrument, rows = _instrument_rows(table)
         if instrument is not None:
-            prepared = prepare_study(rows, instrument=instrument, seed=seed)
+            survival = survival_inputs(study, rows)
+            trajectories = None if survival.reason else survival.table
+            prepared = prepare_study(
+                rows,
+                instrument=instrument,
+                seed=seed,
+                trajectories=trajectories,
+                trajectories_reason=survival.reason,
+                trajectories_note=survival.note,
+            )
     except AnalysisInputError as exc:
         reason = "the data could not be analysed: " + "; ".join(exc.problems)
+    inputs = [{"role": "data", "file": DATA_INPUT, "sha256": table_sha256(rows)}]
+    if trajectories is not None:
+        inputs.append(
+            {
+                "role": "trajectories",
+                "file": TRAJECTORIES_INPUT,
+                "sha256": table_sha256(trajectories),
+            }
+        )
     stamp = reproducibility(
-        inputs=[{"role": "data", "file": DATA_INPUT, "sha256": table_sha256(rows)}],
+        inputs=inputs,
         instrument=instrument,
         seed=seed,
         study_name=study.name,

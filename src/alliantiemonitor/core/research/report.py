@@ -70,6 +70,9 @@ ALLIANCE_LEVELS = ("1 low", "2 middle", "3 high")
 DURATION = "recidivism_months"
 OBSERVED = "recidivism_observed"
 SUBSTANCE = "substance_use"
+#: Why the survival section cannot run without a trajectories table: the command's wording
+#: (another caller passes its own ``trajectories_reason`` to :func:`prepare_study`).
+NO_TRAJECTORIES = "needs --trajectories with the time to recidivism"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class Study:
     seed: int
     group: str | None
     missing: MissingPolicy
+    #: Why there is no trajectories table (the survival section's reason when it is ``None``).
+    trajectories_reason: str = NO_TRAJECTORIES
+    #: Where the trajectories table came from and what it left out; shown with the survival
+    #: section's results when given.
+    trajectories_note: str | None = None
 
     @cached_property
     def scores(self) -> pd.DataFrame:
@@ -118,6 +126,8 @@ def prepare_study(
     seed: int = 1,
     group: str | None = None,
     missing: MissingPolicy = "listwise",
+    trajectories_reason: str | None = None,
+    trajectories_note: str | None = None,
 ) -> Study:
     """Check the inputs; raise :class:`AnalysisInputError` listing every problem.
 
@@ -125,6 +135,11 @@ def prepare_study(
     ``professional``, and each rater's rows are checked against that rater's items; with a
     ``mapping`` all rows are checked against its scales. ``trajectories`` (one row per
     trajectory) must have a unique ``trajectory_id``.
+
+    ``trajectories_reason`` is what the survival section says when ``trajectories`` is
+    ``None`` (default :data:`NO_TRAJECTORIES`, the command's option); ``trajectories_note``
+    says where the table came from and which trajectories it left out, and is reported with
+    the survival results.
     """
     if (instrument is None) == (mapping is None):
         raise AnalysisInputError(["give either an instrument or a mapping"])
@@ -172,7 +187,17 @@ def prepare_study(
         problems.append("the data have no rows")
     if problems:
         raise AnalysisInputError(problems)
-    return Study(responses, tuple(parts), instrument, trajectories, seed, group, missing)
+    return Study(
+        responses,
+        tuple(parts),
+        instrument,
+        trajectories,
+        seed,
+        group,
+        missing,
+        trajectories_reason=trajectories_reason or NO_TRAJECTORIES,
+        trajectories_note=trajectories_note,
+    )
 
 
 def _section(name: str, results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -386,7 +411,7 @@ def survival_section(study: Study) -> dict[str, Any]:
     if lacking := _lacks(study, "survival", (TRAJECTORY,)):
         return lacking
     if study.trajectories is None:
-        return _not_estimable("survival", "needs --trajectories with the time to recidivism")
+        return _not_estimable("survival", study.trajectories_reason)
     missing = [c for c in (DURATION, OBSERVED) if c not in study.trajectories.columns]
     if missing:
         return _not_estimable(
@@ -395,6 +420,8 @@ def survival_section(study: Study) -> dict[str, Any]:
     frame = survival_frame(study)
     km = kaplan_meier(frame, duration=DURATION, event=OBSERVED, group="alliance_level").to_dict()
     km["grouping"] = "tertiles of the client's mean alliance over the rounds"
+    if study.trajectories_note is not None:
+        km["source"] = study.trajectories_note
     cox = cox_regression(
         frame, duration=DURATION, event=OBSERVED, predictors=_predictors(study, frame, ("trust",))
     ).to_dict()

@@ -400,7 +400,8 @@ def _outcomes(section: Mapping[str, Any]) -> str:
 
 def _survival(section: Mapping[str, Any]) -> str:
     km, cox = section["results"]
-    parts = [_note(f"Groups: {km['grouping']}; excluded rows: {km['n_excluded']}.")]
+    parts = [_note(km["source"])] if km.get("source") else []
+    parts.append(_note(f"Groups: {km['grouping']}; excluded rows: {km['n_excluded']}."))
     if km["status"] == "ok":
         curves = km["curves"]
         parts.append(km_chart(curves))
