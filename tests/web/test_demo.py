@@ -56,6 +56,16 @@ def test_demo_loads_once_with_history(fast_hashing):
     assert Signal.objects.open().count() == first.signals > 0
     assert OutcomeEvent.objects.exists()
 
+    # A running study: the researcher can build an export or report at once.
+    from alliantiemonitor.research.dataset import describe
+    from alliantiemonitor.research.models import Study
+
+    study = Study.objects.get()
+    assert study.is_active
+    assert first.enrolled == study.enrolled_trajectories.count() > 10
+    assert 0 < first.consenting < first.enrolled
+    assert describe(study).trajectories == first.consenting
+
     counts = (Trajectory.objects.count(), MeasurementRound.objects.count())
     second = demo_load()
     assert not second.created

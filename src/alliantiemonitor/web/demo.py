@@ -44,6 +44,15 @@ from alliantiemonitor.organisations.services import (
     organisation_create,
     team_create,
 )
+from alliantiemonitor.research.services import (
+    consent_record,
+    study_create,
+    study_enrol,
+    study_enrolment_agree,
+    study_phase_add,
+    study_status_set,
+    trajectory_enrol,
+)
 from alliantiemonitor.scheduling.services import organisation_schedule_set
 from alliantiemonitor.trajectories.constants import OutcomeKind
 from alliantiemonitor.trajectories.models import Assignment, Trajectory
@@ -77,7 +86,9 @@ LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("schuldhulp", "professional", "Sem Schuldhulp, schuldhulpverlener"),
     DemoLogin("teamleider", "team_lead", "Tessa Teamleider, team lead"),
     DemoLogin("beheerder", "org_admin", "Bas Beheerder, organisation admin (Administration)"),
-    DemoLogin("onderzoeker", "researcher", "Olga Onderzoeker, researcher"),
+    DemoLogin(
+        "onderzoeker", "researcher", "Olga Onderzoeker, researcher (a study with consent given)"
+    ),
 )
 
 _NAMES = {
@@ -108,6 +119,9 @@ class DemoResult:
     responses: int = 0
     handovers: int = 0
     signals: int = 0
+    #: Trajectories enrolled in the demo study, and how many of their clients said yes.
+    enrolled: int = 0
+    consenting: int = 0
 
 
 def demo_exists() -> bool:
@@ -254,7 +268,62 @@ def demo_load(*, seed: int = DEMO_SEED, trajectories: int = DEMO_TRAJECTORIES) -
         organisation=debt, by=users["beheerder"], every_weeks=8, sender_name=debt.name
     )
     result.signals = signals_recompute(today=today).opened
+    _demo_study(users["onderzoeker"], users["beheerder"], probation, result)
     return result
+
+
+def _demo_study(
+    researcher: Any, admin: Any, organisation: Organisation, result: DemoResult
+) -> None:
+    """A running study of the probation organisation: enrolled, most clients said yes.
+
+    So the researcher's pages show counts, and an export or the report can be built at once.
+    About one client in six said no and one in six was not asked yet.
+    """
+    study = study_create(
+        by=researcher,
+        name="Werkalliantie in toezicht (demo)",
+        description="Hoe de werkalliantie zich over een jaar ontwikkelt, en wat ermee samengaat.",
+        protocol=(
+            "Nulmeting: levensgebieden. Interventie: de monitor, apart ingevuld en besproken. "
+            "Tussenmeting na drie maanden: hoe bruikbaar de monitor was. Na afloop van de "
+            "bewaartermijn blijft niets bewaard."
+        ),
+        information_text=(
+            "We onderzoeken hoe de samenwerking met je begeleider loopt. Als je ja zegt, "
+            "gebruiken we je antwoorden met een code in plaats van je naam. Nee zeggen "
+            "verandert niets aan je begeleiding, en je kunt altijd stoppen."
+        ),
+    )
+    study_phase_add(
+        study=study,
+        by=researcher,
+        kind="nulmeting",
+        name="Nulmeting",
+        instruments=["levensgebieden"],
+        timing_days=0,
+    )
+    study_phase_add(
+        study=study,
+        by=researcher,
+        kind="tussenmeting",
+        name="Tussenmeting",
+        instruments=["bruikbaarheid"],
+        timing_days=90,
+    )
+    study_status_set(study=study, by=researcher, status="active")
+    enrolment = study_enrol(study=study, by=researcher, organisation=organisation)
+    study_enrolment_agree(enrolment=enrolment, by=admin)
+    active = Trajectory.objects.for_organisation(organisation).active().order_by("pk")
+    for index, trajectory in enumerate(active):
+        professional = trajectory.assignments.order_by("pk").last().professional
+        enrolled = trajectory_enrol(study=study, trajectory=trajectory, by=professional)
+        result.enrolled += 1
+        if index % 6 == 5:
+            continue  # not asked yet
+        given = index % 6 != 4
+        consent_record(enrolled=enrolled, given=given, mode="client_flow")
+        result.consenting += given
 
 
 def _hand_over_one(from_user: Any, to_user: Any, today: dt.date, result: DemoResult) -> None:

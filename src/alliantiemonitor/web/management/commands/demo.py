@@ -49,7 +49,8 @@ class Command(BaseCommand):
                     f"Demo loaded: {len(result.organisations)} organisations, "
                     f"{result.trajectories} trajectories, {result.rounds} rounds, "
                     f"{result.responses} responses, {result.handovers} handovers, "
-                    f"{result.signals} signals."
+                    f"{result.signals} signals; a study with {result.enrolled} trajectories "
+                    f"enrolled, {result.consenting} of them with the client's consent."
                 )
             )
         else:
