@@ -62,7 +62,9 @@ def test_from_a_new_study_to_the_export_and_the_report(
     check(research)
     research.get_by_role("link", name="Ask an organisation or team to take part").click()
     research.wait_for_url("**/deelname/")
-    research.get_by_label("Organisation", exact=True).select_option(label=trajectory.organisation.name)
+    research.get_by_label("Organisation", exact=True).select_option(
+        label=trajectory.organisation.name
+    )
     research.get_by_role("button", name="Ask to take part").click()
     research.wait_for_url(f"**/onderzoek/{study.uuid}/")
 

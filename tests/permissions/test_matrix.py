@@ -377,6 +377,12 @@ RULES: dict[str, Rule] = {
     "research:study_detail": study_page(),
     "research:study_status": study_page(methods=POST, refused_form="400"),
     "research:phase_add": study_page(methods=GET_POST, refused_form="400"),
+    "research:phase_edit": Rule(
+        args=lambda w, s: {"uuid": s.study.uuid, "phase": s.phase.uuid},
+        allow=frozenset({"researcher"}),
+        methods=GET_POST,
+        special={("researcher", "own", "post"): "400"},
+    ),
     "research:study_enrol": study_page(methods=GET_POST, refused_form="400"),
     # Follow-up files and interview samples: pages of the study (study keys, never names).
     "research:followup": study_page(methods=GET_POST, refused_form="400"),

@@ -63,6 +63,8 @@ class Side:
     sample: Any = None
     #: A built export of that study, with one file.
     output: Any = None
+    #: A phase of that study.
+    phase: Any = None
 
 
 @dataclass
@@ -173,6 +175,20 @@ def _output(side: Side, researcher: Any) -> Any:
     return output
 
 
+def _phase(side: Side, researcher: Any) -> Any:
+    """A phase of the side's study."""
+    from alliantiemonitor.research.services import study_phase_add
+
+    return study_phase_add(
+        study=side.study,
+        by=researcher,
+        kind="nulmeting",
+        name="Nulmeting",
+        instruments=["motivatie"],
+        timing_days=0,
+    )
+
+
 def build_world() -> World:
     """Both organisations, every persona, and the hand-over that makes ``former`` former."""
     from alliantiemonitor.measurements.services import invitation_create, round_start
@@ -231,6 +247,7 @@ def build_world() -> World:
     for side, by in ((own, users["researcher"]), (other, researcher_elsewhere)):
         side.followup, side.sample = _followup_and_sample(side, by)
         side.output = _output(side, by)
+        side.phase = _phase(side, by)
     users["deactivated"].is_active = False
     users["deactivated"].save(update_fields=["is_active"])
     return World(own=own, other=other, users=users, client_token=token)

@@ -127,6 +127,20 @@ def _output(w: World) -> Any:
     return output
 
 
+def _phase(w: World) -> Any:
+    """A phase of the world's study (the first, added on first use)."""
+    from alliantiemonitor.research.services import study_phase_add
+
+    return w.study.phases.first() or study_phase_add(
+        study=w.study,
+        by=w.researcher,
+        kind="nulmeting",
+        name="Nulmeting",
+        instruments=["motivatie"],
+        timing_days=0,
+    )
+
+
 def _trajectory(w: World) -> list[Any]:
     return [w.trajectory.uuid]
 
@@ -227,6 +241,7 @@ ADDRESSES = [
         form_on="research:study_detail",
     ),
     Address("research:phase_add", "researcher", lambda w: [w.study.uuid]),
+    Address("research:phase_edit", "researcher", lambda w: [w.study.uuid, _phase(w).uuid]),
     Address("research:study_enrol", "researcher", lambda w: [w.study.uuid]),
     Address("research:followup", "researcher", lambda w: [w.study.uuid]),
     Address("research:followup_confirm", "researcher", lambda w: [w.study.uuid, _followup(w)]),

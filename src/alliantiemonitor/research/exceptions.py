@@ -52,6 +52,16 @@ class QuestionnaireNotInPhase(DomainError):
     default_message = _("This questionnaire is not part of this phase of the study.")
 
 
+class AnsweredQuestionnaireRemoved(DomainError):
+    """A phase change would drop a questionnaire that trajectories already answered in it."""
+
+    code = "answered_questionnaire_removed"
+    default_message = _(
+        "A questionnaire that was already answered in this phase cannot be removed: its "
+        "answers would no longer belong to the phase."
+    )
+
+
 class InvalidAnswers(DomainError):
     code = "invalid_answers"
     default_message = _("Some answers are not valid; nothing was saved.")

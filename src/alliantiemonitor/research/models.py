@@ -147,6 +147,10 @@ class StudyPhase(models.Model):
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
 
+    def answered_questionnaires(self) -> list[str]:
+        """The ids of this phase's questionnaires that some trajectory has answered."""
+        return sorted(self.responses.order_by().values_list("questionnaire", flat=True).distinct())
+
     def audit_context(self) -> tuple[None, None]:
         return None, None
 

@@ -126,6 +126,11 @@ def phase_response_submit(
         .select_related("study")
         .get(pk=enrolled.pk)
     )
+    # The phase's row lock orders this after (or before) a change of the phase: an answer
+    # never lands on a questionnaire that study_phase_edit has just taken out of it.
+    phase = StudyPhase.objects.select_for_update().get(pk=phase.pk)
+    if questionnaire not in (phase.instruments or []):
+        raise QuestionnaireNotInPhase
     study = locked.study
     if by is not None and not _is_study_researcher(by, study):
         raise NotAllowed

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
@@ -31,6 +32,7 @@ from alliantiemonitor.research.constants import (
 )
 from alliantiemonitor.research.exceptions import (
     AlreadyEnrolled,
+    AnsweredQuestionnaireRemoved,
     InvalidStudyInput,
     NotAllowed,
     NotEnrolled,
@@ -202,7 +204,12 @@ def study_phase_edit(
     timing_days: int,
     mode_notes: str = "",
 ) -> StudyPhase:
-    """Change a phase (its place in the order stays)."""
+    """Change a phase (its place in the order stays).
+
+    Raises ``InvalidStudyInput`` as :func:`study_phase_add` does, and
+    ``AnsweredQuestionnaireRemoved`` when a questionnaire that a trajectory already answered
+    in this phase would be dropped (its answers would no longer belong to the phase).
+    """
     fields = _phase_fields(
         kind=kind,
         name=name,
@@ -210,7 +217,21 @@ def study_phase_edit(
         timing_days=timing_days,
         mode_notes=mode_notes,
     )
+    # The row lock is also taken by phase_response_submit: no answer to a questionnaire can
+    # arrive between the check below and the change.
     locked = StudyPhase.objects.select_for_update().get(pk=phase.pk)
+    removed = set(locked.instruments or []) - set(fields["instruments"])
+    answered = [q for q in locked.answered_questionnaires() if q in removed]
+    if answered:
+        raise AnsweredQuestionnaireRemoved(
+            _(
+                "Already answered in this phase, so it cannot be removed (its answers would "
+                "no longer belong to the phase): %(questionnaires)s."
+            )
+            % {"questionnaires": ", ".join(answered)},
+            field="instruments",
+            questionnaires=answered,
+        )
     for key, value in fields.items():
         setattr(locked, key, value)
     locked.full_clean()

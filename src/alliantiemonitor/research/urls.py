@@ -20,6 +20,7 @@ urlpatterns = [
     path("<uuid:uuid>/", studies.study_detail, name="study_detail"),
     path("<uuid:uuid>/status/", studies.study_status, name="study_status"),
     path("<uuid:uuid>/fase/", studies.phase_add, name="phase_add"),
+    path("<uuid:uuid>/fase/<uuid:phase>/", studies.phase_edit, name="phase_edit"),
     path("<uuid:uuid>/deelname/", studies.study_enrol_organisation, name="study_enrol"),
     # Follow-up outcomes (a file, its dry run, the confirmation) and interview samples.
     path("<uuid:uuid>/uitkomsten/", followup.followup_upload, name="followup"),

@@ -1,4 +1,4 @@
-"""The researcher's pages: the own studies, a new study, one study, a phase, enrolment.
+"""The researcher's pages: the own studies, a new study, one study, phases, enrolment.
 
 Nothing here shows a client: a study's page has its protocol, phases, the organisations and
 teams that take part, and counts of enrolled trajectories by consent state.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +26,7 @@ from alliantiemonitor.research.services import (
     study_create,
     study_enrol,
     study_phase_add,
+    study_phase_edit,
     study_status_set,
 )
 
@@ -114,6 +115,40 @@ def phase_add(request: HttpRequest, uuid: str) -> HttpResponse:
                 return redirect("research:study_detail", uuid=study.uuid)
         return render(request, "research/phase_add.html", context, status=400)
     return render(request, "research/phase_add.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_edit(request: HttpRequest, uuid: str, phase: str) -> HttpResponse:
+    """Change a phase of the study's protocol (a questionnaire already answered stays)."""
+    study = get_study_for(request.user, uuid, perm=Perm.STUDY_MANAGE)
+    found = get_object_or_404(study.phases, uuid=phase)
+    initial = {
+        "kind": found.kind,
+        "name": found.name,
+        "instruments": found.instruments,
+        "timing_days": found.timing_days,
+        "mode_notes": found.mode_notes,
+    }
+    form = PhaseForm(request.POST or None, initial=initial)
+    context = {
+        "study": study,
+        "phase": found,
+        "form": form,
+        "answered": found.answered_questionnaires(),
+    }
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                study_phase_edit(phase=found, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                field = error.context.get("field")
+                form.add_error(field if field in form.fields else None, str(error.message))
+            else:
+                messages.success(request, _("The phase was changed."))
+                return redirect("research:study_detail", uuid=study.uuid)
+        return render(request, "research/phase_edit.html", context, status=400)
+    return render(request, "research/phase_edit.html", context)
 
 
 @login_required
