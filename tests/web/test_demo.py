@@ -79,7 +79,12 @@ def test_demo_logins_work(fast_hashing):
         assert user.check_password(DEMO_PASSWORD), login.username
 
 
-def test_demo_command_prints_address_and_logins(fast_hashing):
+def test_demo_command_prints_address_and_logins(fast_hashing, monkeypatch):
+    # The printing is under test, not the load (the test above loads the real size).
+    from alliantiemonitor.web import demo as demo_module
+    from alliantiemonitor.web.management.commands import demo as demo_command
+
+    monkeypatch.setattr(demo_command, "demo_load", lambda: demo_module.demo_load(trajectories=10))
     out = StringIO()
     with override_settings(DEBUG=True):
         call_command("demo", "--address", "http://127.0.0.1:9999/", stdout=out)
@@ -88,6 +93,7 @@ def test_demo_command_prints_address_and_logins(fast_hashing):
     assert DEMO_PASSWORD in text
     for login in LOGINS:
         assert login.username in text
+    assert "a study with" in text
 
 
 def test_demo_command_refuses_without_debug():
