@@ -47,6 +47,15 @@ def _browser(user: Any) -> Client:
     return browser
 
 
+@pytest.fixture
+def keep_the_test_connection(monkeypatch: Any) -> None:
+    """The worker closes stale connections between jobs; in a test that would close the
+    connection holding the test's transaction (PostgreSQL), so it keeps it here."""
+    from alliantiemonitor.jobs import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "close_old_connections", lambda: None)
+
+
 @pytest.fixture(autouse=True)
 def _data_dir(settings: Any, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path / "data"
@@ -82,7 +91,7 @@ def _download(browser: Client, output: StudyOutput, name: str) -> bytes:
 
 
 def test_the_researcher_asks_the_worker_builds_and_the_download_is_audited(
-    study, three, researcher, django_capture_on_commit_callbacks
+    study, three, researcher, django_capture_on_commit_callbacks, keep_the_test_connection
 ):
     yes, withdrawn, refused = three
     browser = _browser(researcher)
