@@ -232,16 +232,22 @@ def _client_ids(study: Study) -> dict[str, str]:
     return {key: str(client) for key, client in rows}
 
 
-def _keyed_by_client(frame: pd.DataFrame, study: Study) -> pd.DataFrame:
+def _keyed_by_client(frame: pd.DataFrame, clients: Mapping[str, str]) -> pd.DataFrame:
     """``frame`` with its ``study_key`` column as ``client_id`` (the export hashes it back).
 
-    The study key is the export's pseudonym of the client id (:mod:`.keys`), so the files of
-    one export share one key per client.
+    ``clients`` is :func:`_client_ids` of the study. The study key is the export's pseudonym
+    of the client id (:mod:`.keys`), so the files of one export share one key per client.
     """
-    clients = _client_ids(study)
     keyed = frame.assign(**{CLIENT_COLUMN: frame["study_key"].map(clients)})
     keyed = keyed[keyed[CLIENT_COLUMN].notna()].drop(columns=["study_key"])
     return keyed[[CLIENT_COLUMN, *[c for c in keyed.columns if c != CLIENT_COLUMN]]]
+
+
+def _lift(part: Path, folder: Path, prefix: str = "") -> None:
+    """Move the files of the export folder ``part`` into ``folder`` (named ``<prefix>_<file>``)."""
+    for path in sorted(part.iterdir()):
+        path.rename(folder / (f"{prefix}_{path.name}" if prefix else path.name))
+    part.rmdir()
 
 
 def _export_part(
@@ -265,9 +271,7 @@ def _export_part(
         column_kinds=kinds,
         source=prefix,
     )
-    for path in sorted(part.iterdir()):
-        path.rename(folder / f"{prefix}_{path.name}")
-    part.rmdir()
+    _lift(part, folder, prefix)
     return int(result.codebook["rows"]["output"])
 
 
@@ -298,15 +302,14 @@ def build_export(study: Study, folder: Path, options: Mapping[str, Any]) -> dict
         column_kinds=kinds,
         source="alliantiemonitor",
     )
-    for path in sorted((folder / "responses").iterdir()):
-        path.rename(folder / path.name)
-    (folder / "responses").rmdir()
+    _lift(folder / "responses", folder)
     # The extra tables are long (one row per outcome, per questionnaire answered).
     long_options = ExportOptions(
         layout="long", dates=options["dates"], formats=export_options.formats
     )
+    clients = _client_ids(study)
     followups = _export_part(
-        _keyed_by_client(followup_frame(study), study),
+        _keyed_by_client(followup_frame(study), clients),
         study=study,
         folder=folder,
         prefix="followup",
@@ -329,7 +332,7 @@ def build_export(study: Study, folder: Path, options: Mapping[str, Any]) -> dict
         }
     )
     phase_rows = _export_part(
-        _keyed_by_client(phases, study),
+        _keyed_by_client(phases, clients),
         study=study,
         folder=folder,
         prefix="phases",
