@@ -8,11 +8,53 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """Django's test server, answering one request at a time on SQLite.
+
+    The test database on SQLite is in memory, in shared-cache mode: every request thread's
+    connection shares one cache, whose table locks fail at once ("database table is locked")
+    instead of waiting as SQLite on a file does, and whose writers are not serialised (two
+    requests appending an audit event at once both took the same sequence number). So two
+    requests at once (a page's htmx fragments, an autosave beside a form post) failed now and
+    then. Here the whole request, its body included, runs under one lock; connections stay
+    threaded, so a browser's keep-alive connections do not block each other. PostgreSQL keeps
+    Django's concurrent server.
+    """
+
+    def set_app(self, application: Any) -> None:
+        from django.db import connection
+
+        if connection.vendor != "sqlite":
+            super().set_app(application)
+            return
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            return [body]
+
+        super().set_app(one_at_a_time)
+
+
+# pytest-django's live server builds Django's server thread, which takes its server from here.
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -115,6 +157,23 @@ def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
     page.locator("#id_code").fill(current_code(device))
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(lambda url: "/tweede-stap/" not in url)
+
+
+def open_client_questionnaire(new_page, live_server, professional, trajectory):  # type: ignore[no-untyped-def]
+    """Start a round, open the client's link on a phone and go to the first statements.
+
+    Returns the page once the questionnaire has loaded: on the intro page, or a half-loaded
+    one, the statements and the Save button are not there yet.
+    """
+    from alliantiemonitor.measurements.services import invitation_create, round_start
+
+    measurement_round = round_start(trajectory=trajectory, by=professional)
+    _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
+    page = new_page(phone=True)
+    page.goto(f"{live_server.url}/m/{secret}/")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a.utrecht-button").first.click()
+    return page
 
 
 AXE_SOURCE = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alliantiemonitor.measurements.services import invitation_create, round_start
+from tests.e2e.conftest import open_client_questionnaire
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -12,14 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_with_javascript_autosave_replaces_the_save_button_and_boxes_line_up(
     new_page, live_server, professional, trajectory
 ):
-    measurement_round = round_start(trajectory=trajectory, by=professional)
-    _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
-    page = new_page(phone=True)
-    page.goto(f"{live_server.url}/m/{secret}/")
-    # Check the questionnaire once it has loaded: "hidden" also holds on the intro page, which
-    # has no Save button, and on a half-loaded page the boxes are not laid out yet.
-    with page.expect_navigation(wait_until="load"):
-        page.locator("main a.utrecht-button").first.click()
+    page = open_client_questionnaire(new_page, live_server, professional, trajectory)
 
     from playwright.sync_api import expect
 
