@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyreadstat
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -360,3 +361,38 @@ def test_the_report_is_built_by_the_worker_as_page_and_pdf(study, three, researc
     for enrolled in three:
         assert str(enrolled.trajectory.client.uuid) not in html
         assert enrolled.trajectory.client.display_name not in html
+
+
+def test_a_study_whose_clients_answer_different_instruments_exports_them_all(
+    study, professional, team, keep_the_test_connection
+):
+    """One client answers the standard monitor, another the easy-read one, whose items share
+    ids but not statements: a set of files per instrument, each labelled from its own."""
+    from tests.monitoring.helpers import make_round
+
+    standard = enrol_client(study, professional, team, name="Dirk Gewoon")
+    easy = enrol_client(study, professional, team, name="Eva Eenvoudig")
+    first = make_round(standard.trajectory, professional, days_ago=100, client={"trust": 4})
+    second = make_round(
+        easy.trajectory, professional, days_ago=90, client={"trust": 2}, instrument_id="eenvoudig"
+    )
+    output = _request(study, study.researchers.first(), formats=["csv", "sav"])
+    state = output_build(output.uuid)
+    output.refresh_from_db()
+    assert state == "ready", output.error
+    assert output.summary["trajectories"] == 2
+    assert output.summary["rows"] == 2
+    folder = output_folder(output)
+    for measurement_round, client in ((first, standard), (second, easy)):
+        instrument = measurement_round.instrument
+        prefix = f"{instrument.id}-{instrument.version}_"
+        codebook = json.loads((folder / f"{prefix}codebook.json").read_text())
+        items = {v["name"]: v for v in codebook["variables"] if v.get("instrument")}
+        assert set(items) == {item.id for item in instrument.items}
+        # The label is the item's own statement, not the other instrument's.
+        assert instrument.item("c_direction_1").text["nl"] in items["c_direction_1"]["label"]
+        table = pd.read_csv(folder / f"{prefix}responses.csv")
+        assert list(table["client_id"]) == [client.study_key]
+        assert set(table["instrument"]) == {instrument.id}
+        answers, _meta = pyreadstat.read_sav(folder / f"{prefix}responses.sav")
+        assert len(answers) == 1

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.core.instrument import Instrument
 from alliantiemonitor.core.research.data import AnalysisInputError
 from alliantiemonitor.core.research.export import (
     CLIENT_COLUMN,
@@ -46,7 +48,7 @@ from alliantiemonitor.research.constants import (
     OutputKind,
     OutputState,
 )
-from alliantiemonitor.research.dataset import describe, study_frames
+from alliantiemonitor.research.dataset import StudyData, describe, study_frames
 from alliantiemonitor.research.followup import followup_frame
 from alliantiemonitor.research.keys import study_secret
 from alliantiemonitor.research.models import Study, StudyOutput
@@ -275,13 +277,60 @@ def _export_part(
     return int(result.codebook["rows"]["output"])
 
 
+def _responses_part(
+    study: Study,
+    data: StudyData,
+    instrument: Instrument | None,
+    *,
+    folder: Path,
+    prefix: str,
+    options: ExportOptions,
+) -> int:
+    """Export the study's responses on ``instrument`` (all of them when the study has one)."""
+    kinds: dict[str, ColumnKind] = dict(data.score_kinds)  # type: ignore[arg-type]
+    frames = study_frames(study, data)
+    if instrument is not None and len(data.instruments) > 1:
+        # Another instrument's items may share an item id but not the statement: each
+        # instrument (and version) gets its own files, with only its own items.
+        own = [item.id for item in instrument.items]
+        data = replace(data, item_columns=tuple(c for c in data.item_columns if c in own))
+        frames = _rows_on(frames, instrument, data.columns)
+    known_items = {item.id for item in instrument.items} if instrument else set()
+    kinds.update({c: "integer" for c in data.item_columns if c not in known_items})
+    part = folder / (prefix or "responses")
+    result = export_research_data(
+        frames,
+        secret=study_secret(study),
+        out=part,
+        options=options,
+        instrument=instrument,
+        column_kinds=kinds,
+        source="alliantiemonitor",
+    )
+    _lift(part, folder, prefix)
+    return int(result.codebook["rows"]["output"])
+
+
+def _rows_on(
+    frames: Iterator[pd.DataFrame], instrument: Instrument, columns: Sequence[str]
+) -> Iterator[pd.DataFrame]:
+    for frame in frames:
+        on = (frame["instrument"] == instrument.id) & (
+            frame["instrument_version"] == instrument.version
+        )
+        if on.any():
+            yield frame.loc[on, list(columns)].reset_index(drop=True)
+
+
 def build_export(study: Study, folder: Path, options: Mapping[str, Any]) -> dict[str, Any]:
     """Write the study's pseudonymised export into ``folder``; return counts for the page.
 
-    The responses (long or wide), with ``codebook.json`` and ``codebook.html``; then, when the
-    study has them, the follow-up outcomes (``followup_…``) and the phase questionnaires
-    (``phases_…``), each with its own codebook, pseudonymised with the same secret so that a
-    client has the same ``client_id`` in every file.
+    The responses (long or wide), with ``codebook.json`` and ``codebook.html``; when the
+    study's clients answered more than one instrument (or version), one set per instrument,
+    prefixed ``<instrument>-<version>_``. Then, when the study has them, the follow-up
+    outcomes (``followup_…``) and the phase questionnaires (``phases_…``), each with its own
+    codebook, pseudonymised with the same secret so that a client has the same ``client_id``
+    in every file.
     """
     data = describe(study)
     if not data.trajectories:
@@ -289,20 +338,23 @@ def build_export(study: Study, folder: Path, options: Mapping[str, Any]) -> dict
     export_options = ExportOptions(
         layout=options["layout"], dates=options["dates"], formats=tuple(options["formats"])
     )
-    instrument = data.instruments[0] if data.instruments else None
-    kinds: dict[str, ColumnKind] = dict(data.score_kinds)  # type: ignore[arg-type]
-    known_items = {item.id for item in instrument.items} if instrument else set()
-    kinds.update({c: "integer" for c in data.item_columns if c not in known_items})
-    result = export_research_data(
-        study_frames(study, data),
-        secret=study_secret(study),
-        out=folder / "responses",
-        options=export_options,
-        instrument=instrument,
-        column_kinds=kinds,
-        source="alliantiemonitor",
-    )
-    _lift(folder / "responses", folder)
+    if len(data.instruments) > 1:
+        rows = sum(
+            _responses_part(
+                study,
+                data,
+                instrument,
+                folder=folder,
+                prefix=f"{instrument.id}-{instrument.version}",
+                options=export_options,
+            )
+            for instrument in data.instruments
+        )
+    else:
+        instrument = data.instruments[0] if data.instruments else None
+        rows = _responses_part(
+            study, data, instrument, folder=folder, prefix="", options=export_options
+        )
     # The extra tables are long (one row per outcome, per questionnaire answered).
     long_options = ExportOptions(
         layout="long", dates=options["dates"], formats=export_options.formats
@@ -341,7 +393,7 @@ def build_export(study: Study, folder: Path, options: Mapping[str, Any]) -> dict
     )
     return {
         "trajectories": data.trajectories,
-        "rows": int(result.codebook["rows"]["output"]),
+        "rows": rows,
         "followup_rows": followups,
         "phase_rows": phase_rows,
     }
