@@ -230,20 +230,31 @@ def test_expire_after_due_date_plus_grace_and_idempotent(trajectory, professiona
     assert AuditEvent.objects.filter(action="round.expire").count() == 1
 
 
-def test_expire_leaves_done_rounds_and_rounds_without_due_date(
-    trajectory, professional, organisation
-):
+def test_expire_leaves_done_rounds(trajectory, professional, organisation):
     later = timezone.now() + dt.timedelta(days=400)
     done = round_start(trajectory=trajectory, by=professional, due_date=dt.date(2025, 1, 1))
     submit(done, "client", done.instrument)
     submit(done, "professional", done.instrument, professional)
-    open_without_due = round_start(trajectory=trajectory, by=professional)
     other = ClientFactory(organisation=organisation)
     assert other  # a client without rounds changes nothing
     assert rounds_expire(later) == 0
     done.refresh_from_db()
-    open_without_due.refresh_from_db()
-    assert (done.state, open_without_due.state) == ("both_done", "open")
+    assert done.state == "both_done"
+
+
+def test_a_round_without_due_date_expires_six_weeks_and_the_grace_after_it_opened(
+    trajectory, professional
+):
+    """Before, a round started without a date collected answers for ever: no scheduled round
+    opened after it and a client who stopped answering was never signalled."""
+    round_ = round_start(trajectory=trajectory, by=professional)
+    opened = timezone.make_aware(dt.datetime(2025, 3, 1, 16, 0))
+    MeasurementRound.objects.filter(pk=round_.pk).update(opened_at=opened)
+    # Opened 1 March: due 42 days later (12 April), plus 7 days grace = 19 April.
+    assert rounds_expire(timezone.make_aware(dt.datetime(2025, 4, 19, 23, 0))) == 0
+    assert rounds_expire(timezone.make_aware(dt.datetime(2025, 4, 20, 1, 0))) == 1
+    round_.refresh_from_db()
+    assert round_.state == "expired"
 
 
 def test_a_round_fills_in_its_domain_words_and_survives_a_retired_domain(measurement_round):

@@ -85,6 +85,24 @@ def test_rise_in_friction_is_a_reliable_deterioration(trajectory, professional):
     assert friction.professional.pattern == Pattern.STABLE
 
 
+def test_a_drop_the_wobble_can_make_is_not_marked_and_the_page_agrees_with_itself(
+    trajectory, professional
+):
+    """One point down in the client's trust between two rounds: the old judgement (the
+    reference SE without the round-to-round wobble) called it "reliably deteriorated" while
+    the label said "no clear change"; a drop of that size happens to stable clients."""
+    make_round(trajectory, professional, days_ago=60, client={"trust": 4}, pro={"trust": 4})
+    make_round(trajectory, professional, days_ago=1, client={"trust": 3}, pro={"trust": 4})
+    trust = trajectory_course(trajectory, language="en").characteristic("trust")
+
+    assert trust.client.points[1].change.difference == -1.0
+    assert not trust.client.points[1].change.reliable
+    assert trust.client.overall.direction == "no_reliable_change"
+    assert trust.client.pattern == Pattern.STABLE
+    # The bar the page names: 1.2 points (two comparisons at 2.5 % each, wobble 0.38).
+    assert trust.client.mdc == pytest.approx(1.204, abs=0.001)
+
+
 def test_handover_is_on_the_time_axis_and_marks_the_next_round(trajectory, professional, colleague):
     backdate_first_assignment(trajectory, 120)
     make_round(trajectory, professional, days_ago=90, client={}, pro={})

@@ -114,14 +114,14 @@ def _own(organisation, instrument, sd, reliability, n=150, version=None):
 def test_the_course_uses_the_organisations_own_values_when_present(
     trajectory, professional, instrument
 ):
-    make_round(trajectory, professional, days_ago=60, client={"trust": 2}, pro={"trust": 3})
+    make_round(trajectory, professional, days_ago=60, client={"trust": 1}, pro={"trust": 3})
     make_round(trajectory, professional, days_ago=5, client={"trust": 3}, pro={"trust": 3})
 
     course = trajectory_course(trajectory, language="en")
     assert course.own_reference_n is None
     assert course.characteristic("trust").client.points[1].change.reliable
 
-    # A wide spread and a low reliability of its own: one point up is within the noise.
+    # A wide spread and a low reliability of its own: two points up are within the noise.
     _own(trajectory.organisation, instrument, sd=1.5, reliability=0.5)
     course = trajectory_course(trajectory, language="en")
     assert course.own_reference_n == 150
@@ -152,7 +152,7 @@ def test_the_course_page_says_which_reference_values_are_used(
 def test_other_versions_and_organisations_are_not_used(
     trajectory, professional, instrument, other_organisation
 ):
-    make_round(trajectory, professional, days_ago=60, client={"trust": 2}, pro={"trust": 3})
+    make_round(trajectory, professional, days_ago=60, client={"trust": 1}, pro={"trust": 3})
     make_round(trajectory, professional, days_ago=5, client={"trust": 3}, pro={"trust": 3})
     _own(other_organisation, instrument, sd=1.5, reliability=0.5)
     _own(trajectory.organisation, instrument, sd=1.5, reliability=0.5, version="0.0.1")

@@ -22,6 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from statistics import NormalDist
 from typing import Literal, get_args
 
 import numpy as np
@@ -148,10 +149,16 @@ def reliable_change(
     _check_polarity(polarity)
     if math.isnan(x1) or math.isnan(x2):
         raise ValueError("both scores are needed for a reliable change")
-    s_diff = _s_diff(sd, reliability)
+    return _judged(x1, x2, s_diff=_s_diff(sd, reliability), critical=RC_CRITICAL, polarity=polarity)
+
+
+def _judged(
+    x1: float, x2: float, *, s_diff: float, critical: float, polarity: Polarity
+) -> ReliableChange:
+    """The change from ``x1`` to ``x2``, reliable when ``|x2 − x1| / s_diff > critical``."""
     difference = x2 - x1
     rc = difference / s_diff
-    reliable = abs(rc) > RC_CRITICAL
+    reliable = abs(rc) > critical
     return ReliableChange(
         x1=x1,
         x2=x2,
@@ -159,10 +166,39 @@ def reliable_change(
         se=s_diff / math.sqrt(2),
         s_diff=s_diff,
         rc=rc,
-        mdc=RC_CRITICAL * s_diff,
+        mdc=critical * s_diff,
         reliable=reliable,
         direction=_direction(difference, reliable, polarity),
     )
+
+
+def clear_change(
+    x1: float,
+    x2: float,
+    *,
+    wobble: float,
+    comparisons: int,
+    polarity: Polarity,
+    alpha: float = 0.05,
+) -> ReliableChange:
+    """Judge the change from ``x1`` to ``x2`` against the round-to-round wobble of one person.
+
+    ``wobble`` is the within-person SD of the score between two rounds when nothing really
+    changes (the signals rule's ``noise``, docs/signals.md), so the difference of two rounds
+    has SD ``wobble·√2``. A course page compares the same series ``comparisons`` times (each
+    round with the one before, and the first with the latest): each comparison gets
+    ``alpha / comparisons`` (Bonferroni), so a stable series shows any clear change in at most
+    ``alpha`` of cases however many rounds it has. The reference SE of
+    :func:`reliable_change` leaves the wobble out, and compared at 5 % each round it marked a
+    third of stable series by the sixth round.
+    """
+    _check_polarity(polarity)
+    if math.isnan(x1) or math.isnan(x2):
+        raise ValueError("both scores are needed for a change")
+    if not wobble > 0 or comparisons < 1 or not 0 < alpha < 1:
+        raise ValueError("wobble must be positive, comparisons at least 1, alpha in (0, 1)")
+    critical = NormalDist().inv_cdf(1 - alpha / (2 * comparisons))
+    return _judged(x1, x2, s_diff=wobble * math.sqrt(2), critical=critical, polarity=polarity)
 
 
 def reliable_change_array(

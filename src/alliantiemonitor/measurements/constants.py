@@ -98,3 +98,7 @@ CODE_SESSION_LIFETIME = dt.timedelta(hours=8)
 READ_BACK_LINK_LIFETIME = dt.timedelta(days=180)
 #: An unfinished round expires this long after its due date.
 EXPIRY_GRACE = dt.timedelta(days=7)
+#: A round started without a due date counts as due this long after the day it was opened:
+#: otherwise it would collect answers for ever, and while it does no scheduled round opens
+#: and a client who stopped answering is never signalled.
+UNDATED_ROUND_DUE_AFTER = dt.timedelta(days=42)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -21,6 +22,7 @@ from alliantiemonitor.trajectories.models import Client, Trajectory
 
 from .constants import (
     COLLECTING_STATES,
+    UNDATED_ROUND_DUE_AFTER,
     InvitationKind,
     InvitationPurpose,
     Rater,
@@ -46,9 +48,18 @@ class MeasurementRoundQuerySet(models.QuerySet["MeasurementRound"]):
     def for_trajectory(self, trajectory: Trajectory) -> MeasurementRoundQuerySet:
         return self.filter(trajectory=trajectory)
 
-    def overdue(self, before: Any) -> MeasurementRoundQuerySet:
-        """Collecting rounds whose due date lies before the date ``before``."""
-        return self.collecting().filter(due_date__lt=before)
+    def overdue(self, before: dt.date) -> MeasurementRoundQuerySet:
+        """Collecting rounds whose due date lies before the date ``before``.
+
+        A round without a due date counts as due :data:`UNDATED_ROUND_DUE_AFTER` after the day
+        it was opened (in the product's time zone).
+        """
+        undated_opened_before = timezone.make_aware(
+            dt.datetime.combine(before - UNDATED_ROUND_DUE_AFTER, dt.time.min)
+        )
+        return self.collecting().filter(
+            Q(due_date__lt=before) | Q(due_date__isnull=True, opened_at__lt=undated_opened_before)
+        )
 
 
 class MeasurementRound(models.Model):

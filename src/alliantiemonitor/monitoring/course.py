@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from alliantiemonitor.core.change import (
     Pattern,
     ReliableChange,
     choose_reference,
+    clear_change,
     minimum_detectable_change,
     reliable_change,
 )
@@ -481,14 +483,53 @@ def _with_patterns(
         dataclasses.replace(
             c,
             client=dataclasses.replace(
-                c.client, pattern=pattern.get((c.key, c.client.rater), Pattern.INSUFFICIENT)
+                _clear_changes(c.client, c.key, c.polarity, settings),
+                pattern=pattern.get((c.key, c.client.rater), Pattern.INSUFFICIENT),
             ),
             professional=dataclasses.replace(
-                c.professional,
+                _clear_changes(c.professional, c.key, c.polarity, settings),
                 pattern=pattern.get((c.key, c.professional.rater), Pattern.INSUFFICIENT),
             ),
         )
         for c in characteristics
+    )
+
+
+def _clear_changes(
+    series: RaterSeries, key: str, polarity: Polarity, settings: SignalSettings
+) -> RaterSeries:
+    """Judge the series' changes against the round-to-round wobble, as the labels are.
+
+    Every change shown on the page (each round against the one before, the first against the
+    latest) is one comparison of one family (:func:`~alliantiemonitor.core.change.clear_change`),
+    so the marks of a stable series do not multiply with its rounds.
+    """
+    if series.reference is None:
+        return series
+    # The wobble between rounds includes the measurement error; reference values that speak
+    # of a larger error (an organisation's own, with a wide spread) still count.
+    reference = series.reference
+    wobble = max(
+        settings.noise(series.rater, key), reference.sd * math.sqrt(1 - reference.reliability)
+    )
+    changes = [p.change for p in series.points if p.change is not None]
+    comparisons = max(1, len(changes) + (series.overall is not None))
+
+    def judged(change: ReliableChange) -> ReliableChange:
+        return clear_change(
+            change.x1, change.x2, wobble=wobble, comparisons=comparisons, polarity=polarity
+        )
+
+    points = tuple(
+        dataclasses.replace(p, change=judged(p.change)) if p.change is not None else p
+        for p in series.points
+    )
+    bar = clear_change(0.0, 0.0, wobble=wobble, comparisons=comparisons, polarity=polarity)
+    return dataclasses.replace(
+        series,
+        points=points,
+        overall=judged(series.overall) if series.overall is not None else None,
+        mdc=bar.mdc,
     )
 
 

@@ -255,7 +255,9 @@ class MailPreference(models.Model):
     weekly_digest = models.BooleanField(
         _("weekly digest"),
         default=True,
-        help_text=_("A weekly e-mail with the number of rounds that are due or overdue."),
+        help_text=_(
+            "A weekly e-mail with the number of rounds that are due or overdue and of new signals."
+        ),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
