@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alliantiemonitor.core.research import sav_writer
 from alliantiemonitor.core.research.sav_writer import (
     SECONDS_PER_DAY,
     SPSS_EPOCH_TO_UNIX_DAYS,
@@ -166,3 +167,13 @@ def test_any_numbers_and_texts_come_back(
     frame, _ = pyreadstat.read_sav(path)
     np.testing.assert_array_equal(frame["number"].to_numpy(), np.array(numbers))
     assert frame["text"].tolist() == words
+
+
+def test_a_chunk_encoded_in_slices_gives_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    columns = _columns(300, seed=3)
+    whole = _write(tmp_path / "whole.sav", columns, 300, VARIABLES).read_bytes()
+    # A budget below one case: every row is encoded on its own.
+    monkeypatch.setattr(sav_writer, "_SLICE_BYTES", 8)
+    assert _write(tmp_path / "sliced.sav", columns, 300, VARIABLES).read_bytes() == whole

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 Measure = Literal["nominal", "ordinal", "scale"]
+#: A column of one chunk: a NumPy array, a list or an Arrow array.
+Column: TypeAlias = npt.NDArray[Any] | Sequence[Any] | pa.Array | pa.ChunkedArray
 NumberFormat = Literal["number", "date"]
 
 #: SPSS counts dates in seconds from the start of the Gregorian calendar, 1582-10-14.
@@ -60,6 +62,8 @@ _FORMAT_STRING = 1
 _FORMAT_NUMBER = (5 << 16) | (8 << 8) | 2
 _FORMAT_DATE = (20 << 16) | (11 << 8)
 _LONG_STRING = 256
+#: The bytes of cases encoded at once (their codes and values).
+_SLICE_BYTES = 16 * 2**20
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SEGMENT_CHUNK = 252
 
@@ -254,16 +258,38 @@ class SavWriter:
         records.ints(999, 0)
         return b"".join(records.parts)
 
-    def write(self, columns: Sequence[npt.ArrayLike | pa.Array | pa.ChunkedArray]) -> None:
+    def write(self, columns: Sequence[Column]) -> None:
         """Append one chunk of rows, given as one column per variable (all of one length)."""
         if len(columns) != len(self.variables):
             raise ValueError(f"{len(columns)} columns for {len(self.variables)} variables")
-        lengths = {len(c) for c in columns}  # type: ignore[arg-type]
+        lengths = {len(c) for c in columns}
         if len(lengths) > 1:
             raise ValueError("the columns of a chunk differ in length")
         rows = lengths.pop()
         if not rows:
             return
+        prepared: list[pa.Array | npt.NDArray[np.float64]] = []
+        for variable, column in zip(self.variables, columns, strict=True):
+            if not variable.width:
+                prepared.append(_as_numbers(column))
+                continue
+            text = _as_text(column)
+            longest = pc.max(pc.binary_length(text)).as_py() or 0
+            if longest > variable.width:
+                raise ValueError(
+                    f"{variable.name}: a value of {longest} bytes does not fit its width "
+                    f"{variable.width}"
+                )
+            prepared.append(text)
+        # A case of wide strings takes many bytes: encode a few rows at a time, so that memory
+        # stays bounded by _SLICE_BYTES and not by the chunk times the widest text.
+        step = max(1, _SLICE_BYTES // (self._case_units * 9))
+        for start in range(0, rows, step):
+            self._encode([column[start : start + step] for column in prepared])
+        self.rows += rows
+
+    def _encode(self, columns: Sequence[pa.Array | npt.NDArray[np.float64]]) -> None:
+        rows = len(columns[0])
         codes = np.empty((rows, self._case_units), dtype=np.uint8)
         values = np.zeros((rows, self._case_units), dtype="<u8")
         at = 0
@@ -278,7 +304,6 @@ class SavWriter:
                 codes[:, span] = np.where(units == _SPACES, _CODE_SPACES, _CODE_RAW)
                 at += units.shape[1]
         self._emit(codes.reshape(-1), values.reshape(-1))
-        self.rows += rows
 
     def _emit(self, codes: npt.NDArray[np.uint8], values: npt.NDArray[np.uint64]) -> None:
         """Write whole blocks of eight bytecodes, each followed by its raw values."""
@@ -310,18 +335,21 @@ class SavWriter:
             self._file.close()
 
 
+def _as_numbers(column: Column) -> npt.NDArray[np.float64]:
+    """A numeric column as floats, missing values as NaN."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if isinstance(column, pa.Array):
+        return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+    return np.asarray(column, dtype=np.float64)
+
+
 def _numbers(
-    column: npt.ArrayLike | pa.Array | pa.ChunkedArray,
+    numbers: npt.NDArray[np.float64],
     codes: npt.NDArray[np.uint8],
     values: npt.NDArray[np.uint64],
 ) -> None:
     """Bytecodes (and raw values) of a numeric column: whole numbers -99…151 in one byte."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if isinstance(column, pa.Array):
-        numbers = column.to_numpy(zero_copy_only=False).astype(np.float64)
-    else:
-        numbers = np.asarray(column, dtype=np.float64)
     missing = np.isnan(numbers)
     small = ~missing & (numbers >= -99) & (numbers <= 151) & (numbers == np.round(numbers))
     codes[:] = _CODE_RAW
@@ -331,22 +359,19 @@ def _numbers(
     values[missing | small] = 0
 
 
-def _string_units(
-    column: npt.ArrayLike | pa.Array | pa.ChunkedArray,
-    variable: SavVariable,
-    segments: list[int],
-) -> npt.NDArray[np.uint64]:
-    """The 8-byte units of a string column, padded with spaces, very long ones in segments."""
+def _as_text(column: Column) -> pa.Array:
+    """A string column as Arrow text, ``None`` as the empty string."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     text = column if isinstance(column, pa.Array) else pa.array(column)
-    text = pc.fill_null(text.cast(pa.string()), "")
+    return pc.fill_null(text.cast(pa.string()), "")
+
+
+def _string_units(
+    text: pa.Array, variable: SavVariable, segments: list[int]
+) -> npt.NDArray[np.uint64]:
+    """The 8-byte units of a string column, padded with spaces, very long ones in segments."""
     lengths = pc.binary_length(text)
-    longest = pc.max(lengths).as_py() or 0
-    if longest > variable.width:
-        raise ValueError(
-            f"{variable.name}: a value of {longest} bytes does not fit its width {variable.width}"
-        )
     encoded = text.cast(pa.binary()).to_numpy(zero_copy_only=False)
     # NumPy pads with NUL bytes; SPSS pads with spaces.
     padded = np.array(encoded, dtype=f"S{variable.width}").view(np.uint8)
