@@ -414,3 +414,31 @@ def test_wide_refuses_a_round_whose_rows_are_apart(tmp_path: Path) -> None:
     with pytest.raises(ExportInputError, match="1 round\\(s\\) appear in two places"):
         _export(tmp_path, "w", frame=moved, layout="wide", chunk_rows=50)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sav_alone_streams_through_a_temporary_file_it_removes(tmp_path: Path) -> None:
+    frame = data()
+    # Long and non-ASCII free text: the string width grows past 255 bytes in a later chunk.
+    frame.loc[len(frame) - 1, "remark"] = "één lange opmerking " * 20
+    alone = _export(
+        tmp_path, "alone", frame=frame, formats=("sav",), free_text="include", chunk_rows=50
+    )
+    assert sorted(p.name for p in alone.folder.iterdir()) == [
+        "codebook.html",
+        "codebook.json",
+        "responses.sav",
+    ]
+    both = _export(tmp_path, "both", frame=frame, free_text="include")
+    one, meta = pyreadstat.read_sav(alone.files["sav"])
+    two, _ = pyreadstat.read_sav(both.files["sav"])
+    pd.testing.assert_frame_equal(one, two)
+    assert one["remark"].iloc[-1] == ("één lange opmerking " * 20).rstrip()
+    assert meta.original_variable_types["remark"] == "A440"
+
+
+def test_a_text_too_long_for_spss_is_refused_and_named(tmp_path: Path) -> None:
+    frame = data()
+    frame.loc[3, "remark"] = "x" * 32_768
+    with pytest.raises(ExportInputError, match="remark: texts of 0 to 32767 bytes"):
+        _export(tmp_path, "s", frame=frame, formats=("csv", "sav"), free_text="include")
+    assert list(tmp_path.iterdir()) == []

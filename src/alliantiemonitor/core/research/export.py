@@ -14,10 +14,11 @@ Layouts: ``long`` keeps one row per response. ``wide`` gives one row per round
 (whose ids already say the rater). The rows of one round must be adjacent in the input, as the
 product and the generator write them; a round split over two chunks is joined.
 
-Streaming: CSV and Parquet are appended chunk by chunk. A ``.sav`` cannot be appended to
-(``pyreadstat`` writes a whole DataFrame at once), so the export keeps the converted rows in
-Arrow memory until the end when ``sav`` is among the formats; docs/research/exports.md gives
-the memory this takes.
+Streaming: CSV and Parquet are appended chunk by chunk. A ``.sav`` starts with a dictionary
+that needs every category value and the longest text of each column, so it is written last:
+from the Parquet file (a temporary one when Parquet is not among the formats), one row group
+at a time (:mod:`.export_sav`). Memory stays bounded by the chunk size in every format;
+docs/research/exports.md gives the figures.
 
 Everything is written into a temporary folder beside the target and renamed at the end, so a
 failure never leaves a half-written export.
@@ -65,7 +66,7 @@ from alliantiemonitor.core.research.export_layout import (
     whole_rounds,
     wide_variables,
 )
-from alliantiemonitor.core.research.export_sav import write_sav
+from alliantiemonitor.core.research.export_sav import measure_strings, write_sav
 from alliantiemonitor.core.research.pseudonym import Pseudonymiser
 from alliantiemonitor.core.research.stamp import file_sha256
 
@@ -79,8 +80,8 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 
 CLIENT_COLUMN = "client_id"
 #: Rows per chunk: the working memory grows by roughly 2.5 kB per row of a chunk (measured in
-#: benchmarks/bench_export.py), so 20,000 rows keep a CSV/Parquet export of any length under
-#: 400 MB (368 MB for a million rounds).
+#: benchmarks/bench_export.py), so 20,000 rows keep an export of any length, in every format,
+#: at about 400 MB (368 to 402 MB for a million rounds).
 DEFAULT_CHUNK_ROWS = 20_000
 
 
@@ -325,7 +326,9 @@ def export_research_data(
         rows_in, rows_out, plan = 0, 0, None
         csv_writer: pa_csv.CSVWriter | None = None
         parquet_writer: pq.ParquetWriter | None = None
-        kept_for_sav: list[pa.Table] = []
+        # The .sav is written at the end from the Parquet rows (the export's or a temporary file).
+        parquet_path = paths.get("parquet", folder / ".sav-rows.parquet")
+        sav_widths: dict[str, int] = {}
         seen_rounds = np.empty(0, dtype=np.uint64)
         iterator = whole_rounds(chunks) if options.layout == "wide" else iter(chunks)
         try:
@@ -336,8 +339,8 @@ def export_research_data(
                     plan = _plan(columns, kinds, instrument, options)
                     if "csv" in paths:
                         csv_writer = pa_csv.CSVWriter(str(paths["csv"]), plan.schema)
-                    if "parquet" in paths:
-                        parquet_writer = pq.ParquetWriter(str(paths["parquet"]), plan.schema)
+                    if "parquet" in paths or "sav" in paths:
+                        parquet_writer = pq.ParquetWriter(str(parquet_path), plan.schema)
                 elif tuple(str(c) for c in chunk.columns) != plan.columns:
                     raise ExportInputError(["a chunk of the data has other columns than the first"])
                 rows_in += len(chunk)
@@ -352,7 +355,7 @@ def export_research_data(
                 if parquet_writer is not None:
                     parquet_writer.write_table(table)
                 if "sav" in paths:
-                    kept_for_sav.append(table)
+                    measure_strings(table, sav_widths)
         finally:
             if csv_writer is not None:
                 csv_writer.close()
@@ -361,12 +364,17 @@ def export_research_data(
         if plan is None or rows_in == 0:
             raise ExportInputError(["the data have no rows"])
         if "sav" in paths:
-            table = pa.concat_tables(kept_for_sav) if kept_for_sav else plan.schema.empty_table()
-            kept_for_sav.clear()
             write_sav(
-                table, paths["sav"], plan.variables, instrument, plan.categories, options.language
+                parquet_path,
+                paths["sav"],
+                plan.variables,
+                instrument,
+                plan.categories,
+                options.language,
+                sav_widths,
             )
-            del table
+            if "parquet" not in paths:
+                parquet_path.unlink()
         codebook = build_codebook(
             variables=plan.variables,
             categories=plan.categories,
