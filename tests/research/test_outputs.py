@@ -358,6 +358,8 @@ def test_the_report_is_built_by_the_worker_as_page_and_pdf(study, three, researc
     browser = _browser(researcher)
     html = _download(browser, output, "report.html").decode()
     assert study.name in html
+    listed = browser.get(reverse("research:outputs", args=[study.uuid])).content.decode()
+    assert "seed: 7, language: english" in listed
     assert _download(browser, output, "report.pdf").startswith(b"%PDF")
     for enrolled in three:
         assert str(enrolled.trajectory.client.uuid) not in html
@@ -376,6 +378,8 @@ def test_a_report_asked_from_a_dutch_page_is_dutch(study, three, researcher):
     assert "<html lang='nl'>" in html
     assert f"<h1>Onderzoeksrapport: {study.name}</h1>" in html
     assert "Study report" not in html
+    # The list of outputs says which language it was built in.
+    assert "taal: nederlands" in browser.get(url).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -50,20 +50,20 @@ DUTCH: dict[str, str] = {
     "client": "cliënt",
     "professional": "professional",
     "(missing)": "(ontbreekt)",
-    "alliance": "alliantie",
+    "alliance": "werkalliantie",
     "substance_use": "middelengebruik",
     "intercept": "intercept",
     # Data.
     "The data": "De gegevens",
     "what": "wat",
     "number": "aantal",
-    "responses": "antwoordsets",
-    "submitted responses": "ingediende antwoordsets",
+    "responses": "invullingen",
+    "submitted responses": "ingediende invullingen",
     "trajectories": "trajecten",
     "rows in the trajectories table": "rijen in de trajectentabel",
     "rows analysed ({who})": "geanalyseerde rijen ({who})",
-    "Responses and trajectories per rater": "Antwoordsets en trajecten per beoordelaar",
-    "Responses and trajectories per domain": "Antwoordsets en trajecten per domein",
+    "Responses and trajectories per rater": "Invullingen en trajecten per beoordelaar",
+    "Responses and trajectories per domain": "Invullingen en trajecten per domein",
     "rater": "beoordelaar",
     "domain": "domein",
     # Reliability.
@@ -139,7 +139,7 @@ DUTCH: dict[str, str] = {
     # Trajectory classes.
     "Alliance (mean of the positive characteristics over both raters) per round; "
     "trajectories with {min_rounds}+ rounds: {n} ({excluded} left out); seed {seed}.": (
-        "Alliantie (gemiddelde van de positieve kenmerken over beide beoordelaars) per meting; "
+        "Werkalliantie (gemiddelde van de positieve kenmerken over beide beoordelaars) per meting; "
         "trajecten met {min_rounds}+ metingen: {n} ({excluded} weggelaten); startgetal {seed}."
     ),
     "Model comparison (chosen: K = {k} by the lowest BIC)": (
@@ -162,7 +162,7 @@ DUTCH: dict[str, str] = {
     "course": "verloop",
     "class_{label}": "klasse {label}",
     "Mean course of the alliance per trajectory class (intercept + slope × round)": (
-        "Gemiddeld verloop van de alliantie per trajectklasse (intercept + helling × meting)"
+        "Gemiddeld verloop van de werkalliantie per trajectklasse (intercept + helling × meting)"
     ),
     "One line per class from round 0 to the last round; the class table gives the numbers.": (
         "Eén lijn per klasse van meting 0 tot de laatste meting; de tabel van de klassen geeft "
@@ -192,9 +192,9 @@ DUTCH: dict[str, str] = {
         "Groepen: {grouping}; weggelaten rijen: {excluded}."
     ),
     "tertiles of the client's mean alliance over the rounds": (
-        "tertielen van de gemiddelde alliantie van de cliënt over de metingen"
+        "tertielen van de gemiddelde werkalliantie van de cliënt over de metingen"
     ),
-    "Kaplan–Meier per alliance tertile": "Kaplan–Meier per tertiel van de alliantie",
+    "Kaplan–Meier per alliance tertile": "Kaplan–Meier per tertiel van de werkalliantie",
     "events": "gebeurtenissen",
     "median months (– = not reached)": "mediaan in maanden (– = niet bereikt)",
     "1 low": "1 laag",
@@ -214,12 +214,12 @@ DUTCH: dict[str, str] = {
     "Harrell's concordance: {value}": "Concordantie van Harrell: {value}",
     "Cox regression not estimable: {reason}": "Cox-regressie niet te schatten: {reason}",
     "Kaplan–Meier estimate of remaining without recidivism, by alliance tertile": (
-        "Kaplan–Meier-schatting van het aandeel zonder recidive, per tertiel van de alliantie"
+        "Kaplan–Meier-schatting van het aandeel zonder recidive, per tertiel van de werkalliantie"
     ),
     "Step curves of the share without recidivism against months since the end, one per "
     "alliance tertile; the table below gives each curve's size, events and median.": (
         "Trapcurves van het aandeel zonder recidive tegen de maanden sinds het einde, één per "
-        "tertiel van de alliantie; de tabel eronder geeft per curve de grootte, de "
+        "tertiel van de werkalliantie; de tabel eronder geeft per curve de grootte, de "
         "gebeurtenissen en de mediaan."
     ),
     "months since the end": "maanden sinds het einde",
@@ -259,7 +259,7 @@ DUTCH: dict[str, str] = {
         "de gegevens konden niet worden geanalyseerd: {reason}"
     ),
     "the study has no submitted responses of consenting clients": (
-        "het onderzoek heeft geen ingediende antwoordsets van cliënten met toestemming"
+        "het onderzoek heeft geen ingediende invullingen van cliënten met toestemming"
     ),
     "needs --trajectories with the time to recidivism": (
         "heeft --trajectories nodig, met de tijd tot recidive"
@@ -270,7 +270,9 @@ DUTCH: dict[str, str] = {
     "needs --instrument: reliable change needs its references": (
         "heeft --instrument nodig: betrouwbare verandering heeft de referentiewaarden nodig"
     ),
-    "needs --instrument: no alliance score": "heeft --instrument nodig: geen alliantiescore",
+    "needs --instrument: no alliance score": (
+        "heeft --instrument nodig: geen score voor de werkalliantie"
+    ),
     "needs --instrument: no characteristic scores": "heeft --instrument nodig: geen kenmerkscores",
     "the data have no 'end_kind' column": "de gegevens hebben geen kolom 'end_kind'",
     "the data have no column(s) {columns}": "de gegevens hebben geen kolom(men) {columns}",
