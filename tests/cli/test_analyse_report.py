@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import sys
+from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ from alliantiemonitor.core.research.outcomes import (
     logistic_regression,
 )
 from alliantiemonitor.core.research.reliability import reliability
+from alliantiemonitor.core.research.report_html import render_report
+from alliantiemonitor.core.research.report_text import DUTCH
 from alliantiemonitor.core.signals import scores_from_answers
 
 SECTIONS = [
@@ -97,7 +100,9 @@ def report(files: dict[str, Path]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def page(files: dict[str, Path]) -> str:
-    return _run(_args(files, "--format", "html"), files["folder"] / "report.html")
+    return _run(
+        _args(files, "--format", "html", "--language", "en"), files["folder"] / "report.html"
+    )
 
 
 def _section(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -332,9 +337,8 @@ def test_another_seed_is_stamped(files: dict[str, Path]) -> None:
 # --- what cannot be estimated, and bad input ------------------------------------------------
 
 
-def test_a_mapping_gives_reliability_and_factors_and_says_why_not_the_rest(
-    files: dict[str, Path], tmp_path: Path
-) -> None:
+def _mapping_args(files: dict[str, Path], tmp_path: Path) -> list[str]:
+    """The report of the client rows on a mapping of two scales (no instrument)."""
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text(
         "answer_range: {min: 1, max: 5}\nscales:\n"
@@ -345,7 +349,13 @@ def test_a_mapping_gives_reliability_and_factors_and_says_why_not_the_rest(
     client = tmp_path / "client.csv"
     frame = pd.read_csv(files["data"], low_memory=False)
     frame[frame["rater"] == "client"].to_csv(client, index=False)
-    argv = ["analyse", "report", "--data", str(client), "--mapping", str(mapping)]
+    return ["analyse", "report", "--data", str(client), "--mapping", str(mapping)]
+
+
+def test_a_mapping_gives_reliability_and_factors_and_says_why_not_the_rest(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    argv = _mapping_args(files, tmp_path)
     result = json.loads(_run([*argv, "--format", "json"], tmp_path / "m.json"))
     assert result["status"]["reliability"] == "ok"
     assert result["status"]["factor_structure"] == "ok"
@@ -355,7 +365,7 @@ def test_a_mapping_gives_reliability_and_factors_and_says_why_not_the_rest(
         assert "--instrument" in section["reason"]
     assert result["reproducibility"]["instrument"] is None
     assert {i["role"] for i in result["reproducibility"]["inputs"]} == {"data", "mapping"}
-    page = _run([*argv, "--format", "html"], tmp_path / "m.html")
+    page = _run([*argv, "--format", "html", "--language", "en"], tmp_path / "m.html")
     assert "(not estimable)" in page
     assert "Not estimable: needs --instrument" in page
 
@@ -537,7 +547,7 @@ def test_trajectory_attributes_may_come_from_the_trajectories_table(
 
 def test_pdf_is_the_page_with_its_figures(files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    assert main([*_args(files, "--format", "pdf"), "--out", str(out)]) == 0
+    assert main([*_args(files, "--format", "pdf", "--language", "en"), "--out", str(out)]) == 0
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     assert len(reader.pages) >= 3
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -568,3 +578,107 @@ def test_without_weasyprint_pdf_fails_and_writes_nothing(
     assert main([*_args(files, "--format", "pdf"), "--out", str(out)]) == 1
     assert "WeasyPrint cannot be loaded" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --- the language of the page ---------------------------------------------------------------
+
+
+class _Texts(HTMLParser):
+    """Every text a reader sees: text nodes and labels for screen readers (not the style)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.tag = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tag = tag
+        self.texts += [value for name, value in attrs if name == "aria-label" and value]
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and self.tag != "style":
+            self.texts.append(data.strip())
+
+
+def _texts(page: str) -> str:
+    parser = _Texts()
+    parser.feed(page)
+    return "\n".join(parser.texts)
+
+
+def _fragments(english: str) -> list[str]:
+    """The literal parts of a text (between its fields) that hold a word."""
+    parts = (part.strip(" .,;:()") for part in re.split(r"{\w+}", english))
+    return [part for part in parts if re.search(r"[A-Za-z]{2}", part)]
+
+
+def _english_left(page: str, table: dict[str, str]) -> list[str]:
+    """The English texts of the table (where the Dutch differs) that the page still shows."""
+    shown = _texts(page)
+    left = []
+    for english, dutch in table.items():
+        # A column name (substance_use) is shown as it is where it names the column.
+        if english == dutch or re.fullmatch(r"[a-z]+(_[a-z]+)+", english):
+            continue
+        for fragment in _fragments(english):
+            if fragment in dutch:
+                continue
+            if re.search(rf"(?<!\w){re.escape(fragment)}(?!\w)", shown):
+                left.append(fragment)
+    return left
+
+
+def test_the_dutch_page_shows_no_english_text_of_the_table(report: dict[str, Any]) -> None:
+    page = render_report(report, language="nl")
+    assert "<html lang='nl'>" in page
+    # File and column names come from the data and stay as they are.
+    data = [source["file"] for source in report["reproducibility"]["inputs"]]
+    shown = page
+    for name in [*data, "kolom course"]:
+        shown = shown.replace(name, "")
+    left = _english_left(shown, DUTCH)
+    assert left == [], left
+    assert "<h1>Onderzoeksrapport</h1>" in page
+    for dutch in ("Betrouwbaarheid", "Trajectklassen", "Cox-regressie", "maanden sinds het einde"):
+        assert dutch in page
+    # The characteristics by the instrument's Dutch names.
+    for characteristic in INSTRUMENT.characteristics:
+        assert f"<td>{characteristic.name['nl']}</td>" in page
+    # Numbers keep the decimal point (docs/research/report.md says so).
+    (classes,) = _section(report, "trajectory_classes")["results"]
+    ari = classes["recovery"]["adjusted_rand_index"]
+    assert f"Gecorrigeerde Rand-index tegenover de kolom course: {ari:.3f}" in page
+
+
+def test_the_english_page_shows_no_dutch_text_of_the_table(report: dict[str, Any]) -> None:
+    page = render_report(report, language="en")
+    assert "<html lang='en'>" in page
+    english_of = {dutch: english for english, dutch in DUTCH.items()}
+    assert _english_left(page, english_of) == []
+    for characteristic in INSTRUMENT.characteristics:
+        assert f"<td>{characteristic.name['en']}</td>" in page
+
+
+def test_the_page_is_dutch_unless_asked_and_the_json_stays_english(
+    files: dict[str, Path], tmp_path: Path, page: str
+) -> None:
+    argv = _mapping_args(files, tmp_path)
+    dutch = _run([*argv, "--format", "html"], tmp_path / "nl.html")
+    assert "<html lang='nl'>" in dutch
+    assert "Niet te schatten: heeft --instrument nodig" in dutch
+    assert "Not estimable" not in dutch
+    assert "<html lang='en'>" in page  # --language en
+    result = json.loads(_run([*argv, "--format", "json", "--language", "nl"], tmp_path / "a.json"))
+    assert _section(result, "agreement")["reason"].startswith("needs --instrument")
+    assert result["title"] == "Study report"
+
+
+def test_an_unknown_language_exits_1(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "never.html"
+    assert main([*_args(files, "--format", "html", "--language", "de"), "--out", str(out)]) == 1
+    assert "--language must be nl or en" in capsys.readouterr().err
+    assert not out.exists()
+    with pytest.raises(ValueError, match="nl or en"):
+        render_report({"reproducibility": {}, "sections": []}, language="de")

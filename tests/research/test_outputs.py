@@ -349,7 +349,8 @@ def test_the_report_is_built_by_the_worker_as_page_and_pdf(study, three, researc
     )
     assert page.status_code == 302
     output = StudyOutput.objects.get(study=study, kind="report")
-    assert output.options == {"seed": 7}
+    # Asked from an English page: the report is English.
+    assert output.options == {"seed": 7, "language": "en"}
     assert output_build(output.uuid) == "ready"
     output.refresh_from_db()
     assert [entry["name"] for entry in output.files] == ["report.html", "report.pdf"]
@@ -357,10 +358,48 @@ def test_the_report_is_built_by_the_worker_as_page_and_pdf(study, three, researc
     browser = _browser(researcher)
     html = _download(browser, output, "report.html").decode()
     assert study.name in html
+    listed = browser.get(reverse("research:outputs", args=[study.uuid])).content.decode()
+    assert "seed: 7, language: english" in listed
     assert _download(browser, output, "report.pdf").startswith(b"%PDF")
     for enrolled in three:
         assert str(enrolled.trajectory.client.uuid) not in html
         assert enrolled.trajectory.client.display_name not in html
+
+
+def test_a_report_asked_from_a_dutch_page_is_dutch(study, three, researcher):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    browser.force_login(researcher)
+    url = reverse("research:outputs", args=[study.uuid])
+    assert browser.post(url, {"kind": "report", "report-seed": "1"}).status_code == 302
+    output = StudyOutput.objects.get(study=study, kind="report")
+    assert output.options == {"seed": 1, "language": "nl"}
+    assert output_build(output.uuid) == "ready"
+    html = _download(browser, output, "report.html").decode()
+    assert "<html lang='nl'>" in html
+    assert f"<h1>Onderzoeksrapport: {study.name}</h1>" in html
+    assert "Study report" not in html
+    # The list of outputs says which language it was built in.
+    assert "taal: nederlands" in browser.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("asked", "language"), [("en", "en"), ("en-gb", "en"), ("nl", "nl"), ("fr", "nl"), (None, "nl")]
+)
+def test_a_report_is_english_only_when_asked_in_english(study, three, researcher, asked, language):
+    options = {"seed": 1} if asked is None else {"seed": 1, "language": asked}
+    output, _created = output_request(study=study, by=researcher, kind="report", options=options)
+    assert output.options == {"seed": 1, "language": language}
+
+
+def test_a_report_asked_before_reports_had_a_language_is_built_in_dutch(study, three, researcher):
+    output, _created = output_request(
+        study=study, by=researcher, kind="report", options={"seed": 1}
+    )
+    # As the options of a report stored before this change.
+    StudyOutput.objects.filter(pk=output.pk).update(options={"seed": 1})
+    assert output_build(output.uuid) == "ready"
+    html = _download(_browser(researcher), output, "report.html").decode()
+    assert "<html lang='nl'>" in html
 
 
 def test_a_study_whose_clients_answer_different_instruments_exports_them_all(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import logging
 import re
@@ -83,7 +84,7 @@ def _pdf_text(folder: Path) -> tuple[int, str]:
 
 
 def _without_run_time(page: str) -> str:
-    return re.sub(r"<td>run at \(UTC\)</td><td>[^<]*</td>", "", page)
+    return re.sub(r"<td>(run at|uitgevoerd op) \(UTC\)</td><td>[^<]*</td>", "", page)
 
 
 def _folder(tmp_path: Path, name: str) -> Path:
@@ -93,9 +94,11 @@ def _folder(tmp_path: Path, name: str) -> Path:
 
 
 def test_the_report_holds_the_core_numbers_of_the_study_table(filled_study, tmp_path):
+    # Built in Dutch, the product's language, unless asked otherwise.
     folder = _folder(tmp_path, "report")
     assert build_report(filled_study, folder) == ["report.html", "report.pdf"]
     page = _page(folder)
+    assert "<html lang='nl'>" in page
     table = study_table(filled_study)
     (instrument,) = describe(filled_study).instruments
     client_rows = table[table["rater"].eq("client").to_numpy()]
@@ -105,13 +108,14 @@ def test_the_report_holds_the_core_numbers_of_the_study_table(filled_study, tmp_
     for result in results:
         assert result.alpha is not None
         assert np.isfinite(result.alpha)
+        name = html.escape(instrument.characteristic(result.scale).name["nl"], quote=True)
         row = (
-            f"<td>client</td><td>{result.scale}</td><td>all</td><td>{result.n}</td>"
+            f"<td>cliënt</td><td>{name}</td><td>alle</td><td>{result.n}</td>"
             f"<td>{result.k}</td><td>{result.alpha:.3f}</td>"
         )
         assert row in page, row
     assert table_sha256(table) in page
-    assert f"Study report: {filled_study.name}" in page
+    assert f"Onderzoeksrapport: {html.escape(filled_study.name, quote=True)}" in page
     assert f"{instrument.id} {instrument.version}" in page
     pages, text = _pdf_text(folder)
     assert pages >= 2
@@ -143,7 +147,7 @@ def test_a_client_without_consent_changes_nothing(filled_study, professional, te
 
 def test_an_empty_study_says_every_section_is_not_estimable(study, tmp_path):
     folder = _folder(tmp_path, "report")
-    assert build_report(study, folder) == ["report.html", "report.pdf"]
+    assert build_report(study, folder, language="en") == ["report.html", "report.pdf"]
     page = _page(folder)
     assert page.count("(not estimable)") == 8
     assert page.count("Not estimable: the study has no submitted responses of consenting") == 8
@@ -155,7 +159,7 @@ def test_a_study_with_too_little_data_still_gives_a_report(study, professional, 
     enrolled = enrol_client(study, professional, team)
     _rounds(enrolled, professional, np.random.default_rng(1), 1)
     folder = _folder(tmp_path, "report")
-    assert build_report(study, folder) == ["report.html", "report.pdf"]
+    assert build_report(study, folder, language="en") == ["report.html", "report.pdf"]
     page = _page(folder)
     # One response per rater: every item is constant, and each section says so.
     assert page.count("(not estimable)") == 8
@@ -292,7 +296,7 @@ def test_without_follow_up_the_survival_section_says_so_for_the_web(filled_study
     assert survival["status"] == "not_estimable"
     assert survival["reason"] == NO_FOLLOWUP
     folder = _folder(tmp_path, "report")
-    build_report(filled_study, folder)
+    build_report(filled_study, folder, language="en")
     page = _page(folder)
     assert "no follow-up outcomes imported for this study" in page
     assert "--trajectories" not in page
@@ -324,6 +328,9 @@ def test_the_survival_section_runs_on_the_follow_up_outcomes(
     assert survival["status"] == "ok", survival["reason"]
     km, _cox = survival["results"]
     assert "7 of 7 trajectories in the data; none left out" in km["source"]
+    (dutch, _cox) = _section(study_report(filled_study, language="nl"), "survival")["results"]
+    assert dutch["source"].startswith("Tijd tot recidive uit de vervolguitkomsten")
+    assert "7 van 7 trajecten in de gegevens; geen weggelaten" in dutch["source"]
 
     rows = study_table(filled_study)
     (instrument,) = describe(filled_study).instruments
@@ -340,7 +347,7 @@ def test_the_survival_section_runs_on_the_follow_up_outcomes(
     # The stamp names the table, by its hash; the page shows the note and the curves.
     assert table_sha256(inputs.table) in [i["sha256"] for i in report["reproducibility"]["inputs"]]
     folder = _folder(tmp_path, "report")
-    build_report(filled_study, folder)
+    build_report(filled_study, folder, language="en")
     page = _page(folder)
     assert "Kaplan–Meier per alliance tertile" in page
     assert "Time to recidivism from the study&#x27;s follow-up outcomes" in page

@@ -33,6 +33,7 @@ from alliantiemonitor.core.research.report import prepare_study
 from alliantiemonitor.core.research.report_document import report_document, reproducibility
 from alliantiemonitor.core.research.report_html import render_report
 from alliantiemonitor.core.research.report_pdf import PdfUnavailable, html_to_pdf
+from alliantiemonitor.core.research.report_text import DEFAULT_LANGUAGE, LANGUAGES
 from alliantiemonitor.core.research.stamp import file_sha256
 
 OUTPUT_FORMATS = ("json", "html", "pdf")
@@ -51,7 +52,8 @@ others still run.
 --trajectories one row per trajectory ('alliantiemonitor synth --trajectories-out FILE').
 The report is stamped with the SHA-256 of every input file, the software and instrument
 versions, the seed and the time of the run. --format pdf writes the HTML page as a PDF
-(needs --out; WeasyPrint and the system's Pango).
+(needs --out; WeasyPrint and the system's Pango). The page is in Dutch unless
+--language en; the JSON keeps its English keys and values in either language.
 """
 
 
@@ -77,6 +79,12 @@ def register_report(kinds: Any) -> None:
         "--missing", default="listwise", metavar="listwise|pairwise", help="default: listwise"
     )
     parser.add_argument("--format", dest="output_format", metavar="json|html|pdf")
+    parser.add_argument(
+        "--language",
+        default=DEFAULT_LANGUAGE,
+        metavar="nl|en",
+        help=f"language of the HTML or PDF page (default: {DEFAULT_LANGUAGE})",
+    )
     parser.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
     parser.add_argument(
         "--dir",
@@ -97,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
         if args.output_format == "json":
             _write(to_json(report), args.out)
         elif args.output_format == "html":
-            _write(render_report(report), args.out)
+            _write(render_report(report, language=args.language), args.out)
         else:
-            _write(_pdf(render_report(report)), args.out)
+            _write(_pdf(render_report(report, language=args.language)), args.out)
     except CommandFailure as failure:
         return failure.report()
     return 0
@@ -115,6 +123,8 @@ def _check_arguments(args: argparse.Namespace) -> int:
         problems.append("error: --format must be json, html or pdf")
     if args.output_format == "pdf" and args.out is None:
         problems.append("error: --format pdf needs --out FILE")
+    if args.language not in LANGUAGES:
+        problems.append("error: --language must be nl or en")
     if args.missing not in MISSING_POLICIES:
         problems.append("error: --missing must be listwise or pairwise")
     seed = 0

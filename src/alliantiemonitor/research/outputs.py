@@ -42,6 +42,7 @@ from alliantiemonitor.core.research.export import (
 )
 from alliantiemonitor.core.research.export_columns import ColumnKind, ExportInputError
 from alliantiemonitor.core.research.pseudonym import SecretError
+from alliantiemonitor.core.research.report_text import DEFAULT_LANGUAGE, LANGUAGES
 from alliantiemonitor.research.constants import (
     OUTPUT_KEEP_DAYS,
     OUTPUT_STALE_MINUTES,
@@ -102,7 +103,9 @@ def _report_options(options: Mapping[str, Any]) -> dict[str, Any]:
     seed = options.get("seed", 1)
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**31:
         raise OutputError(_("The seed is a whole number from 0 up."))
-    return {"seed": seed}
+    # The language of the page it was asked from ("en-gb" counts as English); else Dutch.
+    language = str(options.get("language") or DEFAULT_LANGUAGE).split("-")[0].lower()
+    return {"seed": seed, "language": language if language in LANGUAGES else DEFAULT_LANGUAGE}
 
 
 @transaction.atomic
@@ -112,7 +115,8 @@ def output_request(
     """Ask the worker for an export or report of ``study``; ``(output, created)``.
 
     The same request while an equal one still waits or runs gives that one back (a double
-    click builds once). The caller has checked that ``by`` may manage the study.
+    click builds once). The caller has checked that ``by`` may manage the study. A report's
+    ``language`` option (``nl`` or ``en``; anything else is Dutch) is that of its page.
     """
     locked = Study.objects.select_for_update().get(pk=study.pk)
     if kind == OutputKind.EXPORT:
@@ -413,7 +417,9 @@ PHASE_FRONT: dict[str, ColumnKind] = {
 
 def build_study_report(study: Study, folder: Path, options: Mapping[str, Any]) -> dict[str, Any]:
     """Write the study report (HTML, and PDF when the server can) into ``folder``."""
-    names = build_report(study, folder, seed=int(options["seed"]))
+    # A report asked for before reports had a language was a Dutch one.
+    language = options.get("language", DEFAULT_LANGUAGE)
+    names = build_report(study, folder, seed=int(options["seed"]), language=language)
     return {"trajectories": describe(study).trajectories, "pdf": REPORT_PDF in names}
 
 

@@ -33,6 +33,7 @@ from alliantiemonitor.core.research.report_document import (
 )
 from alliantiemonitor.core.research.report_html import render_report
 from alliantiemonitor.core.research.report_pdf import PdfUnavailable, html_to_pdf
+from alliantiemonitor.core.research.report_text import DEFAULT_LANGUAGE
 from alliantiemonitor.core.research.stamp import table_sha256
 from alliantiemonitor.instruments import registry as instrument_registry
 from alliantiemonitor.research.dataset import study_table
@@ -70,8 +71,12 @@ def _instrument_rows(table: pd.DataFrame) -> tuple[Instrument | None, pd.DataFra
     return instrument, rows
 
 
-def study_report(study: Study, *, seed: int = 1) -> dict[str, Any]:
-    """The study's report as plain data (what ``analyse report --format json`` gives)."""
+def study_report(study: Study, *, seed: int = 1, language: str = "en") -> dict[str, Any]:
+    """The study's report as plain data (what ``analyse report --format json`` gives).
+
+    ``language`` is that of the survival section's note and reason (built here, from the
+    follow-up outcomes); everything else in the data stays English, as in the JSON.
+    """
     table = study_table(study)
     instrument: Instrument | None = None
     rows = table
@@ -88,8 +93,8 @@ def study_report(study: Study, *, seed: int = 1) -> dict[str, Any]:
                 instrument=instrument,
                 seed=seed,
                 trajectories=trajectories,
-                trajectories_reason=survival.reason,
-                trajectories_note=survival.note,
+                trajectories_reason=survival.reason_in(language),
+                trajectories_note=survival.note_in(language),
             )
     except AnalysisInputError as exc:
         reason = "the data could not be analysed: " + "; ".join(exc.problems)
@@ -114,14 +119,18 @@ def study_report(study: Study, *, seed: int = 1) -> dict[str, Any]:
     return report_document(prepared, stamp, title=title)
 
 
-def build_report(study: Study, folder: Path, *, seed: int = 1) -> list[str]:
+def build_report(
+    study: Study, folder: Path, *, seed: int = 1, language: str = DEFAULT_LANGUAGE
+) -> list[str]:
     """Write the study's report into ``folder`` (existing, empty); return the names written.
+
+    The page is in ``language`` (``nl``, the product's, or ``en``).
 
     ``report.html`` always; ``report.pdf`` as well when WeasyPrint can be loaded (otherwise the
     reason is logged and only the HTML page is returned). A section the data are too few for
     says why it could not be estimated; so does every section of a study without data.
     """
-    page = render_report(study_report(study, seed=seed))
+    page = render_report(study_report(study, seed=seed, language=language), language=language)
     (folder / REPORT_HTML).write_text(page, encoding="utf-8")
     try:
         pdf = html_to_pdf(page)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from alliantiemonitor.core.research.report import DURATION, OBSERVED, TRAJECTORY
+from alliantiemonitor.core.research.report_text import text
 from alliantiemonitor.research.constants import FollowUpKind
 from alliantiemonitor.research.followup import followup_frame
 from alliantiemonitor.research.models import Study
@@ -46,10 +47,6 @@ NO_FOLLOWUP = (
     "study's page, under follow-up outcomes)"
 )
 COLUMNS = (TRAJECTORY, DURATION, OBSERVED)
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -67,37 +64,62 @@ class SurvivalInputs:
     def left_out(self) -> int:
         return self.not_ended + self.no_followup
 
-    def _left_out_text(self) -> str:
+    def _left_out_text(self, language: str) -> str:
         if not self.left_out:
-            return "none left out"
+            return text("none left out", language)
         reasons = []
         if self.not_ended:
-            reasons.append(f"{self.not_ended} not ended")
+            reasons.append(text("{n} not ended", language, n=self.not_ended))
         if self.no_followup:
-            reasons.append(f"{self.no_followup} without any follow-up outcome")
-        left = _plural(self.left_out, "trajectory", "trajectories")
-        return f"{left} left out (time not known): {', '.join(reasons)}"
+            reasons.append(text("{n} without any follow-up outcome", language, n=self.no_followup))
+        return text(
+            "{n} trajectory left out (time not known): {reasons}"
+            if self.left_out == 1
+            else "{n} trajectories left out (time not known): {reasons}",
+            language,
+            n=self.left_out,
+            reasons=", ".join(reasons),
+        )
+
+    def reason_in(self, language: str) -> str | None:
+        """Why the section cannot run (no row to analyse), in ``language``; ``None`` when it can."""
+        if not self.has_followup:
+            return text(NO_FOLLOWUP, language)
+        if len(self.table):
+            return None
+        return text(
+            "no trajectory in the data has a known time to recidivism: {left_out}",
+            language,
+            left_out=self._left_out_text(language),
+        )
 
     @property
     def reason(self) -> str | None:
-        """Why the section cannot run (no row to analyse); ``None`` when it can."""
-        if not self.has_followup:
-            return NO_FOLLOWUP
-        if len(self.table):
-            return None
-        return f"no trajectory in the data has a known time to recidivism: {self._left_out_text()}"
+        """:meth:`reason_in` English (the report's data)."""
+        return self.reason_in("en")
+
+    def note_in(self, language: str) -> str:
+        """Where the times came from, and how many were left out and why, in ``language``."""
+        return text(
+            "Time to recidivism from the study's follow-up outcomes: months (days / {days}) "
+            "from the end of the trajectory to the first recidivism or reconviction reported "
+            "on or after it; without one, censored at the latest follow-up date known. "
+            "{n} of {total} in the data; {left_out}.",
+            language,
+            days=DAYS_PER_MONTH,
+            n=len(self.table),
+            total=text(
+                "{n} trajectory" if self.trajectories == 1 else "{n} trajectories",
+                language,
+                n=self.trajectories,
+            ),
+            left_out=self._left_out_text(language),
+        )
 
     @property
     def note(self) -> str:
-        """Where the times came from, and how many trajectories were left out and why."""
-        return (
-            "Time to recidivism from the study's follow-up outcomes: months (days / "
-            f"{DAYS_PER_MONTH}) from the end of the trajectory to the first recidivism or "
-            "reconviction reported on or after it; without one, censored at the latest "
-            "follow-up date known. "
-            f"{len(self.table)} of {_plural(self.trajectories, 'trajectory', 'trajectories')} "
-            f"in the data; {self._left_out_text()}."
-        )
+        """:meth:`note_in` English (the report's data)."""
+        return self.note_in("en")
 
 
 def _row(trajectory_id: str, end: pd.Timestamp, outcomes: pd.DataFrame) -> dict[str, object]:

@@ -3,7 +3,8 @@
 The command line (``alliantiemonitor analyse report``) and the research app build the same
 document here: :func:`report_document` runs the sections of :mod:`.report` on a checked
 :class:`~alliantiemonitor.core.research.report.Study` and puts the ``reproducibility`` block in
-front; :func:`unestimable_document` is the same document when the data could not be analysed at
+front (and the instrument's characteristic names, which the page shows in its language);
+:func:`unestimable_document` is the same document when the data could not be analysed at
 all, every section saying why. Rendering is :mod:`.report_html` (and :mod:`.report_pdf`).
 """
 
@@ -59,20 +60,29 @@ def reproducibility(
     return block
 
 
-def _document(title: str, stamp: dict[str, Any], sections: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
+def _document(
+    title: str,
+    stamp: dict[str, Any],
+    sections: list[dict[str, Any]],
+    instrument: Instrument | None = None,
+) -> dict[str, Any]:
+    document = {
         "title": title,
         "reproducibility": stamp,
         "status": section_status(sections),
         "sections": sections,
     }
+    if instrument is not None:
+        # The page calls each characteristic by its name in the page's language.
+        document["characteristic_names"] = {c.key: dict(c.name) for c in instrument.characteristics}
+    return document
 
 
 def report_document(
     study: Study, stamp: dict[str, Any], *, title: str = DEFAULT_TITLE
 ) -> dict[str, Any]:
     """Run every section on ``study``; the report as plain, JSON-safe data."""
-    return _document(title, stamp, study_sections(study))
+    return _document(title, stamp, study_sections(study), study.instrument)
 
 
 def unestimable_document(

@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from alliantiemonitor.core.research.report_text import Words
+
 #: Colour per pattern, class or curve; the table beside each figure has the numbers without colour.
 _PALETTE = ("#1b6ca8", "#3a9d5d", "#c2452d", "#e0a526", "#8c8c8c", "#6a4c93")
 
@@ -87,7 +89,8 @@ def _ticks(
     return "".join(parts)
 
 
-def share_chart(shares: Sequence[Mapping[str, Any]]) -> str:
+def share_chart(shares: Sequence[Mapping[str, Any]], w: Words) -> str:
+    """Stacked bars of the pattern shares; raters, characteristics and patterns as shown."""
     patterns = list(dict.fromkeys(s["pattern"] for s in shares))
     bars = list(dict.fromkeys((s["rater"], s["characteristic"]) for s in shares))
     left, top, width, row = 170.0, 10.0, 420.0, 24.0
@@ -118,16 +121,19 @@ def share_chart(shares: Sequence[Mapping[str, Any]]) -> str:
     body.append(_legend(patterns, left + width + 20, top))
     return _figure(
         "fig-change",
-        "Share of trajectories per reliable-change pattern, per rater and characteristic",
-        "Stacked bars, one per rater and characteristic, each summing to 1; the table below "
-        "gives every share.",
+        w("Share of trajectories per reliable-change pattern, per rater and characteristic"),
+        w(
+            "Stacked bars, one per rater and characteristic, each summing to 1; the table below "
+            "gives every share."
+        ),
         int(left + width + 150),
         int(height),
         "".join(body),
     )
 
 
-def class_chart(classes: Sequence[Mapping[str, Any]], rounds: int) -> str:
+def class_chart(classes: Sequence[Mapping[str, Any]], rounds: int, w: Words) -> str:
+    """One line per trajectory class: its mean alliance from round 0 to the last round."""
     left, top, width, height = 60.0, 10.0, 420.0, 220.0
     ends = [float(c["intercept"] + c["slope"] * x) for c in classes for x in (0, rounds)]
     low, high = math.floor(min(ends) * 2) / 2, math.ceil(max(ends) * 2) / 2
@@ -143,7 +149,7 @@ def class_chart(classes: Sequence[Mapping[str, Any]], rounds: int) -> str:
     body = [_axes(left, top, width, height)]
     body.append(_ticks([low, (low + high) / 2, high], None, to_y))
     body.append(_ticks([float(x) for x in range(rounds + 1)], to_x, lambda _: top + height))
-    body.append(_axis_titles("round", "alliance", left, top, width, height))
+    body.append(_axis_titles(w("round"), w("alliance"), left, top, width, height))
     labels = []
     for index, c in enumerate(classes):
         colour = _PALETTE[index % len(_PALETTE)]
@@ -152,19 +158,20 @@ def class_chart(classes: Sequence[Mapping[str, Any]], rounds: int) -> str:
             f"<line x1='{_n(to_x(0))}' y1='{_n(to_y(y0))}' x2='{_n(to_x(rounds))}' "
             f"y2='{_n(to_y(y1))}' stroke='{colour}' stroke-width='3'/>"
         )
-        labels.append(f"class {c['class']} (n = {c['size']})")
+        labels.append(w("class {label} (n = {n})", label=c["class"], n=c["size"]))
     body.append(_legend(labels, left + width + 20, top))
     return _figure(
         "fig-classes",
-        "Mean course of the alliance per trajectory class (intercept + slope × round)",
-        "One line per class from round 0 to the last round; the class table gives the numbers.",
+        w("Mean course of the alliance per trajectory class (intercept + slope × round)"),
+        w("One line per class from round 0 to the last round; the class table gives the numbers."),
         int(left + width + 170),
         int(top + height + 40),
         "".join(body),
     )
 
 
-def km_chart(curves: Sequence[Mapping[str, Any]]) -> str:
+def km_chart(curves: Sequence[Mapping[str, Any]], w: Words) -> str:
+    """Kaplan–Meier step curves, one per group (groups as shown)."""
     left, top, width, height = 60.0, 10.0, 420.0, 220.0
     horizon = max([float(row["time"]) for c in curves for row in c["table"]] + [1.0])
 
@@ -180,7 +187,7 @@ def km_chart(curves: Sequence[Mapping[str, Any]]) -> str:
         _ticks([step * i for i in range(int(horizon // step) + 1)], to_x, lambda _: top + height)
     )
     body.append(
-        _axis_titles("months since the end", "without recidivism", left, top, width, height)
+        _axis_titles(w("months since the end"), w("without recidivism"), left, top, width, height)
     )
     for index, curve in enumerate(curves):
         colour = _PALETTE[index % len(_PALETTE)]
@@ -198,9 +205,11 @@ def km_chart(curves: Sequence[Mapping[str, Any]]) -> str:
     body.append(_legend([str(c["group"]) for c in curves], left + width + 20, top))
     return _figure(
         "fig-km",
-        "Kaplan–Meier estimate of remaining without recidivism, by alliance tertile",
-        "Step curves of the share without recidivism against months since the end, one per "
-        "alliance tertile; the table below gives each curve's size, events and median.",
+        w("Kaplan–Meier estimate of remaining without recidivism, by alliance tertile"),
+        w(
+            "Step curves of the share without recidivism against months since the end, one per "
+            "alliance tertile; the table below gives each curve's size, events and median."
+        ),
         int(left + width + 150),
         int(top + height + 40),
         "".join(body),

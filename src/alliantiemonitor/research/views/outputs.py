@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -66,9 +67,9 @@ def outputs(request: HttpRequest, uuid: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, study, export_form, report_form, status=400)
     try:
-        _output, created = output_request(
-            study=study, by=request.user, kind=kind, options=form.cleaned_data
-        )
+        # A report is written in the language of the page it was asked from.
+        options = {**form.cleaned_data, "language": get_language()}
+        _output, created = output_request(study=study, by=request.user, kind=kind, options=options)
     except DomainError as error:
         form.add_error(None, str(error.message))
         return _page(request, study, export_form, report_form, status=400)

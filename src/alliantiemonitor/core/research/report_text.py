@@ -1,0 +1,419 @@
+"""The study report's words in Dutch and English: one table, English text → Dutch text.
+
+The core knows nothing of Django, so the report cannot use gettext; every text a reader sees
+(headings, column headers, notes, captions, axis labels, the stamp's labels, why an analysis
+could not be estimated) is an English key of :data:`DUTCH` and goes through :func:`text`.
+A key may hold ``{fields}``, filled in after translation, so word order can differ.
+
+What stays as it is in both languages: the symbols and names researchers use as such (α, ω,
+χ², CFI, TLI, RMSEA, SRMR, ICC, Kaplan–Meier, Cox, p, SE, df), and numbers, which keep the
+decimal point (``0.812``) in Dutch too, so a number copied from the report reads the same in
+any statistics package. The report's JSON keeps its English keys and values; only the page
+is translated.
+
+A reason that comes from deeper in the analyses and is not in the table stays English
+(:func:`lookup`); the table holds the reasons the report itself gives.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+LANGUAGES = ("nl", "en")
+#: The product speaks Dutch first.
+DEFAULT_LANGUAGE = "nl"
+
+DUTCH: dict[str, str] = {
+    # The page and its sections.
+    "Study report": "Onderzoeksrapport",
+    "Study report: {study}": "Onderzoeksrapport: {study}",
+    "Sections": "Onderdelen",
+    "Data": "Gegevens",
+    "Reliability": "Betrouwbaarheid",
+    "Factor structure and measurement invariance": "Factorstructuur en meetinvariantie",
+    "Agreement between client and professional": "Overeenstemming tussen cliënt en professional",
+    "Change: reliable-change patterns": "Verandering: patronen van betrouwbare verandering",
+    "Trajectory classes": "Trajectklassen",
+    "Outcomes: premature negative end": "Uitkomsten: voortijdig negatief einde",
+    "Survival: time to recidivism": "Overleving: tijd tot recidive",
+    " (not estimable)": " (niet te schatten)",
+    "Not estimable: {reason}": "Niet te schatten: {reason}",
+    # Words in cells.
+    "yes": "ja",
+    "no": "nee",
+    "{low} to {high}": "{low} tot {high}",
+    "all": "alle",
+    "all rows": "alle rijen",
+    "client": "cliënt",
+    "professional": "professional",
+    "(missing)": "(ontbreekt)",
+    "alliance": "werkalliantie",
+    "substance_use": "middelengebruik",
+    "intercept": "intercept",
+    # Data.
+    "The data": "De gegevens",
+    "what": "wat",
+    "number": "aantal",
+    "responses": "invullingen",
+    "submitted responses": "ingediende invullingen",
+    "trajectories": "trajecten",
+    "rows in the trajectories table": "rijen in de trajectentabel",
+    "rows analysed ({who})": "geanalyseerde rijen ({who})",
+    "Responses and trajectories per rater": "Invullingen en trajecten per beoordelaar",
+    "Responses and trajectories per domain": "Invullingen en trajecten per domein",
+    "rater": "beoordelaar",
+    "domain": "domein",
+    # Reliability.
+    "Items of {scale} ({who})": "Items van {scale} ({who})",
+    "item": "item",
+    "reversed": "omgekeerd",
+    "n": "n",
+    "mean": "gemiddelde",
+    "sd": "sd",
+    "item-rest r": "item-rest r",
+    "alpha if deleted": "α zonder dit item",
+    "Reliability per rater and scale: Cronbach's alpha (95 % CI after Feldt), McDonald's omega": (
+        "Betrouwbaarheid per beoordelaar en schaal: Cronbachs α (95 %-BI volgens Feldt), "
+        "McDonalds ω"
+    ),
+    "scale": "schaal",
+    "group": "groep",
+    "k": "k",
+    "alpha": "α",
+    "95 % CI": "95 %-BI",
+    "omega": "ω",
+    "note": "opmerking",
+    "Items": "Items",
+    # Factor structure.
+    "model": "model",
+    "90 % CI": "90 %-BI",
+    "Measurement invariance by {group} ({who})": "Meetinvariantie naar {group} ({who})",
+    "Groups (complete rows): {sizes}": "Groepen (volledige rijen): {sizes}",
+    "Configural, metric and scalar invariance ({who})": (
+        "Configurale, metrische en scalaire invariantie ({who})"
+    ),
+    "configural": "configuraal",
+    "metric": "metrisch",
+    "scalar": "scalair",
+    "Confirmatory factor analysis ({who})": "Bevestigende factoranalyse ({who})",
+    "Fit of the correlated-factors model ({who}, n = {n}, listwise)": (
+        "Fit van het model met gecorreleerde factoren ({who}, n = {n}, listwise)"
+    ),
+    "correlated factors": "gecorreleerde factoren",
+    "Standardised loadings ({who})": "Gestandaardiseerde ladingen ({who})",
+    "factor": "factor",
+    "loading": "lading",
+    # Agreement.
+    "Client versus professional per characteristic (difference = client − professional)": (
+        "Cliënt tegenover professional per kenmerk (verschil = cliënt − professional)"
+    ),
+    "characteristic": "kenmerk",
+    "mean difference": "gemiddeld verschil",
+    "limits of agreement": "grenzen van overeenstemming",
+    # Change.
+    "Method: {method}; missing scores: {missing}; series: {series}.": (
+        "Methode: {method}; ontbrekende scores: {missing}; reeksen: {series}."
+    ),
+    "Patterns per rater and characteristic (share of all; of those with 2+ scores)": (
+        "Patronen per beoordelaar en kenmerk (aandeel van alle; van die met 2+ scores)"
+    ),
+    "pattern": "patroon",
+    "share": "aandeel",
+    "share of classified": "aandeel van ingedeelde",
+    "stable": "stabiel",
+    "improving": "verbeterend",
+    "deteriorating": "verslechterend",
+    "fluctuating": "wisselend",
+    "insufficient": "onvoldoende scores",
+    "Share of trajectories per reliable-change pattern, per rater and characteristic": (
+        "Aandeel trajecten per patroon van betrouwbare verandering, per beoordelaar en kenmerk"
+    ),
+    "Stacked bars, one per rater and characteristic, each summing to 1; the table below "
+    "gives every share.": (
+        "Gestapelde staven, één per beoordelaar en kenmerk, elk samen 1; de tabel eronder "
+        "geeft elk aandeel."
+    ),
+    # Trajectory classes.
+    "Alliance (mean of the positive characteristics over both raters) per round; "
+    "trajectories with {min_rounds}+ rounds: {n} ({excluded} left out); seed {seed}.": (
+        "Werkalliantie (gemiddelde van de positieve kenmerken over beide beoordelaars) per meting; "
+        "trajecten met {min_rounds}+ metingen: {n} ({excluded} weggelaten); startgetal {seed}."
+    ),
+    "Model comparison (chosen: K = {k} by the lowest BIC)": (
+        "Vergelijking van modellen (gekozen: K = {k}, met de laagste BIC)"
+    ),
+    "log-likelihood": "log-likelihood",
+    "parameters": "parameters",
+    "entropy": "entropie",
+    "converged": "geconvergeerd",
+    "Classes (ordered by slope)": "Klassen (op volgorde van helling)",
+    "class": "klasse",
+    "size": "grootte",
+    "weight": "gewicht",
+    "slope": "helling",
+    "mean posterior": "gemiddelde posterior",
+    "Adjusted Rand index against the column {column}: {ari}": (
+        "Gecorrigeerde Rand-index tegenover de kolom {column}: {ari}"
+    ),
+    "Known course against the class found": "Bekend verloop tegenover de gevonden klasse",
+    "course": "verloop",
+    "class_{label}": "klasse {label}",
+    "Mean course of the alliance per trajectory class (intercept + slope × round)": (
+        "Gemiddeld verloop van de werkalliantie per trajectklasse (intercept + helling × meting)"
+    ),
+    "One line per class from round 0 to the last round; the class table gives the numbers.": (
+        "Eén lijn per klasse van meting 0 tot de laatste meting; de tabel van de klassen geeft "
+        "de getallen."
+    ),
+    "round": "meting",
+    "class {label} (n = {n})": "klasse {label} (n = {n})",
+    # Outcomes.
+    "Outcome: {outcome}; predictors: {predictors}. n = {n}, events = {events}, "
+    "excluded = {excluded}.": (
+        "Uitkomst: {outcome}; voorspellers: {predictors}. n = {n}, gebeurtenissen = {events}, "
+        "weggelaten = {excluded}."
+    ),
+    "a premature negative end": "een voortijdig negatief einde",
+    "client's mean score over the rounds; substance use 0/1": (
+        "gemiddelde score van de cliënt over de metingen; middelengebruik 0/1"
+    ),
+    "Logistic regression of a premature negative end": (
+        "Logistische regressie van een voortijdig negatief einde"
+    ),
+    "odds ratio": "oddsratio",
+    "term": "term",
+    "estimate": "schatting",
+    "McFadden's pseudo R²: {value}": "Pseudo-R² van McFadden: {value}",
+    # Survival.
+    "Groups: {grouping}; excluded rows: {excluded}.": (
+        "Groepen: {grouping}; weggelaten rijen: {excluded}."
+    ),
+    "tertiles of the client's mean alliance over the rounds": (
+        "tertielen van de gemiddelde werkalliantie van de cliënt over de metingen"
+    ),
+    "Kaplan–Meier per alliance tertile": "Kaplan–Meier per tertiel van de werkalliantie",
+    "events": "gebeurtenissen",
+    "median months (– = not reached)": "mediaan in maanden (– = niet bereikt)",
+    "1 low": "1 laag",
+    "2 middle": "2 midden",
+    "3 high": "3 hoog",
+    "Log-rank test: χ² = {chi2}, df = {df}, p = {p}": (
+        "Log-ranktoets: χ² = {chi2}, df = {df}, p = {p}"
+    ),
+    "No log-rank test: {reason}": "Geen log-ranktoets: {reason}",
+    "Kaplan–Meier not estimable: {reason}": "Kaplan–Meier niet te schatten: {reason}",
+    "Cox regression": "Cox-regressie",
+    "Cox regression of the time to recidivism (n = {n}, events = {events}, ties: {ties})": (
+        "Cox-regressie van de tijd tot recidive (n = {n}, gebeurtenissen = {events}, "
+        "gelijke tijden: {ties})"
+    ),
+    "hazard ratio": "hazardratio",
+    "Harrell's concordance: {value}": "Concordantie van Harrell: {value}",
+    "Cox regression not estimable: {reason}": "Cox-regressie niet te schatten: {reason}",
+    "Kaplan–Meier estimate of remaining without recidivism, by alliance tertile": (
+        "Kaplan–Meier-schatting van het aandeel zonder recidive, per tertiel van de werkalliantie"
+    ),
+    "Step curves of the share without recidivism against months since the end, one per "
+    "alliance tertile; the table below gives each curve's size, events and median.": (
+        "Trapcurves van het aandeel zonder recidive tegen de maanden sinds het einde, één per "
+        "tertiel van de werkalliantie; de tabel eronder geeft per curve de grootte, de "
+        "gebeurtenissen en de mediaan."
+    ),
+    "months since the end": "maanden sinds het einde",
+    "without recidivism": "zonder recidive",
+    # The stamp.
+    "Reproducibility: what went in and what ran": (
+        "Reproduceerbaarheid: wat erin ging en wat er draaide"
+    ),
+    "value": "waarde",
+    "study": "onderzoek",
+    "software": "software",
+    "instrument": "instrument",
+    "mapping": "koppeling",
+    "seed": "startgetal",
+    "missing answers": "ontbrekende antwoorden",
+    "run at (UTC)": "uitgevoerd op (UTC)",
+    "data": "gegevens",
+    "listwise: per scale, only rows that answered every item (as SPSS); every model uses the "
+    "rows complete on its own columns": (
+        "listwise: per schaal alleen de rijen die elk item beantwoordden (zoals SPSS); elk "
+        "model gebruikt de rijen die volledig zijn op zijn eigen kolommen"
+    ),
+    "pairwise: each covariance over the rows that answered both items (as pingouin); every "
+    "model uses the rows complete on its own columns": (
+        "pairwise: elke covariantie over de rijen die beide items beantwoordden (zoals "
+        "pingouin); elk model gebruikt de rijen die volledig zijn op zijn eigen kolommen"
+    ),
+    "study table (consenting trajectories; SHA-256 of it as CSV)": (
+        "tabel van het onderzoek (trajecten met toestemming; SHA-256 ervan als CSV)"
+    ),
+    "time to recidivism per trajectory, from the follow-up outcomes": (
+        "tijd tot recidive per traject, uit de vervolguitkomsten"
+    ),
+    # Why a section could not be estimated (the report's own reasons).
+    "could not be estimated: {reason}": "kon niet worden geschat: {reason}",
+    "the data could not be analysed: {reason}": (
+        "de gegevens konden niet worden geanalyseerd: {reason}"
+    ),
+    "the study has no submitted responses of consenting clients": (
+        "het onderzoek heeft geen ingediende invullingen van cliënten met toestemming"
+    ),
+    "needs --trajectories with the time to recidivism": (
+        "heeft --trajectories nodig, met de tijd tot recidive"
+    ),
+    "needs --instrument: a mapping does not pair client and professional": (
+        "heeft --instrument nodig: een koppeling brengt cliënt en professional niet in paren"
+    ),
+    "needs --instrument: reliable change needs its references": (
+        "heeft --instrument nodig: betrouwbare verandering heeft de referentiewaarden nodig"
+    ),
+    "needs --instrument: no alliance score": (
+        "heeft --instrument nodig: geen score voor de werkalliantie"
+    ),
+    "needs --instrument: no characteristic scores": "heeft --instrument nodig: geen kenmerkscores",
+    "the data have no 'end_kind' column": "de gegevens hebben geen kolom 'end_kind'",
+    "the data have no column(s) {columns}": "de gegevens hebben geen kolom(men) {columns}",
+    "the trajectories table has no column(s) {columns}": (
+        "de trajectentabel heeft geen kolom(men) {columns}"
+    ),
+    "no follow-up outcomes imported for this study (a researcher imports them on the study's "
+    "page, under follow-up outcomes)": (
+        "geen vervolguitkomsten ingelezen voor dit onderzoek (een onderzoeker leest ze in op de "
+        "pagina van het onderzoek, onder vervolguitkomsten)"
+    ),
+    # The survival section of a study's report (research.report_survival).
+    "none left out": "geen weggelaten",
+    "{n} not ended": "{n} niet beëindigd",
+    "{n} without any follow-up outcome": "{n} zonder enige vervolguitkomst",
+    "{n} trajectory left out (time not known): {reasons}": (
+        "{n} traject weggelaten (tijd niet bekend): {reasons}"
+    ),
+    "{n} trajectories left out (time not known): {reasons}": (
+        "{n} trajecten weggelaten (tijd niet bekend): {reasons}"
+    ),
+    "{n} trajectory": "{n} traject",
+    "{n} trajectories": "{n} trajecten",
+    "no trajectory in the data has a known time to recidivism: {left_out}": (
+        "geen traject in de gegevens heeft een bekende tijd tot recidive: {left_out}"
+    ),
+    "Time to recidivism from the study's follow-up outcomes: months (days / {days}) from the "
+    "end of the trajectory to the first recidivism or reconviction reported on or after it; "
+    "without one, censored at the latest follow-up date known. {n} of {total} in the data; "
+    "{left_out}.": (
+        "Tijd tot recidive uit de vervolguitkomsten van het onderzoek: maanden (dagen / {days}) "
+        "van het einde van het traject tot de eerste recidive of nieuwe veroordeling die op of "
+        "na dat einde is gemeld; zonder zo'n melding gecensureerd op de laatst bekende datum "
+        "van een vervolguitkomst. {n} van {total} in de gegevens; {left_out}."
+    ),
+    # Fixed reasons and descriptions of the analyses the report runs.
+    "the one-factor model needs at least 3 items (2 items leave it unidentified)": (
+        "het eenfactormodel heeft minstens 3 items nodig (met 2 items is het niet identificeerbaar)"
+    ),
+    "the one-factor model did not converge": "het eenfactormodel convergeerde niet",
+    "some pairs of items were never answered together by two or more rows": (
+        "sommige paren items werden nooit door twee of meer rijen samen beantwoord"
+    ),
+    "no complete rows": "geen volledige rijen",
+    "one group: nothing to compare": "één groep: er is niets te vergelijken",
+    "no events: the curves cannot differ": "geen gebeurtenissen: de curves kunnen niet verschillen",
+    "the model needs an intercept or at least one predictor": (
+        "het model heeft een intercept of minstens één voorspeller nodig"
+    ),
+    "a predictor is constant or a linear combination of the others (collinear design)": (
+        "een voorspeller is constant of een lineaire combinatie van de andere (collineair ontwerp)"
+    ),
+    "a missing score is skipped; its neighbours are compared": (
+        "een ontbrekende score wordt overgeslagen; de scores ervoor en erna worden vergeleken"
+    ),
+    "a scale needs at least 2 items": "een schaal heeft minstens 2 items nodig",
+    "the scale score does not vary in these rows": "de schaalscore varieert niet in deze rijen",
+}
+
+#: Reasons that wrap another: the part after the colon is looked up again.
+_WRAPPERS = (
+    "could not be estimated: {reason}",
+    "the data could not be analysed: {reason}",
+)
+#: Reasons with a variable part the report writes itself.
+_COLUMN_REASONS = (
+    "the data have no column(s) {columns}",
+    "the trajectories table has no column(s) {columns}",
+)
+
+
+def check_language(language: str) -> str:
+    """``language`` if the report is written in it; ``ValueError`` otherwise."""
+    if language not in LANGUAGES:
+        raise ValueError(f"the report is written in {' or '.join(LANGUAGES)}, not {language!r}")
+    return language
+
+
+def text(msg: str, language: str, **fields: object) -> str:
+    """``msg`` (an English key of :data:`DUTCH`) in ``language``, with ``fields`` filled in.
+
+    A key missing from the table is a programming error and raises ``KeyError`` in Dutch,
+    so a test rendering the Dutch report finds it.
+    """
+    translated = msg if check_language(language) == "en" else DUTCH[msg]
+    return translated.format(**fields) if fields else translated
+
+
+def lookup(value: object, language: str) -> str:
+    """A value from the data (a rater, a pattern, a reason) in ``language`` when the table has it.
+
+    Values the table does not hold (a domain, a reason from deep in an analysis) stay as
+    they are.
+    """
+    shown = str(value)
+    if language == "en":
+        return shown
+    if shown in DUTCH:
+        return DUTCH[shown]
+    for pattern in (*_WRAPPERS, *_COLUMN_REASONS):
+        prefix = pattern.split("{", 1)[0]
+        if shown.startswith(prefix):
+            rest = shown[len(prefix) :]
+            field = next(name for _, name, _, _ in string.Formatter().parse(pattern) if name)
+            inner = lookup(rest, language) if pattern in _WRAPPERS else rest
+            return text(pattern, language, **{field: inner})
+    return shown
+
+
+def characteristic_names(
+    names: Mapping[str, Mapping[str, str]] | None, language: str
+) -> dict[str, str]:
+    """Characteristic key → its name in ``language`` (else Dutch, else any), from the instrument."""
+    chosen = {}
+    for key, translated in (names or {}).items():
+        for option in (language, DEFAULT_LANGUAGE, *translated):
+            if translated.get(option):
+                chosen[key] = translated[option]
+                break
+    return chosen
+
+
+@dataclass(frozen=True)
+class Words:
+    """The report's words in one language, and the instrument's characteristic names in it."""
+
+    language: str
+    names: Mapping[str, str]
+
+    def __call__(self, msg: str, **fields: object) -> str:
+        return text(msg, self.language, **fields)
+
+    def value(self, value: object) -> str:
+        """A value from the data (rater, pattern, reason, level) in the page's language."""
+        return lookup(value, self.language)
+
+    def term(self, key: object) -> str:
+        """A characteristic (by the instrument's name) or another model term."""
+        return self.names.get(str(key)) or self.value(key)
+
+
+def fields_of(msg: str) -> set[str]:
+    """The ``{fields}`` of a text (the test checks a translation keeps them all)."""
+    return set(re.findall(r"{(\w+)}", msg))

@@ -1,0 +1,82 @@
+"""The study report's words: one table English → Dutch, and how a page picks from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from alliantiemonitor.core.research.report_text import (
+    DUTCH,
+    characteristic_names,
+    check_language,
+    fields_of,
+    lookup,
+    text,
+)
+
+
+@pytest.mark.parametrize("english", sorted(DUTCH))
+def test_every_text_has_a_dutch_one_with_the_same_fields(english: str) -> None:
+    dutch = DUTCH[english]
+    assert dutch.strip()
+    assert dutch == dutch.strip() or english != english.strip()
+    assert fields_of(dutch) == fields_of(english)
+
+
+def test_the_dutch_speaks_to_the_reader_informally() -> None:
+    for dutch in DUTCH.values():
+        assert " u " not in f" {dutch.lower()} "
+        assert " uw " not in f" {dutch.lower()} "
+
+
+def test_text_fills_in_fields_after_translating() -> None:
+    key = "Items of {scale} ({who})"
+    assert text(key, "en", scale="Trust", who="client") == "Items of Trust (client)"
+    assert text(key, "nl", scale="Vertrouwen", who="cliënt") == "Items van Vertrouwen (cliënt)"
+    # Braces without fields stay as they are.
+    assert text("Study report", "nl") == "Onderzoeksrapport"
+
+
+def test_a_text_missing_from_the_table_fails_in_dutch() -> None:
+    assert text("Not in the table", "en") == "Not in the table"
+    with pytest.raises(KeyError):
+        text("Not in the table", "nl")
+
+
+def test_only_dutch_and_english() -> None:
+    assert check_language("nl") == "nl"
+    assert check_language("en") == "en"
+    with pytest.raises(ValueError, match="nl or en"):
+        check_language("de")
+    with pytest.raises(ValueError, match="nl or en"):
+        text("Study report", "fr")
+
+
+def test_lookup_translates_known_values_and_keeps_the_rest() -> None:
+    assert lookup("client", "nl") == "cliënt"
+    assert lookup("improving", "nl") == "verbeterend"
+    assert lookup("jeugdreclassering", "nl") == "jeugdreclassering"
+    assert lookup("client", "en") == "client"
+    assert lookup(None, "nl") == "None"
+
+
+def test_lookup_translates_the_reports_wrapped_and_column_reasons() -> None:
+    assert lookup("could not be estimated: no complete rows", "nl") == (
+        "kon niet worden geschat: geen volledige rijen"
+    )
+    # The inner reason of a wrapped one that the table lacks stays English.
+    assert lookup("the data could not be analysed: client: c_trust_1 is constant", "nl") == (
+        "de gegevens konden niet worden geanalyseerd: client: c_trust_1 is constant"
+    )
+    assert lookup("the data have no column(s) round_index", "nl") == (
+        "de gegevens hebben geen kolom(men) round_index"
+    )
+    assert lookup("the data have no column(s) round_index", "en") == (
+        "the data have no column(s) round_index"
+    )
+
+
+def test_characteristic_names_in_the_language_else_dutch() -> None:
+    names = {"trust": {"nl": "Vertrouwen", "en": "Trust"}, "bond": {"nl": "Binding"}}
+    assert characteristic_names(names, "nl") == {"trust": "Vertrouwen", "bond": "Binding"}
+    assert characteristic_names(names, "en") == {"trust": "Trust", "bond": "Binding"}
+    assert characteristic_names(None, "en") == {}
