@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.input import clean_choice, clean_text
+from alliantiemonitor.core.instrument import as_rater
 from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import (
     MODES_BY_RATER,
@@ -225,7 +226,7 @@ _STATE_AFTER_SUBMIT = {
 
 def _store_scores(response: Response, round: MeasurementRound) -> None:
     """Write ``response``'s score per characteristic, with the round's pinned instrument."""
-    scores = score_answers(round.instrument, response.answers, response.rater)  # type: ignore[arg-type]
+    scores = score_answers(round.instrument, response.answers, as_rater(response.rater))
     ResponseScore.objects.bulk_create(
         ResponseScore(response=response, rater=response.rater, characteristic=key, value=value)
         for key, value in scores.items()

@@ -10,13 +10,13 @@ from contextlib import suppress
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.measurements.client_session import client_language_use, client_session_get
 from alliantiemonitor.measurements.views.guard import client_page
 from alliantiemonitor.research.client_step import (
@@ -102,7 +102,7 @@ def client_questionnaire(request: HttpRequest) -> HttpResponse:
     )
     if not found:
         return redirect("client:start")
-    language = (get_language() or "nl").split("-")[0]
+    language = current_language()
     item = found[0]
     if request.method == "POST":
         item = next((q for q in found if q.key == request.POST.get("part")), item)

@@ -12,12 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.common.errors import DomainError
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.domains import default_domains
 from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.research.access import get_enrolled_for_entry, get_study_for
@@ -48,7 +48,7 @@ def phase_entry(request: HttpRequest, uuid: str) -> HttpResponse:
         action=Action.STUDY_VIEW,
         detail={"page": "phase_entry", "method": request.method},
     )
-    language = (get_language() or "nl").split("-")[0]
+    language = current_language()
     parts = phase_parts(study)
     data = request.POST if request.method == "POST" else request.GET
     chosen = "study_key" in data or "part" in data
