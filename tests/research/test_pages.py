@@ -40,6 +40,49 @@ def test_a_researcher_creates_a_study_and_sees_it(researcher):
     assert "Uitleg in gewone woorden." in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("typed", "months", "shown"),
+    [
+        ("18", 18, "blijven 18 maanden bewaard nadat de persoonsgegevens van de cliënt gewist"),
+        ("", 0, "worden samen met de persoonsgegevens van de cliënt gewist"),
+    ],
+)
+def test_a_researcher_sets_how_long_records_are_kept_after_an_erasure(
+    researcher, typed, months, shown
+):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    browser.force_login(researcher)
+    data = {"name": "Studie", "information_text": "Uitleg.", "keep_after_erasure_months": typed}
+    assert browser.post(reverse("research:study_new"), data).status_code == 302
+    study = Study.objects.get()
+    assert study.keep_after_erasure_months == months
+    page = browser.get(reverse("research:study_detail", args=[study.uuid])).content.decode()
+    assert shown in page
+
+
+@pytest.mark.parametrize("months", ["-1", "301", "2.5", "12 maanden"])
+def test_months_off_the_range_are_refused_at_the_field(researcher, months):
+    data = {"name": "Studie", "information_text": "Uitleg.", "keep_after_erasure_months": months}
+    response = _browser(researcher).post(reverse("research:study_new"), data)
+    assert response.status_code == 400
+    assert 'id="id_keep_after_erasure_months_errors"' in response.content.decode()
+    assert not Study.objects.exists()
+
+
+@pytest.mark.parametrize("months", [-1, 301, 2.5, "12", True])
+def test_the_service_refuses_months_off_the_range(researcher, months):
+    from alliantiemonitor.research.exceptions import InvalidStudyInput
+
+    with pytest.raises(InvalidStudyInput):
+        study_create(
+            by=researcher,
+            name="Studie",
+            information_text="Uitleg.",
+            keep_after_erasure_months=months,
+        )
+    assert not Study.objects.exists()
+
+
 def test_an_empty_study_form_is_refused_with_messages_at_the_fields(researcher):
     response = _browser(researcher).post(reverse("research:study_new"), {"name": ""})
     assert response.status_code == 400
@@ -105,7 +148,10 @@ def test_asking_and_agreeing_to_take_part(draft_study, researcher, organisation,
     enrolment = draft_study.enrolments.get()
     assert not enrolment.is_agreed
     admin = _browser(org_admin)
-    assert draft_study.name in admin.get(reverse("research:enrolments")).content.decode()
+    page = admin.get(reverse("research:enrolments")).content.decode()
+    assert draft_study.name in page
+    # The admin agrees knowing what the study keeps after a client's erasure.
+    assert "deleted together with the client's personal data" in page
     admin.post(reverse("research:enrolment_agree", args=[enrolment.uuid]))
     enrolment.refresh_from_db()
     assert enrolment.agreed_by == org_admin

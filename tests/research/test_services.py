@@ -412,6 +412,7 @@ def test_erasing_the_client_keeps_the_consent_history_under_the_study_key_only(
 ):
     from alliantiemonitor.trajectories.services import erase_client_data
 
+    Study.objects.filter(pk=enrolled.study_id).update(keep_after_erasure_months=12)
     consent_record(enrolled=enrolled, given=True, mode="client_flow")
     key = enrolled.study_key
     client = enrolled.trajectory.client

@@ -42,8 +42,9 @@ def _client_models() -> list[type[models.Model]]:
     ]
 
 
-#: Kept on erasure on purpose: a study's record of the trajectory, with the study key only (its
-#: link to the trajectory becomes null; docs/research/studies.md).
+#: Kept on erasure on purpose: a study's record of the trajectory, with the study key only, when
+#: the study keeps records after an erasure and the client consented (its link to the trajectory
+#: becomes null; docs/research/studies.md).
 KEPT_PSEUDONYMOUS = {"research.EnrolledTrajectory"}
 
 
@@ -110,7 +111,9 @@ def rich_client(trajectory, professional, colleague, measurement_round, research
         trajectory_enrol,
     )
 
-    study = study_create(by=researcher, name="Studie", information_text="Uitleg.")
+    study = study_create(
+        by=researcher, name="Studie", information_text="Uitleg.", keep_after_erasure_months=12
+    )
     study_status_set(study=study, by=researcher, status="active")
     study_enrolment_agree(
         enrolment=study_enrol(study=study, by=researcher, organisation=trajectory.organisation),

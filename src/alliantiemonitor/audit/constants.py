@@ -186,6 +186,9 @@ class Action:
     #: (``detail``: the output's public id, its kind and options; the file's name and hash).
     STUDY_OUTPUT_REQUEST = "study_output.request"
     STUDY_OUTPUT_DOWNLOAD = "study_output.download"
+    #: Research records of erased clients deleted by the retention job, per study and
+    #: organisation (``detail``: the reason, the study's months, rows per model; no study keys).
+    STUDY_RECORDS_DELETE = "study.records_delete"
 
     @classmethod
     def known(cls) -> frozenset[str]:

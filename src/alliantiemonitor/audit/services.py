@@ -158,9 +158,13 @@ def erasure_record(
     reason: str,
     deleted: dict[str, int],
     redacted: list[list[int]],
+    kept: dict[str, int] | None = None,
 ) -> AuditEvent:
     """Append the ``client.erase`` event that accounts for ``redacted`` (from
     :func:`redact_client_events`), sealed with the field key.
+
+    ``deleted`` and ``kept`` count rows per model label (``kept``: pseudonymised research
+    records that outlive the client for a while, left out when there are none).
 
     ``audit verify`` accepts a redacted event only when a sealed erasure lists it: the seal
     (an HMAC under a key outside the database) shows that the application wrote the erasure,
@@ -171,6 +175,7 @@ def erasure_record(
         "client": str(client_uuid),
         "reason": reason,
         "deleted": deleted,
+        **({"kept": kept} if kept else {}),
         "events_redacted": sum(last - first + 1 for first, last in redacted),
         "redacted_seqs": redacted,
     }

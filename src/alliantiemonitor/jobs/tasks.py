@@ -66,14 +66,12 @@ def references_estimate_job() -> int:
 
 @periodic(every=dt.timedelta(hours=24), name="retention.apply")
 def retention_apply_job() -> dict[str, int]:
-    """Announce the clients past their retention period; erase those announced 14 days ago."""
-    report = retention_run()
-    return {
-        "due": len(report.due),
-        "announced": report.announced,
-        "erased": report.erased,
-        "withdrawn": report.withdrawn,
-    }
+    """Announce the clients past their retention period; erase those announced 14 days ago.
+
+    Research records follow each study's protocol: kept or deleted at the erasure, and kept
+    records deleted here once the study's months have passed.
+    """
+    return retention_run().counts()
 
 
 @task

@@ -14,3 +14,6 @@ class ResearchConfig(AppConfig):
         from alliantiemonitor.research.client_step import research_client_step
 
         client_step_register(research_client_step)
+        # The erasure and the retention run (trajectories, below this app) send signals; the
+        # receivers apply each study's keep period to its records.
+        from alliantiemonitor.research import retention  # noqa: F401

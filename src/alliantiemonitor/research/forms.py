@@ -12,6 +12,7 @@ from alliantiemonitor.core.instrument import QUESTIONNAIRE, pick_language
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.organisations.models import Organisation, Team
 from alliantiemonitor.research.constants import STAFF_CONSENT_MODES, PhaseKind
+from alliantiemonitor.research.models import KEEP_AFTER_ERASURE_MAX_MONTHS
 
 #: Control characters other than line breaks and tabs have no place in a text (PostgreSQL
 #: refuses NUL); refused with a message rather than stored.
@@ -52,10 +53,26 @@ class StudyForm(_TextForm):
         max_length=20000,
         required=False,
         widget=forms.Textarea,
+        help_text=_("The questions, the phases, and what is asked when."),
+    )
+    keep_after_erasure_months = forms.IntegerField(
+        label=_("Keep research records after the client's erasure (months)"),
+        required=False,
+        min_value=0,
+        max_value=KEEP_AFTER_ERASURE_MAX_MONTHS,
+        initial=0,
         help_text=_(
-            "The questions, the phases, and which pseudonymised data (if any) are kept after a "
-            "client's retention period."
+            "When a client's personal data are erased (after the organisation's retention "
+            "period, or on request), the research records of a client whose consent stands are "
+            "kept this many months under the study key only, and then deleted. 0 or empty: "
+            "deleted together with the client. Records of a client who said no or withdrew are "
+            "always deleted with the client. Write the same in the protocol."
         ),
+        error_messages={
+            "invalid": _("Give a whole number of months."),
+            "min_value": _("Give a whole number of months from 0 to %(limit_value)s."),
+            "max_value": _("Give a whole number of months from 0 to %(limit_value)s."),
+        },
     )
     information_text = forms.CharField(
         label=_("Information for clients"),

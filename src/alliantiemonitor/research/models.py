@@ -1,9 +1,11 @@
 """Studies, their phases, who takes part, and research consent.
 
 Researchers see only study keys and counts: nothing here holds a name. The link from an
-enrolled trajectory to the trajectory (and so to the client) is the only way back to a person;
-when a client's data are erased (on request or by retention), that link is set to null and the
-enrolment and its consent history stay with the study key alone (docs/research/studies.md).
+enrolled trajectory to the trajectory (and so to the client) is the only way back to a person.
+When a client's data are erased (on request or by retention), the study's
+``keep_after_erasure_months`` decides (``research.retention``): the records of a consenting
+client stay that many months with the study key alone (the link set to null), all others go
+with the client (docs/research/studies.md).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +30,9 @@ from alliantiemonitor.research.constants import (
     StudyStatus,
 )
 from alliantiemonitor.trajectories.models import Client, Trajectory
+
+#: The longest a study may keep a client's research records after the erasure (25 years).
+KEEP_AFTER_ERASURE_MAX_MONTHS = 300
 
 
 def new_study_secret() -> str:
@@ -57,9 +63,19 @@ class Study(models.Model):
         _("protocol"),
         max_length=20000,
         blank=True,
+        help_text=_("The research protocol in short: questions, phases, what is asked when."),
+    )
+    #: What happens to a client's research records when the client's personal data are erased
+    #: (by retention or on request): 0 deletes them with the client; N keeps those of a client
+    #: whose consent stands, under the study key only, N months after the erasure.
+    keep_after_erasure_months = models.PositiveSmallIntegerField(
+        _("months kept after erasure"),
+        default=0,
+        validators=[MaxValueValidator(KEEP_AFTER_ERASURE_MAX_MONTHS)],
         help_text=_(
-            "The research protocol in short: questions, phases, and which pseudonymised data "
-            "are kept after a client's retention period (if any)."
+            "When a client's personal data are erased, their research records (under the study "
+            "key only) are kept this many months, then deleted. 0: deleted with the client. "
+            "Only records of clients whose consent stands are ever kept."
         ),
     )
     information_text = models.TextField(
@@ -298,6 +314,9 @@ class EnrolledTrajectory(models.Model):
         verbose_name=_("enrolled by"),
     )
     enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    #: The day the client's data were erased and this record kept (``research.retention``);
+    #: it is deleted once the study's ``keep_after_erasure_months`` have passed since.
+    erased_on = models.DateField(_("client erased on"), null=True, blank=True)
 
     objects = EnrolledTrajectoryQuerySet.as_manager()
 

@@ -43,6 +43,7 @@ from alliantiemonitor.research.exceptions import (
 )
 from alliantiemonitor.research.keys import study_key
 from alliantiemonitor.research.models import (
+    KEEP_AFTER_ERASURE_MAX_MONTHS,
     EnrolledTrajectory,
     EnrolledTrajectoryQuerySet,
     ResearchConsent,
@@ -77,15 +78,27 @@ def study_create(
     information_text: str,
     description: str = "",
     protocol: str = "",
+    keep_after_erasure_months: int | None = 0,
 ) -> Study:
     """Create a draft study with ``by`` as its first researcher and a fresh secret.
 
-    Raises ``NotAllowed`` when ``by`` holds no active researcher role, ``InvalidStudyInput``
-    for an empty name or information text.
+    ``keep_after_erasure_months`` (None counts as 0) is how long the records of a consenting
+    client are kept after the client's erasure (``research.retention``). Raises ``NotAllowed``
+    when ``by`` holds no active researcher role, ``InvalidStudyInput`` for an empty name or
+    information text, or months that are not a whole number from 0 to
+    :data:`~alliantiemonitor.research.models.KEEP_AFTER_ERASURE_MAX_MONTHS`.
     """
     if not _holds_role(by, Role.RESEARCHER):
         raise NotAllowed
+    months = 0 if keep_after_erasure_months is None else keep_after_erasure_months
+    if (
+        not isinstance(months, int)
+        or isinstance(months, bool)
+        or not 0 <= months <= KEEP_AFTER_ERASURE_MAX_MONTHS
+    ):
+        raise InvalidStudyInput(field="keep_after_erasure_months")
     study = Study(
+        keep_after_erasure_months=months,
         name=_required_text(name, "name"),
         information_text=_required_text(information_text, "information_text"),
         description=(description or "").strip(),

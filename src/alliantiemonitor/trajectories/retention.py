@@ -13,11 +13,11 @@ due (the privacy page lists them with the day they will be erased) and erases on
 whose notice is at least :data:`NOTICE_DAYS` days old and who are still due. The worker runs it
 daily (job ``retention.apply``); ``manage.py retention --dry-run`` prints the report.
 
-Research records hold no name and stay: an enrolment in a study and its consent history keep the
-study key, and their link to the erased trajectory becomes null (``on_delete=SET_NULL`` in
-``research.models``), so nothing leads back to the person and ``consenting_trajectories`` leaves
-them out. Pseudonymised research data beyond that are kept only where a study's protocol says
-so (docs/research/studies.md).
+**Research records follow each study's protocol** (``research.retention``, through the signals
+in :mod:`~alliantiemonitor.trajectories.signals`, so this module imports nothing above it): at
+the erasure a study's records of the client are deleted, or kept under the study key only for
+the study's ``keep_after_erasure_months`` when the client's consent stands; the same daily run
+deletes kept records whose months have passed. The report has a section on both.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.trajectories.constants import TrajectoryStatus
 from alliantiemonitor.trajectories.models import Client, RetentionNotice
 from alliantiemonitor.trajectories.services import client_reference, erase_client_data
+from alliantiemonitor.trajectories.signals import retention_running
 
 #: Days between the notice (the report) and the erasure.
 NOTICE_DAYS = 14
@@ -52,6 +53,15 @@ def months_after(day: dt.date, months: int) -> dt.date:
 
 
 @dataclass
+class RetentionSection:
+    """What another app's part of the run found (see the ``retention_running`` signal)."""
+
+    #: Counts for the job's result, e.g. ``{"research_deleted": 3}``.
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
 class RetentionReport:
     """What a run found: per organisation, the clients due, announced and erased."""
 
@@ -62,6 +72,20 @@ class RetentionReport:
     announced: int = 0
     erased: int = 0
     withdrawn: int = 0
+    sections: list[RetentionSection] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """The run in numbers (the worker's job result)."""
+        out = {
+            "due": len(self.due),
+            "announced": self.announced,
+            "erased": self.erased,
+            "withdrawn": self.withdrawn,
+        }
+        for section in self.sections:
+            for key, value in section.counts.items():
+                out[key] = out.get(key, 0) + value
+        return out
 
     def lines(self) -> list[str]:
         head = "dry run: nothing changed" if self.dry_run else "applied"
@@ -74,6 +98,8 @@ class RetentionReport:
             f"{erase_on.isoformat()}"
             for org, ref, since, erase_on in self.due
         ]
+        for section in self.sections:
+            out += section.lines
         return out
 
 
@@ -114,10 +140,9 @@ def retention_run(*, dry_run: bool = False, now: dt.datetime | None = None) -> R
     now = now or timezone.now()
     today = timezone.localdate(now)
     report = RetentionReport(dry_run=dry_run, today=today)
-    due_ids: set[int] = set()
+    due: list[tuple[Client, dt.date, dt.date]] = []
     for organisation in Organisation.objects.order_by("name"):
         for client, since in due_clients(organisation, today):
-            due_ids.add(client.pk)
             notice = RetentionNotice.objects.filter(client=client).first()
             if notice is None and not dry_run:
                 notice = RetentionNotice.objects.create(
@@ -128,15 +153,23 @@ def retention_run(*, dry_run: bool = False, now: dt.datetime | None = None) -> R
                 days=NOTICE_DAYS
             )
             report.due.append((organisation.name, client_reference(client), since, erase_day))
-            if not dry_run and erase_day <= today and _erase(client):
-                report.erased += 1
+            due.append((client, since, erase_day))
+    # Before the erasures below, so that the report says what they do to other apps' records.
+    for _receiver, section in retention_running.send(
+        sender=Client, clients=[client for client, _, _ in due], today=today, dry_run=dry_run
+    ):
+        if section is not None:
+            report.sections.append(section)
     if not dry_run:
-        stale = RetentionNotice.objects.exclude(client_id__in=due_ids)
+        for client, _since, erase_day in due:
+            if erase_day <= today and _erase(client, now):
+                report.erased += 1
+        stale = RetentionNotice.objects.exclude(client_id__in=[client.pk for client, _, _ in due])
         report.withdrawn, _ = stale.delete()
     return report
 
 
-def _erase(client: Client) -> bool:
+def _erase(client: Client, now: dt.datetime) -> bool:
     """Erase ``client`` unless a trajectory started meanwhile (checked under the row lock)."""
     with transaction.atomic():
         locked = Client.objects.select_for_update().select_related("organisation").get(pk=client.pk)
@@ -145,7 +178,7 @@ def _erase(client: Client) -> bool:
         )
         if running.exists():
             return False
-        erase_client_data(locked, actor=None, reason="retention")
+        erase_client_data(locked, actor=None, reason="retention", now=now)
         return True
 
 

@@ -36,7 +36,7 @@ from alliantiemonitor.trajectories.exceptions import (
     WrongOrganisation,
 )
 from alliantiemonitor.trajectories.models import Assignment, Client, OutcomeEvent, Trajectory
-from alliantiemonitor.trajectories.signals import trajectory_handed_over
+from alliantiemonitor.trajectories.signals import client_erasing, trajectory_handed_over
 
 #: An identical outcome event recorded again within this time is taken as a double submit.
 DOUBLE_SUBMIT_WINDOW = dt.timedelta(minutes=2)
@@ -370,16 +370,27 @@ def client_erase(*, client: Client, by: Any, confirmation: str) -> dict[str, Any
     return erase_client_data(client, actor=by, reason="request")
 
 
-def erase_client_data(client: Client, *, actor: Any, reason: str) -> dict[str, Any]:
+def erase_client_data(
+    client: Client, *, actor: Any, reason: str, now: dt.datetime | None = None
+) -> dict[str, Any]:
     """The erasure itself, for :func:`client_erase` and the retention job (``actor`` None).
 
     Call inside a transaction with the client's row locked. ``reason`` (``request`` or
-    ``retention``) is recorded in the ``client.erase`` event.
+    ``retention``) is recorded in the ``client.erase`` event. Apps above this one first handle
+    their own records of the client (the ``client_erasing`` signal; research keeps or deletes
+    per study) and say what they deleted and kept; ``now`` is the time they go by.
     """
+    now = now or timezone.now()
+    deleted: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for _receiver, answer in client_erasing.send(sender=Client, client=client, now=now):
+        for label, count in (answer or {}).get("deleted", {}).items():
+            deleted[label] = deleted.get(label, 0) + count
+        for label, count in (answer or {}).get("kept", {}).items():
+            kept[label] = kept.get(label, 0) + count
     redacted = redact_client_events(client.pk)  # listed in the event below; verify checks
     # Trajectories first: they protect the client. Everything else cascades from them (or
     # from the client), whichever app it belongs to, so no app above this one is imported.
-    deleted: dict[str, int] = {}
     for _count, per_model in (
         Trajectory.objects.filter(client=client).delete(),
         Client.objects.filter(pk=client.pk).delete(),
@@ -393,6 +404,7 @@ def erase_client_data(client: Client, *, actor: Any, reason: str) -> dict[str, A
         client_uuid=client.uuid,
         reason=reason,
         deleted=dict(sorted(deleted.items())),
+        kept=dict(sorted(kept.items())),
         redacted=redacted,
     )
     return {key: event.detail[key] for key in ("deleted", "events_redacted")}
