@@ -198,6 +198,8 @@ NOT_CLIENT_DATA = {
     "research:study_new": "an empty form; study_create audits study.create",
     "research:study_status": "POST only; study_status_set audits study.status_set",
     "research:phase_add": "the study's protocol; study_phase_add audits study.phase_add",
+    "research:study_edit": "the study's own texts, no client data; study_update audits "
+    "study.update",
     "research:phase_edit": "a phase of the study's protocol; study_phase_edit audits "
     "study.phase_edit",
     "research:study_enrol": "a form of organisations and teams; study_enrol audits study.enrol",

@@ -377,6 +377,7 @@ RULES: dict[str, Rule] = {
     "research:study_detail": study_page(),
     "research:study_status": study_page(methods=POST, refused_form="400"),
     "research:phase_add": study_page(methods=GET_POST, refused_form="400"),
+    "research:study_edit": study_page(methods=GET_POST, refused_form="400"),
     "research:phase_edit": Rule(
         args=lambda w, s: {"uuid": s.study.uuid, "phase": s.phase.uuid},
         allow=frozenset({"researcher"}),

@@ -60,6 +60,53 @@ def test_a_researcher_sets_how_long_records_are_kept_after_an_erasure(
     assert shown in page
 
 
+def test_a_researcher_changes_the_study_and_the_information_gets_a_new_version(
+    draft_study, researcher
+):
+    browser = _browser(researcher)
+    url = reverse("research:study_edit", args=[draft_study.uuid])
+    page = browser.get(url).content.decode()
+    assert draft_study.name in page  # the form starts from what the study holds
+    assert draft_study.information_text in page
+    unchanged = {
+        "name": draft_study.name,
+        "description": draft_study.description,
+        "protocol": draft_study.protocol,
+        "keep_after_erasure_months": "0",
+        "information_text": draft_study.information_text,
+    }
+    assert browser.post(url, unchanged).status_code == 302
+    assert not AuditEvent.objects.filter(action__in=["study.update", "study.information_update"])
+
+    changed = {**unchanged, "keep_after_erasure_months": "24", "protocol": "Vier metingen."}
+    assert browser.post(url, changed).status_code == 302
+    draft_study.refresh_from_db()
+    assert (draft_study.keep_after_erasure_months, draft_study.protocol) == (24, "Vier metingen.")
+    assert draft_study.information_version == 1
+    event = AuditEvent.objects.get(action="study.update")
+    assert event.detail["changed"] == ["keep_after_erasure_months", "protocol"]
+    assert event.detail["keep_after_erasure_months"] == {"from": 0, "to": 24}
+
+    new_text = {**changed, "information_text": "Nieuwe uitleg in gewone woorden."}
+    assert browser.post(url, new_text).status_code == 302
+    draft_study.refresh_from_db()
+    assert draft_study.information_version == 2
+    assert AuditEvent.objects.filter(action="study.information_update").count() == 1
+
+
+def test_a_bad_study_change_is_refused_and_changes_nothing(draft_study, researcher):
+    browser = _browser(researcher)
+    url = reverse("research:study_edit", args=[draft_study.uuid])
+    bad = {"name": " ", "information_text": "Andere uitleg.", "keep_after_erasure_months": "301"}
+    response = browser.post(url, bad)
+    assert response.status_code == 400
+    assert "Give the study a name." in response.content.decode()
+    before = draft_study.information_text
+    draft_study.refresh_from_db()
+    assert (draft_study.information_text, draft_study.keep_after_erasure_months) == (before, 0)
+    assert not AuditEvent.objects.filter(action__in=["study.update", "study.information_update"])
+
+
 @pytest.mark.parametrize("months", ["-1", "301", "2.5", "12 maanden"])
 def test_months_off_the_range_are_refused_at_the_field(researcher, months):
     data = {"name": "Studie", "information_text": "Uitleg.", "keep_after_erasure_months": months}

@@ -241,6 +241,7 @@ ADDRESSES = [
         form_on="research:study_detail",
     ),
     Address("research:phase_add", "researcher", lambda w: [w.study.uuid]),
+    Address("research:study_edit", "researcher", lambda w: [w.study.uuid]),
     Address("research:phase_edit", "researcher", lambda w: [w.study.uuid, _phase(w).uuid]),
     Address("research:study_enrol", "researcher", lambda w: [w.study.uuid]),
     Address("research:followup", "researcher", lambda w: [w.study.uuid]),

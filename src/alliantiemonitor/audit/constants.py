@@ -164,6 +164,8 @@ class Action:
     #: The research box of a trajectory: its study keys and consent states.
     STUDY_TRAJECTORY_VIEW = "study.trajectory_view"
     STUDY_CREATE = "study.create"
+    #: Name, description, protocol or how long records stay after an erasure changed.
+    STUDY_UPDATE = "study.update"
     STUDY_STATUS_SET = "study.status_set"
     STUDY_INFORMATION_UPDATE = "study.information_update"
     STUDY_PHASE_ADD = "study.phase_add"

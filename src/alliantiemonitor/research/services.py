@@ -90,15 +90,8 @@ def study_create(
     """
     if not _holds_role(by, Role.RESEARCHER):
         raise NotAllowed
-    months = 0 if keep_after_erasure_months is None else keep_after_erasure_months
-    if (
-        not isinstance(months, int)
-        or isinstance(months, bool)
-        or not 0 <= months <= KEEP_AFTER_ERASURE_MAX_MONTHS
-    ):
-        raise InvalidStudyInput(field="keep_after_erasure_months")
     study = Study(
-        keep_after_erasure_months=months,
+        keep_after_erasure_months=_keep_months(keep_after_erasure_months),
         name=_required_text(name, "name"),
         information_text=_required_text(information_text, "information_text"),
         description=(description or "").strip(),
@@ -110,6 +103,60 @@ def study_create(
     study.researchers.add(by)
     audit_record(actor=by, action=Action.STUDY_CREATE, obj=study)
     return study
+
+
+def _keep_months(months: int | None) -> int:
+    months = 0 if months is None else months
+    if (
+        not isinstance(months, int)
+        or isinstance(months, bool)
+        or not 0 <= months <= KEEP_AFTER_ERASURE_MAX_MONTHS
+    ):
+        raise InvalidStudyInput(field="keep_after_erasure_months")
+    return months
+
+
+@transaction.atomic
+def study_update(
+    *,
+    study: Study,
+    by: Any,
+    name: str,
+    information_text: str,
+    description: str = "",
+    protocol: str = "",
+    keep_after_erasure_months: int | None = 0,
+) -> Study:
+    """Change what :func:`study_create` set; the caller checked that ``by`` manages the study.
+
+    Audited as ``study.update`` with the names of the changed fields (and the months before
+    and after); a changed client information goes through :func:`study_information_update`,
+    so it gets the next version. A lower number of months applies to kept records at the next
+    daily retention run. Raises ``InvalidStudyInput`` as :func:`study_create` does.
+    """
+    wanted: dict[str, object] = {
+        "name": _required_text(name, "name"),
+        "description": (description or "").strip(),
+        "protocol": (protocol or "").strip(),
+        "keep_after_erasure_months": _keep_months(keep_after_erasure_months),
+    }
+    text = _required_text(information_text, "information_text")
+    locked = Study.objects.select_for_update().get(pk=study.pk)
+    months_before = locked.keep_after_erasure_months
+    changed = sorted(field for field, value in wanted.items() if getattr(locked, field) != value)
+    if changed:
+        for field in changed:
+            setattr(locked, field, wanted[field])
+        locked.full_clean()
+        locked.save(update_fields=[*changed, "updated_at"])
+        detail: dict[str, object] = {"changed": changed}
+        if "keep_after_erasure_months" in changed:
+            detail["keep_after_erasure_months"] = {
+                "from": months_before,
+                "to": locked.keep_after_erasure_months,
+            }
+        audit_record(actor=by, action=Action.STUDY_UPDATE, obj=locked, detail=detail)
+    return study_information_update(study=locked, by=by, information_text=text)
 
 
 @transaction.atomic

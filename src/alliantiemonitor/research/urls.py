@@ -18,6 +18,7 @@ urlpatterns = [
     path("", studies.study_list, name="study_list"),
     path("nieuw/", studies.study_new, name="study_new"),
     path("<uuid:uuid>/", studies.study_detail, name="study_detail"),
+    path("<uuid:uuid>/bewerken/", studies.study_edit, name="study_edit"),
     path("<uuid:uuid>/status/", studies.study_status, name="study_status"),
     path("<uuid:uuid>/fase/", studies.phase_add, name="phase_add"),
     path("<uuid:uuid>/fase/<uuid:phase>/", studies.phase_edit, name="phase_edit"),

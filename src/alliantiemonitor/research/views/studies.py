@@ -6,6 +6,10 @@ teams that take part, and counts of enrolled trajectories by consent state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +32,7 @@ from alliantiemonitor.research.services import (
     study_phase_add,
     study_phase_edit,
     study_status_set,
+    study_update,
 )
 
 
@@ -97,24 +102,64 @@ def study_status(request: HttpRequest, uuid: str) -> HttpResponse:
     return redirect("research:study_detail", uuid=study.uuid)
 
 
+def _study_form_page(
+    request: HttpRequest,
+    study: Study,
+    form: forms.Form,
+    *,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    template: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """Show ``form`` (GET); on a valid POST ``save`` its data, say ``done`` and go back to the
+    study. A refusal of the service is shown at its field (or above the form) with a 400."""
+    context = {"study": study, "form": form, **context}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except DomainError as error:
+                field = error.context.get("field")
+                form.add_error(field if field in form.fields else None, str(error.message))
+            else:
+                messages.success(request, done)
+                return redirect("research:study_detail", uuid=study.uuid)
+        return render(request, template, context, status=400)
+    return render(request, template, context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def phase_add(request: HttpRequest, uuid: str) -> HttpResponse:
     """Add a phase to the study's protocol."""
     study = get_study_for(request.user, uuid, perm=Perm.STUDY_MANAGE)
-    form = PhaseForm(request.POST or None)
-    context = {"study": study, "form": form}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                study_phase_add(study=study, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-            else:
-                messages.success(request, _("The phase was added."))
-                return redirect("research:study_detail", uuid=study.uuid)
-        return render(request, "research/phase_add.html", context, status=400)
-    return render(request, "research/phase_add.html", context)
+    return _study_form_page(
+        request,
+        study,
+        PhaseForm(request.POST or None),
+        save=lambda data: study_phase_add(study=study, by=request.user, **data),
+        done=_("The phase was added."),
+        template="research/phase_add.html",
+        context={},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def study_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Change the study's name, description, protocol, record keeping and client information."""
+    study = get_study_for(request.user, uuid, perm=Perm.STUDY_MANAGE)
+    fields = ("name", "description", "protocol", "keep_after_erasure_months", "information_text")
+    return _study_form_page(
+        request,
+        study,
+        StudyForm(request.POST or None, initial={f: getattr(study, f) for f in fields}),
+        save=lambda data: study_update(study=study, by=request.user, **data),
+        done=_("The study was changed."),
+        template="research/study_edit.html",
+        context={},
+    )
 
 
 @login_required
@@ -130,25 +175,15 @@ def phase_edit(request: HttpRequest, uuid: str, phase: str) -> HttpResponse:
         "timing_days": found.timing_days,
         "mode_notes": found.mode_notes,
     }
-    form = PhaseForm(request.POST or None, initial=initial)
-    context = {
-        "study": study,
-        "phase": found,
-        "form": form,
-        "answered": found.answered_questionnaires(),
-    }
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                study_phase_edit(phase=found, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                field = error.context.get("field")
-                form.add_error(field if field in form.fields else None, str(error.message))
-            else:
-                messages.success(request, _("The phase was changed."))
-                return redirect("research:study_detail", uuid=study.uuid)
-        return render(request, "research/phase_edit.html", context, status=400)
-    return render(request, "research/phase_edit.html", context)
+    return _study_form_page(
+        request,
+        study,
+        PhaseForm(request.POST or None, initial=initial),
+        save=lambda data: study_phase_edit(phase=found, by=request.user, **data),
+        done=_("The phase was changed."),
+        template="research/phase_edit.html",
+        context={"phase": found, "answered": found.answered_questionnaires()},
+    )
 
 
 @login_required
