@@ -525,31 +525,40 @@ def _fuzz(w: World, address: Address) -> None:
         before = _snapshot()
         _check(browser.get(url, query), before, f"GET {url} {query!r}")
 
-        if forms:
-            form = data.draw(st.sampled_from(forms), label="form")
-            post = {name: list(values) for name, values in form["sent"].items()}
-            for name in form["offered"]:
-                choice = data.draw(
-                    st.one_of(
-                        st.just("keep"),
-                        st.just("drop"),
-                        st.sampled_from(form["offered"][name] or [""]),
-                        hostile_value,
-                    ),
-                    label=name,
-                )
-                if choice == "drop":
-                    post.pop(name, None)
-                elif choice != "keep":
-                    post[name] = choice
-        else:
-            post = data.draw(
-                st.dictionaries(st.text(max_size=20), hostile_value, max_size=4), label="post"
-            )
+        form = data.draw(st.sampled_from(forms), label="form") if forms else None
+        post = hostile_post(data, form)
         before = _snapshot()
         _check(browser.post(url, post), before, f"POST {url} {post!r}")
 
     attempt()
+
+
+def hostile_post(data: st.DataObject, form: dict[str, Any] | None) -> dict[str, Any]:
+    """What a browser sends from ``form`` with fields kept, left out, or made hostile.
+
+    Without a form (an address that takes a post but shows no form), hostile fields under
+    any name.
+    """
+    if form is None:
+        return data.draw(
+            st.dictionaries(st.text(max_size=20), hostile_value, max_size=4), label="post"
+        )
+    post = {name: list(values) for name, values in form["sent"].items()}
+    for name in form["offered"]:
+        choice = data.draw(
+            st.one_of(
+                st.just("keep"),
+                st.just("drop"),
+                st.sampled_from(form["offered"][name] or [""]),
+                hostile_value,
+            ),
+            label=name,
+        )
+        if choice == "drop":
+            post.pop(name, None)
+        elif choice != "keep":
+            post[name] = choice
+    return post
 
 
 @EXAMPLES
