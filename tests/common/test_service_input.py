@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,6 +27,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import alliantiemonitor
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services as conversations
 from alliantiemonitor.core.signals import SignalSettings
@@ -414,3 +419,116 @@ def test_answers_of_any_shape_are_saved_only_when_valid(world, answers, flagged,
         _attempt(world, "response_save_answers", None)
     finally:
         del CASES["response_save_answers"]
+
+
+# --------------------------------------------------------------------------- every service
+
+#: Public service functions that take no free input from a person (model objects the views
+#: fetch through an access helper, values the code itself makes) or only read: not fuzzed.
+NOT_FUZZED: dict[str, str] = {
+    "accounts.sso_identity_link": "issuer and subject come from a verified provider token",
+    "accounts.sso_login_record": "records a login of a user object",
+    "accounts.sso_refusal_record": "a reason from the code's own list",
+    "audit.audit_record": "actions are checked against Action; called by code only",
+    "audit.redact_client_events": "takes a client object",
+    "audit.erasure_record": "takes a client object and counts",
+    "conversations.conversation_date_check": "a date check on a date the form has parsed",
+    "conversations.round_mark_discussed": "takes a round and a user only",
+    "jobs.job_retry_delay": "an attempt number the worker counts",
+    "jobs.periodic_runs_enqueue": "a clock time from the worker",
+    "jobs.job_succeed": "a task row from the queue",
+    "jobs.job_fail": "a task row and the exception it raised",
+    "jobs.job_release": "a task row from the queue",
+    "jobs.jobs_reclaim": "a time-out from settings",
+    "jobs.worker_register": "a worker id the process makes itself",
+    "jobs.worker_beat": "a worker id the process makes itself",
+    "jobs.worker_unregister": "a worker id the process makes itself",
+    "monitoring.signals_recompute": "takes a trajectory",
+    "monitoring.references_estimate": "reads the organisation's own stored scores",
+    "organisations.membership_revoke": "takes a membership and a user",
+    "research.study_status_set": "a status from the form's choices; the view's form is fuzzed",
+    "research.study_create": "through the new-study form, fuzzed in tests/web/test_bad_input.py",
+    "research.study_update": "through the change-study form, fuzzed with the web test",
+    "research.study_information_update": "through the study form, fuzzed with the web test",
+    "research.study_phase_add": "through the phase form, fuzzed with the web test",
+    "research.study_phase_edit": "through the phase form, fuzzed with the web test",
+    "research.study_enrol": "through the enrolment form, fuzzed with the web test",
+    "research.study_enrolment_agree": "takes an enrolment and a user",
+    "research.trajectory_enrol": "takes a trajectory and a study",
+    "research.consent_latest": "reads",
+    "research.consent_state": "reads",
+    "research.consent_record": "through the consent form, fuzzed with the web test",
+    "research.consent_withdraw": "takes a trajectory and a study",
+    "research.consenting_trajectories": "reads",
+    "research.study_counts": "reads",
+    "research.studies_for_trajectory": "reads",
+    "trajectories.is_active_professional": "reads",
+    "trajectories.trajectory_start": "its text reaches it through client_enrol, fuzzed here",
+    "trajectories.client_reference": "reads",
+    "trajectories.is_privacy_officer": "reads",
+    "trajectories.erase_client_data": "called by client_erase, fuzzed here",
+    "web.backups.database_for": "reads settings",
+    "web.backups.backup_create": "a command-line tool's folder, not a person's input",
+    "web.backups.backup_restore": "a command-line tool's file, not a person's input",
+    "web.backups.restore_test": "a command-line tool's file, not a person's input",
+    "measurements.ending.trajectory_open_rounds": "reads",
+    "measurements.ending.trajectory_close": "takes a trajectory; called by trajectory_end",
+    "measurements.invitations.round_results_open_to_client": "reads",
+    "measurements.invitations.invitation_allows_read_back": "reads",
+    "measurements.invitations.secret_hash": "a pure hash of what invitation_resolve gets",
+    "measurements.invitations.invitations_revoke_for_round": "takes a round",
+    "measurements.invitations.invitations_revoke_made_by": "takes a user",
+    "measurements.responses.draft_begun_elsewhere": "reads",
+    "measurements.responses.client_draft_on_own_device": "reads",
+    "measurements.responses.response_submit": "takes a round and a rater from the code",
+    "measurements.rounds.round_mark_discussed": "takes a round and a user only",
+    "measurements.rounds.round_close": "takes a round and a user only",
+    "measurements.rounds.round_cancel": "takes a round and a user only",
+    "measurements.rounds.rounds_expire": "a clock time from the worker",
+    "measurements.visibility.round_answers_visible": "reads",
+    "measurements.visibility.responses_visible_to_professional": "reads",
+    "measurements.visibility.responses_visible_to_client": "reads",
+    "scheduling.settings.client_contact_unsubscribe": "a token, fuzzed through its address",
+    "scheduling.worker.rounds_open_due": "a clock time from the worker",
+    "scheduling.worker.invitations_send_due": "a clock time from the worker",
+    "scheduling.worker.reminders_send_due": "a clock time from the worker",
+    "scheduling.worker.digest_period": "a clock time from the worker",
+    "scheduling.worker.digest_recipients": "reads",
+    "scheduling.worker.digests_send_due": "a clock time from the worker",
+}
+
+
+def _service_modules() -> list[ModuleType]:
+    """Every app's ``services`` module, ``services_*`` module and ``services`` package part."""
+    root = Path(alliantiemonitor.__file__).parent
+    found = []
+    for path in sorted(root.rglob("services*.py")) + sorted(root.rglob("services/*.py")):
+        relative = path.relative_to(root).with_suffix("")
+        if relative.name.startswith("_") or "tests" in relative.parts:
+            continue
+        found.append(importlib.import_module(".".join(["alliantiemonitor", *relative.parts])))
+    return found
+
+
+def _services() -> dict[str, str]:
+    """The public functions of the service modules: a short name (for the lists) → name."""
+    found = {}
+    for module in _service_modules():
+        short = module.__name__.removeprefix("alliantiemonitor.")
+        short = short.replace(".services.", ".").removesuffix(".services")
+        for name, function in vars(module).items():
+            public = not name.startswith("_") and inspect.isfunction(function)
+            if public and function.__module__ == module.__name__:
+                found[f"{short}.{name}"] = name
+    return found
+
+
+def test_every_service_is_fuzzed_or_said_why_not():
+    services = _services()
+    fuzzed = {case.split(".")[0] for case in CASES}
+    missing = sorted(
+        s for s, name in services.items() if name not in fuzzed and s not in NOT_FUZZED
+    )
+    assert missing == [], "add a case to CASES, or the reason to NOT_FUZZED"
+    assert sorted(set(NOT_FUZZED) - set(services)) == [], "NOT_FUZZED names a service that is gone"
+    assert sorted(s for s in NOT_FUZZED if services[s] in fuzzed) == [], "fuzzed after all"

@@ -23,13 +23,17 @@ from urllib.parse import quote, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings as settings_module
+from django.forms import BaseForm, ChoiceField, Form
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from alliantiemonitor.conversations.forms import ConversationStartForm
 from alliantiemonitor.measurements.client_session import client_session_start
+from alliantiemonitor.measurements.forms import StartRoundForm
 from alliantiemonitor.measurements.services import invitation_create
+from alliantiemonitor.monitoring.forms import AcknowledgeForm
 from tests.audit.test_client_data_views_audit import World, drawn_sample, world  # noqa: F401
 from tests.factories import answer_round
 
@@ -91,13 +95,17 @@ EXAMPLES = settings(
 class Address:
     name: str
     #: ``staff`` (the assigned professional), ``team_lead``, ``org_admin``, ``client`` (a
-    #: link's session for the collecting round) or ``anonymous``.
+    #: link's session for the collecting round), ``handover`` (the professional's browser
+    #: after handing the device to the client) or ``anonymous``.
     who: str
     args: Callable[[World], list[Any]] = lambda w: []
     #: A path argument that is free text (a token): fuzzed too.
     text_arg: bool = False
     #: The listed address whose page shows this address's form (when not its own page).
     form_on: str | None = None
+    #: The form the view validates, for a form that the test's world cannot show on a page:
+    #: its real fields (and the choices it offers) are fuzzed instead.
+    form: Callable[[World], Form] | None = None
 
 
 def _followup(w: World) -> Any:
@@ -175,7 +183,13 @@ ADDRESSES = [
     Address("trajectories:new", "staff"),
     Address("trajectories:hand_over", "staff", _trajectory),
     Address("trajectories:detail", "staff", _trajectory),
-    Address("trajectories:start_round", "staff", _trajectory),
+    # The world's trajectory has a round open, so its page offers no "start a round".
+    Address(
+        "trajectories:start_round",
+        "staff",
+        _trajectory,
+        form=lambda w: StartRoundForm(trajectory=w.trajectory),
+    ),
     Address("measurements:fill", "staff", _round),
     Address("measurements:fill_confirm", "staff", _round),
     Address("measurements:fill_done", "staff", _round),
@@ -186,12 +200,20 @@ ADDRESSES = [
     Address("measurements:invitation_show", "staff", _invitation),
     Address("measurements:revoke", "staff", _invitation),
     Address("conversations:joint", "staff", _discussed),
-    Address("conversations:start", "staff", _round),
+    # Recording the conversation is offered until the first agreement records it; the
+    # discussed round is past that, the collecting round not there yet.
+    Address("conversations:start", "staff", _round, form=lambda w: ConversationStartForm()),
     Address("conversations:agreement_add", "staff", _discussed, form_on="conversations:joint"),
     Address("conversations:evaluate", "staff", _discussed, form_on="conversations:joint"),
     Address("conversations:mark_discussed", "staff", _discussed),
     Address("monitoring:course", "staff", _trajectory),
-    Address("monitoring:signal_acknowledge", "staff", lambda w: [_signal(w).uuid]),
+    # The signal belongs to the discussed round, whose course page the world does not show.
+    Address(
+        "monitoring:signal_acknowledge",
+        "staff",
+        lambda w: [_signal(w).uuid],
+        form=lambda w: AcknowledgeForm(),
+    ),
     Address("monitoring:thresholds", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
     Address("monitoring:timeline", "staff", _trajectory),
     Address("monitoring:record_outcome", "staff", _trajectory),
@@ -211,7 +233,7 @@ ADDRESSES = [
     Address("client:restart", "client"),
     Address("client:results", "client"),
     Address("client:code", "anonymous"),
-    Address("client:return", "anonymous"),
+    Address("client:return", "handover"),
     Address("client:link", "anonymous", lambda w: ["token"], text_arg=True),
     Address("second_factor_verify", "staff"),
     Address("second_factor_enrol", "staff"),
@@ -347,6 +369,9 @@ def _browser(w: World, who: str) -> Client:
         session = browser.session
         client_session_start(_Holder(session), round=w.round, invitation=invitation)
         session.save()
+    elif who == "handover":
+        browser.force_login(w.professional)
+        browser.post(reverse("measurements:hand_over_device", args=[w.round.uuid]))
     elif who != "anonymous":
         browser.force_login(w.professional if who == "staff" else getattr(w, who))
     return browser
@@ -359,6 +384,15 @@ class _Holder:
 
 def _forms_posting_to(w: World, target: Address) -> list[dict[str, Any]]:
     """What a browser sends from each form that posts to ``target``, read from its page."""
+    if target.form is not None:
+        form = target.form(w)
+        offered = {
+            name: [str(value) for value, _label in field.choices]  # type: ignore[attr-defined]
+            if isinstance(field, ChoiceField)
+            else []
+            for name, field in form.fields.items()
+        }
+        return [{"sent": {}, "offered": offered}]
     shown_on = next(a for a in ADDRESSES if a.name == (target.form_on or target.name))
     url = reverse(shown_on.name, args=shown_on.args(w))
     page = _browser(w, shown_on.who).get(url)
@@ -383,12 +417,52 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+#: What a person reads when a request is refused: the summary of a form's errors
+#: (``role="alert"``, web/includes/form_errors.html), the message under a field, the admin's
+#: error note and list.
+MESSAGE_MARKS = (
+    'role="alert"',
+    "utrecht-form-field-error-message",
+    'class="errornote"',
+    'class="errorlist',
+)
+#: Pages that are themselves the message: each says in its heading what happened and what to
+#: do next.
+EXPLAINING_PAGES = {
+    "web/error.html",  # 400, 403, 404, 405, 403_csrf
+    "measurements/fill/draft_elsewhere.html",  # the answers are being filled in elsewhere
+    "scheduling/unsubscribe_invalid.html",  # an unknown or used unsubscribe link
+    "measurements/client/invalid.html",  # a client's link or code that does not work
+    "measurements/client/too_many.html",  # too many wrong links or codes from one address
+}
+
+
+def _refused_form(response: Any) -> bool:
+    """Whether the page was rendered with a form that refused what was sent."""
+    contexts = response.context or []
+    for context in contexts if isinstance(contexts, list) else [contexts]:
+        for layer in context.dicts:
+            for value in layer.values():
+                if isinstance(value, BaseForm) and value.is_bound and value.errors:
+                    return True
+    return False
+
+
+def _explains(response: Any) -> bool:
+    if {template.name for template in response.templates} & EXPLAINING_PAGES:
+        return True
+    body = response.content.decode(errors="replace")
+    return any(mark in body for mark in MESSAGE_MARKS)
+
+
 def _check(response: Any, before: dict[str, Any], what: str) -> None:
     assert response.status_code < 500, f"{what}: {response.status_code}"
     if response.status_code >= 400:
         after = _snapshot()
         changed = [label for label in before if before[label] != after[label]]
         assert changed == [], f"{what} was refused ({response.status_code}) but wrote {changed}"
+    if response.status_code >= 400 or _refused_form(response):
+        assert _explains(response), f"{what} was refused ({response.status_code}) without a message"
 
 
 #: Addresses that may take the world away from the others (an ended trajectory, one handed
@@ -397,7 +471,7 @@ LAST = ("monitoring:end", "trajectories:hand_over")
 
 
 def _group(address: Address) -> str:
-    if address.who in {"client", "anonymous"}:
+    if address.who in {"client", "anonymous", "handover"}:
         return "client-and-anonymous"
     if address.who != "staff":
         return "team-lead-and-admin"
@@ -452,31 +526,40 @@ def _fuzz(w: World, address: Address) -> None:
         before = _snapshot()
         _check(browser.get(url, query), before, f"GET {url} {query!r}")
 
-        if forms:
-            form = data.draw(st.sampled_from(forms), label="form")
-            post = {name: list(values) for name, values in form["sent"].items()}
-            for name in form["offered"]:
-                choice = data.draw(
-                    st.one_of(
-                        st.just("keep"),
-                        st.just("drop"),
-                        st.sampled_from(form["offered"][name] or [""]),
-                        hostile_value,
-                    ),
-                    label=name,
-                )
-                if choice == "drop":
-                    post.pop(name, None)
-                elif choice != "keep":
-                    post[name] = choice
-        else:
-            post = data.draw(
-                st.dictionaries(st.text(max_size=20), hostile_value, max_size=4), label="post"
-            )
+        form = data.draw(st.sampled_from(forms), label="form") if forms else None
+        post = hostile_post(data, form)
         before = _snapshot()
         _check(browser.post(url, post), before, f"POST {url} {post!r}")
 
     attempt()
+
+
+def hostile_post(data: st.DataObject, form: dict[str, Any] | None) -> dict[str, Any]:
+    """What a browser sends from ``form`` with fields kept, left out, or made hostile.
+
+    Without a form (an address that takes a post but shows no form), hostile fields under
+    any name.
+    """
+    if form is None:
+        return data.draw(
+            st.dictionaries(st.text(max_size=20), hostile_value, max_size=4), label="post"
+        )
+    post = {name: list(values) for name, values in form["sent"].items()}
+    for name in form["offered"]:
+        choice = data.draw(
+            st.one_of(
+                st.just("keep"),
+                st.just("drop"),
+                st.sampled_from(form["offered"][name] or [""]),
+                hostile_value,
+            ),
+            label=name,
+        )
+        if choice == "drop":
+            post.pop(name, None)
+        elif choice != "keep":
+            post[name] = choice
+    return post
 
 
 @EXAMPLES

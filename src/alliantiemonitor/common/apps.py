@@ -10,3 +10,6 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from alliantiemonitor.common import checks  # noqa: F401 (registers the checks)
+        from alliantiemonitor.common.lookups import register
+
+        register()

@@ -6,7 +6,7 @@ import csv
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,8 +34,10 @@ def _period(request: HttpRequest) -> Period | None:
     return parse_period(request.GET.get("period"), timezone.localdate())
 
 
-def _refuse_period() -> HttpResponse:
-    return HttpResponseBadRequest(_("Choose one of the quarters offered."))
+def _refuse_period(request: HttpRequest) -> HttpResponse:
+    # The error page, so that the sentence is read in the project's layout, not bare text.
+    message = _("Choose one of the quarters offered.")
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def _render(
@@ -69,7 +71,7 @@ def _team_view(request: HttpRequest, team_uuid: uuid.UUID, fmt: str) -> HttpResp
     team = get_team_for(request.user, team_uuid)
     period = _period(request)
     if period is None:
-        return _refuse_period()
+        return _refuse_period(request)
     dashboard = build_dashboard(team.organisation, period)
     # The team's row cut from the organisation's one suppressed table (see dashboards.team).
     row = next(i for i, group in enumerate(dashboard.groups) if group.team == team)
@@ -91,7 +93,7 @@ def _organisation_view(
     organisation = get_organisation_for(request.user, organisation_uuid)
     period = _period(request)
     if period is None:
-        return _refuse_period()
+        return _refuse_period(request)
     dashboard = build_dashboard(organisation, period)
     tables = present(dashboard, range(len(dashboard.groups)), with_total=True)
     audit_record(

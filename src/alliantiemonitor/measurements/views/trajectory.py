@@ -43,6 +43,19 @@ def _render_detail(
 ) -> HttpResponse:
     rounds = _round_rows(trajectory)
     collecting = next((row["round"] for row in rounds if row["round"].is_collecting), None)
+    if start_form is not None and start_form.errors:
+        # The page offers no form while a round is open or after the end, so the form's own
+        # errors would not show: say why no round can start instead.
+        if not trajectory.is_active:
+            messages.error(request, _("This trajectory has ended; no new rounds can start."))
+        elif collecting is not None:
+            messages.error(
+                request,
+                _(
+                    "A round is in progress. When it is finished, closed or cancelled you can "
+                    "start the next one."
+                ),
+            )
     assignments = list(trajectory.assignments.select_related("professional").order_by("start"))
     context = {
         "trajectory": trajectory,

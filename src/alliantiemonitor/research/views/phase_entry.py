@@ -51,13 +51,13 @@ def phase_entry(request: HttpRequest, uuid: str) -> HttpResponse:
     language = current_language()
     parts = phase_parts(study)
     data = request.POST if request.method == "POST" else request.GET
-    chosen = "study_key" in data or "part" in data
+    # A post without a key or a questionnaire is a refused form, as elsewhere: bound, so that
+    # the page says which fields are missing.
+    chosen = "study_key" in data or "part" in data or request.method == "POST"
     choice = PhaseEntryChoiceForm(data if chosen else None, parts=parts, language=language)
     context: dict[str, object] = {"study": study, "choice": choice, "parts": parts}
     if not chosen:
-        # A post without a key or a questionnaire is a refused form, as elsewhere (400).
-        status = 400 if request.method == "POST" else 200
-        return render(request, "research/phase_entry.html", context, status=status)
+        return render(request, "research/phase_entry.html", context)
     valid = choice.is_valid()
     if not study.is_active:
         choice.add_error(None, _("This study is not active: nothing can be recorded."))
