@@ -302,6 +302,23 @@ def test_files_expire_and_cannot_be_fetched_afterwards(study, three, researcher)
     assert browser.get(url).status_code == 404
 
 
+def test_past_its_expiry_a_file_cannot_be_fetched_even_before_the_sweep(
+    study, three, researcher
+):
+    """Expiry was enforced only by the worker's sweep: with the worker late or down, files
+    stayed downloadable past their date."""
+    output = _request(study, researcher)
+    output_build(output.uuid)
+    StudyOutput.objects.filter(pk=output.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    browser = _browser(researcher)
+    url = reverse("research:output_download", args=[study.uuid, output.uuid, "responses.csv"])
+    assert browser.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action=Action.STUDY_OUTPUT_DOWNLOAD).exists()
+    assert output_folder(output).exists()  # not deleted yet: the sweep does that
+
+
 @pytest.mark.parametrize("name", ["secret.txt", "..", "%2e%2e%2fresearch-outputs", "codebook.js"])
 def test_only_a_listed_file_of_the_output_can_be_fetched(study, three, researcher, name):
     output = _request(study, researcher)

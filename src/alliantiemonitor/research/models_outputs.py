@@ -61,7 +61,20 @@ class StudyOutput(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.state == OutputState.READY
+        """Built and not past its expiry: its files may be listed and downloaded (the
+        worker's sweep deletes them within minutes of the expiry, but need not have run)."""
+        return self.state == OutputState.READY and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def state_label(self) -> str:
+        """The state as the page names it: a ready output past its expiry is expired."""
+        if self.state == OutputState.READY and self.is_expired:
+            return str(OutputState.EXPIRED.label)
+        return str(self.get_state_display())
 
     @property
     def is_pending(self) -> bool:

@@ -400,7 +400,12 @@ def outcomes_section(study: Study) -> dict[str, Any]:
     predictors = _predictors(study, frame, ("trust", "friction"))
     result = logistic_regression(frame, outcome="negative_end", predictors=predictors).to_dict()
     result["outcome_definition"] = f"end_kind == {NEGATIVE_END!r}"
-    result["predictor_definition"] = "client's mean score over the rounds; substance use 0/1"
+    # Name only the predictors the model used: without the column, no substance use.
+    result["predictor_definition"] = (
+        "client's mean score over the rounds; substance use 0/1"
+        if SUBSTANCE in predictors
+        else "client's mean score over the rounds"
+    )
     return _section("outcomes", [result])
 
 

@@ -180,6 +180,7 @@ DUTCH: dict[str, str] = {
     "client's mean score over the rounds; substance use 0/1": (
         "gemiddelde score van de cliënt over de metingen; middelengebruik 0/1"
     ),
+    "client's mean score over the rounds": "gemiddelde score van de cliënt over de metingen",
     "Logistic regression of a premature negative end": (
         "Logistische regressie van een voortijdig negatief einde"
     ),
