@@ -15,7 +15,7 @@ What it does:
 3. runs :func:`alliantiemonitor.research.outputs.build_export`, the worker's path for an
    export asked for on the study's page, in a child process, so that the loader's memory does
    not count. The child reports the wall time of the export, its peak resident memory
-   (``ru_maxrss``) and that of Python, Django, pandas and pyarrow before the first query.
+   (``VmHWM``) and the same before the first query (Python, Django, pandas, pyarrow).
 """
 
 from __future__ import annotations
@@ -155,7 +155,16 @@ def create_study() -> tuple[str, int]:
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident memory so far (``ru_maxrss`` is in KiB on Linux)."""
+    """The process's peak resident memory so far, in MB.
+
+    Linux keeps ``ru_maxrss`` across ``fork`` and ``exec``: a child of the loader starts with
+    the loader's peak (about 3 GB). ``VmHWM`` is the high-water mark of the child's own memory.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
