@@ -206,7 +206,7 @@ def run_export(study_uuid: str, layout: str, formats: str) -> dict[str, Any]:
             formats,
         ],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the figures; the child's errors go to the terminal
         text=True,
         env=os.environ.copy(),  # the same field keys: the child reads the study's secret
     )
