@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres restore-test \
-        bench-core bench-national bench-national-ci bench-research bench-research-ci bench-signals signal-quality bench-client-page messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals signal-quality bench-client-page messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
@@ -132,6 +132,14 @@ bench-national: install-test
 bench-national-ci:
 	$(MAKE) --no-print-directory bench-national BENCH_TRAJECTORIES=2000 BENCH_ARGS="--repeat 1" \
 		BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_ci
+
+## bench-web-export: the study export a researcher asks for on the web (build_export), on about a
+## million rounds loaded into BENCH_PG_URL (emptied!): time, peak memory, file sizes
+WEB_EXPORT_TRAJECTORIES ?= 190000
+bench-web-export: install-test
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) benchmarks/bench_web_export.py \
+		--trajectories $(WEB_EXPORT_TRAJECTORIES) $(BENCH_ARGS)
 
 ## bench-research: a million generated rounds through Parquet: reliability, agreement, change and
 ## trajectory classes, next to pingouin loops with groupby-apply and a DuckDB scan (RESEARCH_ROUNDS)

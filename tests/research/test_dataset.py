@@ -7,10 +7,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from django.db.models.signals import post_init
 from django.utils import timezone
 
 from alliantiemonitor.core.research.export import ExportOptions, export_research_data
 from alliantiemonitor.core.scoring import score_answers
+from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import round_start
 from alliantiemonitor.research.dataset import describe, study_frames, study_table
 from alliantiemonitor.research.services import consent_record, consent_withdraw, trajectory_enrol
@@ -123,3 +125,19 @@ def test_the_table_goes_through_the_export_unchanged_in_shape(study, three, tmp_
     exported = pd.read_csv(result.files["csv"])
     assert len(exported) == 4
     assert str(three[0].trajectory.client.uuid) not in exported.to_csv()
+
+
+def test_describe_reads_the_pins_not_every_round(study, three):
+    """A study of a million rounds once took about 2 GB here: one model instance per round."""
+    made: list[Any] = []
+
+    def count(sender: Any, instance: Any, **kwargs: Any) -> None:
+        made.append(instance)
+
+    post_init.connect(count, sender=MeasurementRound)
+    try:
+        data = describe(study)
+    finally:
+        post_init.disconnect(count, sender=MeasurementRound)
+    assert [i.id for i in data.instruments] == ["standaard"]
+    assert len(made) <= len(data.instruments)
