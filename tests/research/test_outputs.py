@@ -302,9 +302,7 @@ def test_files_expire_and_cannot_be_fetched_afterwards(study, three, researcher)
     assert browser.get(url).status_code == 404
 
 
-def test_past_its_expiry_a_file_cannot_be_fetched_even_before_the_sweep(
-    study, three, researcher
-):
+def test_past_its_expiry_a_file_cannot_be_fetched_even_before_the_sweep(study, three, researcher):
     """Expiry was enforced only by the worker's sweep: with the worker late or down, files
     stayed downloadable past their date."""
     output = _request(study, researcher)
@@ -452,3 +450,17 @@ def test_a_study_whose_clients_answer_different_instruments_exports_them_all(
         assert set(table["instrument"]) == {instrument.id}
         answers, _meta = pyreadstat.read_sav(folder / f"{prefix}responses.sav")
         assert len(answers) == 1
+
+
+def test_the_wide_layout_gives_each_party_their_own_scores(study, three, researcher):
+    """The stored scores are per response; the wide layout took them for the round's and
+    refused every study in which client and professional scored differently."""
+    output = _request(study, researcher, layout="wide", formats=["csv", "sav"])
+    assert output_build(output.uuid) == "ready", StudyOutput.objects.get(pk=output.pk).error
+    table = pd.read_csv(output_folder(output) / "rounds.csv")
+    assert len(table) == 2  # one row per round of the consenting client
+    assert list(table["client_score_trust"]) == [4.0, 5.0]
+    assert list(table["professional_score_trust"]) == [3.0, 3.0]
+    assert "score_trust" not in table.columns
+    answers, _meta = pyreadstat.read_sav(output_folder(output) / "rounds.sav")
+    assert list(answers["client_score_trust"]) == [4.0, 5.0]

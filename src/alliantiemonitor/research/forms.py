@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import QUESTIONNAIRE, pick_language
 from alliantiemonitor.instruments.registry import get_registry
 from alliantiemonitor.organisations.models import Organisation, Team
@@ -89,7 +89,7 @@ class StudyForm(_TextForm):
 
 def instrument_choices() -> list[tuple[str, str]]:
     """The plain questionnaires a phase may ask, by id with their title in the UI language."""
-    language = get_language() or "nl"
+    language = current_language()
     return [
         (q.id, f"{pick_language(q.title, language)} ({q.id})")
         for q in get_registry().latest(kind=QUESTIONNAIRE)

@@ -340,7 +340,11 @@ def build_export(study: Study, folder: Path, options: Mapping[str, Any]) -> dict
     if not data.trajectories:
         raise OutputError(_("No client in this study consents (any longer): nothing to export."))
     export_options = ExportOptions(
-        layout=options["layout"], dates=options["dates"], formats=tuple(options["formats"])
+        layout=options["layout"],
+        dates=options["dates"],
+        formats=tuple(options["formats"]),
+        # Each party's scores are their own: in the wide layout, one column per rater.
+        response_columns=data.score_columns,
     )
     if len(data.instruments) > 1:
         rows = sum(

@@ -90,7 +90,10 @@ class ExportOptions:
     """How to export: layout, date handling, free text, formats.
 
     ``shift_days`` bounds the per-client date shift (``dates="shift"``); ``language`` picks the
-    instrument's language for item and answer labels.
+    instrument's language for item and answer labels. ``response_columns`` names columns that,
+    besides the usual ones (``response_id``, ``mode``, …), belong to one party's response and
+    not to the round (the product's stored scores per characteristic): in the wide layout each
+    rater gets their own.
     """
 
     layout: Layout = "long"
@@ -99,6 +102,7 @@ class ExportOptions:
     free_text: FreeText = "exclude"
     formats: tuple[ExportFormat, ...] = ("csv", "parquet")
     language: str = "nl"
+    response_columns: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """Every problem with these options; empty when they can be used."""
@@ -198,7 +202,7 @@ def _plan(
         absent = [c for c in needed if c not in kept]
         if absent:
             problems.append(f"the wide layout needs the column(s) {', '.join(absent)}")
-        variables = wide_variables(long_variables)
+        variables = wide_variables(long_variables, extra=frozenset(options.response_columns))
     if problems:
         raise ExportInputError(problems)
     return _Plan(columns, kinds, long_variables, variables, excluded, dropped)

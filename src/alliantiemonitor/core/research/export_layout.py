@@ -56,17 +56,23 @@ class Variable:
     item: Item | None = None
 
 
-def wide_variables(long_variables: list[Variable]) -> list[Variable]:
-    """The wide layout's columns: the round's, then per rater its response columns and items."""
+def wide_variables(
+    long_variables: list[Variable], *, extra: frozenset[str] = frozenset()
+) -> list[Variable]:
+    """The wide layout's columns: the round's, then per rater its response columns and items.
+
+    ``extra`` names more response columns than :data:`RESPONSE_COLUMNS`.
+    """
+    response = RESPONSE_COLUMNS | extra
     round_level = [
         v
         for v in long_variables
-        if v.kind != "item" and v.name not in RESPONSE_COLUMNS and v.name != RATER_COLUMN
+        if v.kind != "item" and v.name not in response and v.name != RATER_COLUMN
     ]
     per_rater: list[Variable] = []
     for rater in RATERS:
         for v in long_variables:
-            if v.name in RESPONSE_COLUMNS:
+            if v.name in response:
                 per_rater.append(
                     Variable(f"{rater}_{v.name}", v.source, v.kind, v.arrow_type, rater, None)
                 )
