@@ -7,8 +7,9 @@ For each address hypothesis generates input: query strings, and for a form the b
 submission of that form (read from the page that shows it) with fields replaced by hostile
 values — very long, any unicode, NUL and other control characters, out-of-range and
 non-numbers, impossible dates, wrong types (a list where one value is expected), or left out.
-The answer must not be a server error; a refusal (4xx) must leave every table of the domain as
-it was (the audit trail and the login and entry counters may record the refusal). The same
+The answer must not be a server error; a refusal (a 4xx, or the page again with a form that
+names what was wrong) must leave every table of the domain as it was (the audit trail and the
+login and entry counters may record the refusal) and carry a message a person can read. The same
 runs on SQLite and PostgreSQL, which refuses NUL characters in text.
 """
 
@@ -457,11 +458,11 @@ def _explains(response: Any) -> bool:
 
 def _check(response: Any, before: dict[str, Any], what: str) -> None:
     assert response.status_code < 500, f"{what}: {response.status_code}"
-    if response.status_code >= 400:
+    # Refused: a 4xx, or the page again with a form that names what was wrong (a 200).
+    if response.status_code >= 400 or _refused_form(response):
         after = _snapshot()
         changed = [label for label in before if before[label] != after[label]]
         assert changed == [], f"{what} was refused ({response.status_code}) but wrote {changed}"
-    if response.status_code >= 400 or _refused_form(response):
         assert _explains(response), f"{what} was refused ({response.status_code}) without a message"
 
 
