@@ -37,8 +37,6 @@ from alliantiemonitor.core.change import (
     ReliableChange,
     choose_reference,
     clear_change,
-    minimum_detectable_change,
-    reliable_change,
 )
 from alliantiemonitor.core.instrument import (
     CHARACTERISTIC_KEYS,
@@ -271,69 +269,86 @@ def _series(
     instruments: dict[str, Instrument],
     polarity: Polarity,
     own: dict[tuple[str, str, str], OwnReferences],
+    settings: SignalSettings,
 ) -> RaterSeries:
-    points: list[Point] = []
+    """One rater's series, each change judged against the round-to-round wobble.
+
+    Every change shown on the page (each round against the one before, the first against the
+    latest) is one comparison of one family (:func:`~alliantiemonitor.core.change.clear_change`),
+    so the marks of a stable series do not multiply with its rounds. The pattern is judged
+    later for all series at once by the signals rule (see :func:`_with_patterns`).
+    """
+    # First the comparable pairs: a round against the scored one before it, same variant,
+    # with reference values for the round's own version.
+    steps: list[tuple[float, float] | None] = []
+    not_comparable: list[bool] = []
     previous: tuple[RoundInfo, float] | None = None
-    for info, score, done in zip(rounds, scores, submitted, strict=True):
-        change = None
-        not_comparable = False
+    for info, score in zip(rounds, scores, strict=True):
+        step = None
+        mismatch = False
         if score is not None and previous is not None:
             earlier_round, earlier_score = previous
             if earlier_round.instrument_id != info.instrument_id:
-                not_comparable = True
-            else:
-                reference = _reference(instruments[info.instrument_ref], key, rater, own, info)
-                if reference is not None:
-                    change = reliable_change(
-                        earlier_score,
-                        score,
-                        sd=reference.sd,
-                        reliability=reference.reliability,
-                        polarity=polarity,
-                    )
-        points.append(
-            Point(
-                round=info,
-                score=score,
-                change=change,
-                not_comparable=not_comparable,
-                submitted=done,
-            )
-        )
+                mismatch = True
+            elif _reference(instruments[info.instrument_ref], key, rater, own, info) is not None:
+                step = (earlier_score, score)
+        steps.append(step)
+        not_comparable.append(mismatch)
         if score is not None:
             previous = (info, score)
 
-    scored = [p for p in points if p.score is not None]
-    if not scored:
-        return RaterSeries(rater, tuple(points), None, None, Pattern.INSUFFICIENT, None, None)
-    latest = scored[-1]
-    instrument_id = latest.round.instrument_id
-    same_variant = [p for p in scored if p.round.instrument_id == instrument_id]
-    reference = _reference(instruments[latest.round.instrument_ref], key, rater, own, latest.round)
+    scored = [
+        (info, score) for info, score in zip(rounds, scores, strict=True) if score is not None
+    ]
+    latest = scored[-1][0] if scored else None
+    reference = (
+        _reference(instruments[latest.instrument_ref], key, rater, own, latest)
+        if latest is not None
+        else None
+    )
     if reference is None:
-        return RaterSeries(
-            rater, tuple(points), None, None, Pattern.INSUFFICIENT, None, instrument_id
+        points = tuple(
+            Point(round=info, score=score, change=None, not_comparable=mismatch, submitted=done)
+            for info, score, done, mismatch in zip(
+                rounds, scores, submitted, not_comparable, strict=True
+            )
         )
-    # Judged later for all series at once by the signals rule (see _with_patterns).
-    pattern = Pattern.INSUFFICIENT
-    overall = None
-    if len(same_variant) >= 2:
-        overall = reliable_change(
-            same_variant[0].score,  # type: ignore[arg-type]
-            same_variant[-1].score,  # type: ignore[arg-type]
-            sd=reference.sd,
-            reliability=reference.reliability,
-            polarity=polarity,
+        instrument_id = latest.instrument_id if latest is not None else None
+        return RaterSeries(rater, points, None, None, Pattern.INSUFFICIENT, None, instrument_id)
+
+    assert latest is not None  # a reference needs a scored round
+    same_variant = [score for info, score in scored if info.instrument_id == latest.instrument_id]
+    first_to_latest = (same_variant[0], same_variant[-1]) if len(same_variant) >= 2 else None
+    comparisons = max(1, sum(step is not None for step in steps) + (first_to_latest is not None))
+    # The wobble between rounds includes the measurement error; reference values that speak
+    # of a larger error (an organisation's own, with a wide spread) still count.
+    wobble = max(settings.noise(rater, key), reference.sd * math.sqrt(1 - reference.reliability))
+
+    def judged(pair: tuple[float, float]) -> ReliableChange:
+        return clear_change(
+            pair[0], pair[1], wobble=wobble, comparisons=comparisons, polarity=polarity
         )
-    mdc = minimum_detectable_change(sd=reference.sd, reliability=reference.reliability)
+
+    points = tuple(
+        Point(
+            round=info,
+            score=score,
+            change=judged(step) if step is not None else None,
+            not_comparable=mismatch,
+            submitted=done,
+        )
+        for info, score, done, step, mismatch in zip(
+            rounds, scores, submitted, steps, not_comparable, strict=True
+        )
+    )
     return RaterSeries(
         rater=rater,
-        points=tuple(points),
+        points=points,
         reference=reference,
-        mdc=mdc,
-        pattern=pattern,
-        overall=overall,
-        instrument_id=instrument_id,
+        mdc=judged((0.0, 0.0)).mdc,
+        pattern=Pattern.INSUFFICIENT,
+        overall=judged(first_to_latest) if first_to_latest is not None else None,
+        instrument_id=latest.instrument_id,
     )
 
 
@@ -394,6 +409,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         defining = _next_round_instrument(trajectory)
     # One query per course page: the organisation's own reference values, if it has any.
     own = organisation_references(trajectory.organisation)
+    settings = organisation_signal_settings(trajectory.organisation)
     characteristics: list[CharacteristicCourse] = []
     for key in _keys(instruments.values()):
         definition = _definition(key, defining)
@@ -409,6 +425,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
                 instruments,
                 polarity,
                 own,
+                settings,
             )
             for rater in RATERS
         }
@@ -425,9 +442,7 @@ def trajectory_course(trajectory: Trajectory, *, language: str | None = None) ->
         trajectory=trajectory,
         rounds=tuple(infos),
         handovers=_handovers(trajectory),
-        characteristics=_with_patterns(
-            characteristics, organisation_signal_settings(trajectory.organisation)
-        ),
+        characteristics=_with_patterns(characteristics, settings),
         events=_outcome_marks(trajectory),
         own_reference_n=_own_reference_n(infos, own),
     )
@@ -483,53 +498,14 @@ def _with_patterns(
         dataclasses.replace(
             c,
             client=dataclasses.replace(
-                _clear_changes(c.client, c.key, c.polarity, settings),
-                pattern=pattern.get((c.key, c.client.rater), Pattern.INSUFFICIENT),
+                c.client, pattern=pattern.get((c.key, c.client.rater), Pattern.INSUFFICIENT)
             ),
             professional=dataclasses.replace(
-                _clear_changes(c.professional, c.key, c.polarity, settings),
+                c.professional,
                 pattern=pattern.get((c.key, c.professional.rater), Pattern.INSUFFICIENT),
             ),
         )
         for c in characteristics
-    )
-
-
-def _clear_changes(
-    series: RaterSeries, key: str, polarity: Polarity, settings: SignalSettings
-) -> RaterSeries:
-    """Judge the series' changes against the round-to-round wobble, as the labels are.
-
-    Every change shown on the page (each round against the one before, the first against the
-    latest) is one comparison of one family (:func:`~alliantiemonitor.core.change.clear_change`),
-    so the marks of a stable series do not multiply with its rounds.
-    """
-    if series.reference is None:
-        return series
-    # The wobble between rounds includes the measurement error; reference values that speak
-    # of a larger error (an organisation's own, with a wide spread) still count.
-    reference = series.reference
-    wobble = max(
-        settings.noise(series.rater, key), reference.sd * math.sqrt(1 - reference.reliability)
-    )
-    changes = [p.change for p in series.points if p.change is not None]
-    comparisons = max(1, len(changes) + (series.overall is not None))
-
-    def judged(change: ReliableChange) -> ReliableChange:
-        return clear_change(
-            change.x1, change.x2, wobble=wobble, comparisons=comparisons, polarity=polarity
-        )
-
-    points = tuple(
-        dataclasses.replace(p, change=judged(p.change)) if p.change is not None else p
-        for p in series.points
-    )
-    bar = clear_change(0.0, 0.0, wobble=wobble, comparisons=comparisons, polarity=polarity)
-    return dataclasses.replace(
-        series,
-        points=points,
-        overall=judged(series.overall) if series.overall is not None else None,
-        mdc=bar.mdc,
     )
 
 
