@@ -91,6 +91,17 @@ class Page:
     before: Callable[[Client, World], Any] | None = None
 
 
+def _consent_given(world: World) -> Any:
+    """The world's enrolled trajectory, its client having said yes (once)."""
+    from alliantiemonitor.research.models import EnrolledTrajectory
+    from alliantiemonitor.research.services import consent_record, consent_state
+
+    enrolled = EnrolledTrajectory.objects.get(trajectory=world.trajectory)
+    if consent_state(enrolled) != "given":
+        consent_record(enrolled=enrolled, given=True, mode="client_flow")
+    return enrolled
+
+
 def _item(world: World, n: int = 0) -> str:
     return world.round.instrument.items_for("client")[n].id
 
@@ -171,6 +182,13 @@ AUDITED = [
         one_client=False,
     ),
     Page("client:research_questionnaire", "client"),
+    # The confirm page of stopping names the client's study (after the client said yes).
+    Page(
+        "client:research_withdraw",
+        "client",
+        before=lambda browser, w: _consent_given(w),
+        data=lambda w: {"enrolled": str(_consent_given(w).uuid)},
+    ),
 ]
 
 #: Pages that show no client data (or only write, audited by their service), with the reason.

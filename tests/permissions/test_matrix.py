@@ -425,6 +425,9 @@ RULES: dict[str, Rule] = {
     "client:research": client_page(methods=GET_POST),
     # The client's phase questionnaire: nothing open for the client persona either.
     "client:research_questionnaire": client_page(methods=GET_POST),
+    # The client stops taking part: without ?enrolled= naming one of their own studies,
+    # there is nothing to find.
+    "client:research_withdraw": client_page(methods=GET_POST, client="404"),
     # -- The admin.
     "admin:index": admin_page(None, GET, org_admin_own="ok", org_admin_other="ok", superuser="ok"),
     # A logged-in staff user is sent on to the index; anyone else gets the form.

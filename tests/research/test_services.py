@@ -301,6 +301,22 @@ def test_an_enrolled_trajectory_cannot_be_enrolled_twice_even_in_a_race(enrolled
 # --------------------------------------------------------------------------- consent
 
 
+def test_a_withdrawal_records_whether_the_client_or_a_professional_made_it(enrolled, professional):
+    consent_record(enrolled=enrolled, given=True, mode="client_flow")
+    by_client = consent_withdraw(enrolled=enrolled, by=None)
+    assert (by_client.withdrawn_by, by_client.withdrawn_by_client) == (None, True)
+    with pytest.raises(NothingToWithdraw):
+        consent_withdraw(enrolled=enrolled, by=None)
+    consent_record(enrolled=enrolled, given=True, mode="telephone", by=professional)
+    by_staff = consent_withdraw(enrolled=enrolled, by=professional)
+    assert (by_staff.withdrawn_by, by_staff.withdrawn_by_client) == (professional, False)
+    # A client's withdrawal without a date cannot be stored.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ResearchConsent.objects.filter(pk=by_staff.pk).update(
+            withdrawn_at=None, withdrawn_by=None, withdrawn_by_client=True
+        )
+
+
 def test_consent_history_is_kept_and_the_newest_decides(enrolled, professional):
     assert consent_state(enrolled) == ConsentState.OPEN
     consent_record(enrolled=enrolled, given=False, mode="professional_on_paper", by=professional)

@@ -35,6 +35,7 @@ from alliantiemonitor.measurements.client_session import client_session_start
 from alliantiemonitor.measurements.forms import StartRoundForm
 from alliantiemonitor.measurements.services import invitation_create
 from alliantiemonitor.monitoring.forms import AcknowledgeForm
+from alliantiemonitor.research.forms import ClientWithdrawForm
 from tests.audit.test_client_data_views_audit import World, drawn_sample, world  # noqa: F401
 from tests.factories import answer_round
 
@@ -286,6 +287,9 @@ ADDRESSES = [
     Address("research:trajectory_withdraw", "staff", _trajectory),
     Address("client:research", "client", form_on="client:research"),
     Address("client:research_questionnaire", "client"),
+    # The confirm page shows only with a standing yes, which the world's client has not given:
+    # the form the view validates is fuzzed instead.
+    Address("client:research_withdraw", "client", form=lambda w: ClientWithdrawForm()),
 ]
 
 

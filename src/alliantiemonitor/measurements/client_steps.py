@@ -26,6 +26,8 @@ class ClientStep:
     pending_url: str | None = None
     #: A template the intro includes, with ``context``, to say what is true for the round.
     intro_template: str | None = None
+    #: A template the thank-you page includes, with ``context`` (what the client can still do).
+    done_template: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
 
 

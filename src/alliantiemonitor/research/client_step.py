@@ -3,7 +3,9 @@
 Before the intro, a client whose trajectory is enrolled in an active study with no answer yet
 is asked (the study's information text, then yes / no / later). "Later" holds for this round
 in this browser; the question comes back at the next round. The intro then says what is true
-for each study the trajectory is in.
+for each study the trajectory is in, and a client who said yes finds there (and on the
+thank-you page) the way to stop taking part: a confirm page, then the withdrawal, recorded as
+the client's own.
 
 Once the client said yes, the questionnaires of the study's current phase (the latest phase
 whose start, counted from the enrolment, has come) that are not answered yet come next, one
@@ -13,6 +15,7 @@ at a time, each with "later" as well.
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_module
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -66,6 +69,21 @@ def client_enrolments(measurement_round: MeasurementRound) -> list[tuple[Enrolle
         .order_by("enrolled_at", "pk")
     )
     return [(row, consent_state(row)) for row in rows]
+
+
+def client_enrolment_get(
+    measurement_round: MeasurementRound, uuid: uuid_module.UUID
+) -> EnrolledTrajectory | None:
+    """The enrolment ``uuid`` of the round's own trajectory (any study status), else ``None``.
+
+    The one way a client page reaches an enrolment: an enrolment of another trajectory is
+    never found, whoever's public id the browser sends.
+    """
+    return (
+        EnrolledTrajectory.objects.filter(trajectory_id=measurement_round.trajectory_id, uuid=uuid)
+        .select_related("study")
+        .first()
+    )
 
 
 def questions_open(
@@ -162,5 +180,6 @@ def research_client_step(
     return ClientStep(
         pending_url=pending,
         intro_template="research/client/_intro.html",
-        context={"research_studies": [(row.study, state) for row, state in enrolments]},
+        done_template="research/client/_done.html",
+        context={"research_studies": enrolments},
     )

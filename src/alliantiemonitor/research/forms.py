@@ -194,6 +194,12 @@ class ClientConsentForm(forms.Form):
     )
 
 
+class ClientWithdrawForm(forms.Form):
+    """Which of the client's studies the client stops taking part in."""
+
+    enrolled = forms.UUIDField(widget=forms.HiddenInput)
+
+
 class FollowUpUploadForm(forms.Form):
     """The follow-up file (docs/research/followup.md); the service reads and checks it."""
 

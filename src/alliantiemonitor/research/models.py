@@ -381,6 +381,8 @@ class ResearchConsent(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
+    #: The client withdrew in the client flow (``withdrawn_by`` stays null then).
+    withdrawn_by_client = models.BooleanField(_("withdrawn by the client"), default=False)
 
     class Meta:
         verbose_name = _("research consent")
@@ -394,6 +396,10 @@ class ResearchConsent(models.Model):
             models.CheckConstraint(
                 condition=Q(by_client=False) | Q(mode=ConsentMode.CLIENT_FLOW),
                 name="research_consent_client_in_client_flow",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_by_client=False) | Q(withdrawn_at__isnull=False),
+                name="research_consent_client_withdrawal_has_date",
             ),
         ]
 

@@ -486,11 +486,14 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, enrolled: EnrolledTrajectory, by: Any) -> ResearchConsent:
-    """Withdraw the client's consent (told to the professional): a new state, not a delete.
+    """Withdraw the client's consent: a new state of the standing yes, not a delete.
 
-    The newest record, a yes, is marked withdrawn; from then on the trajectory is left out
-    of :func:`consenting_trajectories`. Works in a closed study too (a client may always
-    withdraw). Raises ``NothingToWithdraw`` when the newest answer is not a standing yes.
+    ``by`` is the professional the client told; ``None`` when the client withdrew
+    themselves in the client flow (recorded as ``withdrawn_by_client``, like a consent the
+    client gave there). The newest record, a yes, is marked withdrawn; from then on the
+    trajectory is left out of :func:`consenting_trajectories`. Works in a closed study too
+    (a client may always withdraw). Raises ``NothingToWithdraw`` when the newest answer is
+    not a standing yes (so a second withdrawal changes nothing).
     """
     locked = (
         EnrolledTrajectory.objects.select_for_update(of=("self",))
@@ -502,12 +505,18 @@ def consent_withdraw(*, enrolled: EnrolledTrajectory, by: Any) -> ResearchConsen
         raise NothingToWithdraw
     latest.withdrawn_at = timezone.now()
     latest.withdrawn_by = by
-    latest.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    latest.withdrawn_by_client = by is None
+    latest.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_by_client"])
     audit_record(
         actor=by,
+        actor_kind=ActorKind.CLIENT if by is None else ActorKind.USER,
         action=Action.CONSENT_WITHDRAW,
         obj=latest,
-        detail={"study": locked.study.uuid, "study_key": locked.study_key},
+        detail={
+            "study": locked.study.uuid,
+            "study_key": locked.study_key,
+            "by_client": by is None,
+        },
     )
     return latest
 
@@ -570,6 +579,8 @@ class TrajectoryStudy:
     study: Study
     enrolled: EnrolledTrajectory | None
     state: str | None
+    #: The newest consent record (the one that decides): who recorded it, and when.
+    consent: ResearchConsent | None = None
 
 
 def studies_for_trajectory(trajectory: Trajectory) -> list[TrajectoryStudy]:
@@ -589,5 +600,7 @@ def studies_for_trajectory(trajectory: Trajectory) -> list[TrajectoryStudy]:
     found = []
     for study in studies.distinct().order_by("name", "pk"):
         row = enrolled.get(study.pk)
-        found.append(TrajectoryStudy(study, row, consent_state(row) if row else None))
+        latest = consent_latest(row) if row else None
+        state = (latest.state if latest else ConsentState.OPEN) if row else None
+        found.append(TrajectoryStudy(study, row, state, latest))
     return found

@@ -519,10 +519,15 @@ def client_done(request: HttpRequest) -> HttpResponse:
     if round_results_open_to_client(access.round):
         # The conversation has been held since: the results are what is true now.
         return redirect("client:results")
+    steps = client_steps(request, access.round)
     return render(
         request,
         "measurements/fill/client_done.html",
-        {"side": side, "entered_with": entered_with(access)},
+        {
+            "side": side,
+            "entered_with": entered_with(access),
+            "done_steps": [step for step in steps if step.done_template],
+        },
     )
 
 

@@ -1,4 +1,5 @@
-"""The client's research question: the study's information, then yes, no or later.
+"""The client's research pages: the question (yes, no or later), the phase questionnaires,
+and stopping (withdrawing consent) by the client themselves.
 
 A step of the client flow (see :mod:`alliantiemonitor.research.client_step`): the intro sends
 the client here while a question is open, and the client goes back to the intro after.
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -17,19 +21,46 @@ from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.common.language import current_language
-from alliantiemonitor.measurements.client_session import client_language_use, client_session_get
+from alliantiemonitor.measurements.client_session import (
+    ClientAccess,
+    client_language_use,
+    client_session_get,
+)
 from alliantiemonitor.measurements.views.guard import client_page
 from alliantiemonitor.research.client_step import (
+    client_enrolment_get,
     defer,
     defer_questionnaire,
     questionnaires_open,
     questions_open,
 )
-from alliantiemonitor.research.constants import ConsentMode, ResponseMode
-from alliantiemonitor.research.forms import ClientConsentForm
+from alliantiemonitor.research.constants import ConsentMode, ConsentState, ResponseMode
+from alliantiemonitor.research.exceptions import NothingToWithdraw
+from alliantiemonitor.research.forms import ClientConsentForm, ClientWithdrawForm
 from alliantiemonitor.research.phase_forms import AnswersForm
 from alliantiemonitor.research.phase_responses import phase_response_submit
-from alliantiemonitor.research.services import consent_record
+from alliantiemonitor.research.services import consent_record, consent_state, consent_withdraw
+
+
+def _client_access(
+    request: HttpRequest, page: str, *, read_back: bool = False
+) -> ClientAccess | None:
+    """The client's session for ``page`` (seen: audited), or ``None`` (no page for it).
+
+    ``read_back``: the session that only opens the results after the fill-in window counts.
+    """
+    access = client_session_get(request)
+    if access is None or (access.read_back_only and not read_back):
+        return None
+    client_language_use(request, access)
+    audit_record(
+        actor=None,
+        actor_kind=ActorKind.CLIENT,
+        action=Action.CLIENT_PAGE_VIEW,
+        obj=access.round,
+        detail={"page": page, "method": request.method, "mode": access.mode},
+    )
+    return access
 
 
 @never_cache
@@ -37,18 +68,10 @@ from alliantiemonitor.research.services import consent_record
 @client_page
 def client_research(request: HttpRequest) -> HttpResponse:
     """Ask the open research question of the client's round, and record the answer."""
-    access = client_session_get(request)
-    if access is None or access.read_back_only:
+    access = _client_access(request, "research")
+    if access is None:
         return render(request, "measurements/fill/no_session.html", status=403)
-    client_language_use(request, access)
     measurement_round = access.round
-    audit_record(
-        actor=None,
-        actor_kind=ActorKind.CLIENT,
-        action=Action.CLIENT_PAGE_VIEW,
-        obj=measurement_round,
-        detail={"page": "research", "method": request.method, "mode": access.mode},
-    )
     questions = (
         questions_open(request, measurement_round) if measurement_round.is_collecting else []
     )
@@ -85,18 +108,10 @@ def client_research(request: HttpRequest) -> HttpResponse:
 @client_page
 def client_questionnaire(request: HttpRequest) -> HttpResponse:
     """A questionnaire of the study's current phase, after the client said yes; or later."""
-    access = client_session_get(request)
-    if access is None or access.read_back_only:
+    access = _client_access(request, "research_questionnaire")
+    if access is None:
         return render(request, "measurements/fill/no_session.html", status=403)
-    client_language_use(request, access)
     measurement_round = access.round
-    audit_record(
-        actor=None,
-        actor_kind=ActorKind.CLIENT,
-        action=Action.CLIENT_PAGE_VIEW,
-        obj=measurement_round,
-        detail={"page": "research_questionnaire", "method": request.method, "mode": access.mode},
-    )
     found = (
         questionnaires_open(request, measurement_round) if measurement_round.is_collecting else []
     )
@@ -134,3 +149,52 @@ def client_questionnaire(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(error.message))
         return render(request, "research/client/questionnaire.html", context, status=400)
     return redirect("client:start")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@client_page
+def client_research_withdraw(request: HttpRequest) -> HttpResponse:
+    """Confirm, then record, that the client stops taking part in one of their studies.
+
+    Open to any session of the client's round, the read-back one after the fill-in window
+    too: stopping may not wait for a new link. Only an enrolment of the round's own
+    trajectory is found (404 otherwise); one without a standing yes (withdrawn already, a
+    second click) changes nothing and sends the client back.
+    """
+    access = _client_access(request, "research_withdraw", read_back=True)
+    if access is None:
+        return render(request, "measurements/fill/no_session.html", status=403)
+    measurement_round = access.round
+    # The read-back session opens no intro; the thank-you page sends it on to the results.
+    back = reverse("client:done" if access.read_back_only else "client:start")
+    form = ClientWithdrawForm(request.POST if request.method == "POST" else request.GET)
+    enrolled = (
+        client_enrolment_get(measurement_round, form.cleaned_data["enrolled"])
+        if form.is_valid()
+        else None
+    )
+    if enrolled is None:
+        raise Http404
+    if request.method == "GET":
+        if consent_state(enrolled) != ConsentState.GIVEN:
+            return redirect(back)
+        return render(
+            request,
+            "research/client/withdraw.html",
+            {
+                "enrolled": enrolled,
+                "back": back,
+                "easy_read": measurement_round.instrument.easy_read,
+            },
+        )
+    try:
+        consent_withdraw(enrolled=enrolled, by=None)
+    except NothingToWithdraw:
+        # A second click, or a page left open: it is done already, nothing more to record.
+        return redirect(back)
+    messages.success(
+        request,
+        _("You no longer take part in the study “%(name)s”.") % {"name": enrolled.study.name},
+    )
+    return redirect(back)
