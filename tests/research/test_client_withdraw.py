@@ -236,3 +236,22 @@ def test_a_client_who_stopped_leaves_later_exports(study, professional, team):
     )
     browser.post(WITHDRAW, {"enrolled": str(leaves.uuid)})
     assert set(study_table(study)["client_id"]) == {str(stays.trajectory.client.uuid)}
+
+
+def test_the_results_page_after_the_conversation_offers_stopping_too(
+    consenting, measurement_round, professional
+):
+    """A client whose link now opens the discussed results can still stop from there."""
+    from tests.measurements.test_read_back import discuss
+
+    browser = _client_browser(measurement_round, professional)
+    answer_round(measurement_round, "client")
+    discuss(measurement_round, professional)
+    results = browser.get(reverse("client:results"))
+    assert results.status_code == 200
+    assert _link(consenting) in results.content.decode()
+    back = browser.post(WITHDRAW, {"enrolled": str(consenting.uuid)})
+    assert back.status_code == 302
+    assert consent_state(consenting) == "withdrawn"
+    results = browser.get(reverse("client:results")).content.decode()
+    assert _link(consenting) not in results

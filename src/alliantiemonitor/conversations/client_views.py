@@ -19,6 +19,7 @@ from alliantiemonitor.common.language import current_language
 from alliantiemonitor.conversations.results import round_results
 from alliantiemonitor.core.instrument import CLIENT, pick_language
 from alliantiemonitor.measurements.client_session import client_session_get
+from alliantiemonitor.measurements.client_steps import client_steps
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.measurements.services import responses_visible_to_client
@@ -69,5 +70,9 @@ def results(request: HttpRequest) -> HttpResponse:
         # Scores, agenda, both answers per pair and the agreements (conversations/_results.html).
         "results": round_results(measurement_round, viewer="client"),
         "own_answers": _own_answers(measurement_round),
+        # What other apps add to the end of the flow (research: stop taking part).
+        "done_steps": [
+            step for step in client_steps(request, measurement_round) if step.done_template
+        ],
     }
     return render(request, "conversations/client/results.html", context)
