@@ -198,6 +198,8 @@ ADDRESSES = [
     Address("measurements:invite_link", "staff", _round, form_on="measurements:round_detail"),
     Address("measurements:invite_code", "staff", _round, form_on="measurements:round_detail"),
     Address("measurements:hand_over_device", "staff", _round, form_on="measurements:round_detail"),
+    Address("measurements:paper_form", "staff", lambda w: [w.round.uuid, "client"]),
+    Address("measurements:paper_entry", "staff", _round),
     Address("measurements:invitation_show", "staff", _invitation),
     Address("measurements:revoke", "staff", _invitation),
     Address("conversations:joint", "staff", _discussed),
