@@ -106,6 +106,7 @@ AUDITED = [
     Page("measurements:fill_confirm", "staff", lambda w: [w.discussed.uuid]),
     Page("measurements:fill_done", "staff", lambda w: [w.discussed.uuid]),
     Page("conversations:joint", "staff", lambda w: [w.discussed.uuid]),
+    Page("conversations:summary", "staff", lambda w: [w.discussed.uuid]),
     Page(
         "measurements:invitation_show",
         "staff",

@@ -255,6 +255,8 @@ RULES: dict[str, Rule] = {
     ),
     # -- The joint conversation.
     "conversations:joint": round_page("discussed"),
+    # The summary PDF carries no name (it goes home with the client).
+    "conversations:summary": round_page("discussed", sees=NOBODY),
     # An empty form is refused with 400 (and changes nothing).
     "conversations:start": round_page(
         "discussed", methods=POST, special={("professional", "own", "post"): "400"}

@@ -203,6 +203,7 @@ ADDRESSES = [
     Address("measurements:invitation_show", "staff", _invitation),
     Address("measurements:revoke", "staff", _invitation),
     Address("conversations:joint", "staff", _discussed),
+    Address("conversations:summary", "staff", _discussed),
     # Recording the conversation is offered until the first agreement records it; the
     # discussed round is past that, the collecting round not there yet.
     Address("conversations:start", "staff", _round, form=lambda w: ConversationStartForm()),

@@ -140,6 +140,8 @@ class Action:
     PAPER_ENTRY_TYPE = "paper_entry.type"
     PAPER_ENTRY_VERIFY = "paper_entry.verify"
     PAPER_ENTRY_RESOLVE = "paper_entry.resolve"
+    #: The conversation summary printed for the client to take home.
+    CONVERSATION_SUMMARY_PRINT = "conversation.summary_print"
 
     # -- Conversations.
     CONVERSATION_START = "conversation.start"
