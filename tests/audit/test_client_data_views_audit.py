@@ -112,9 +112,12 @@ AUDITED = [
     Page("trajectories:hand_over", "staff", lambda w: [w.trajectory.uuid]),
     Page("measurements:round_detail", "staff", lambda w: [w.round.uuid]),
     Page("measurements:fill", "staff", lambda w: [w.round.uuid]),
+    Page("measurements:paper_form", "staff", lambda w: [w.round.uuid, "client"]),
+    Page("measurements:paper_entry", "staff", lambda w: [w.round.uuid]),
     Page("measurements:fill_confirm", "staff", lambda w: [w.discussed.uuid]),
     Page("measurements:fill_done", "staff", lambda w: [w.discussed.uuid]),
     Page("conversations:joint", "staff", lambda w: [w.discussed.uuid]),
+    Page("conversations:summary", "staff", lambda w: [w.discussed.uuid]),
     Page(
         "measurements:invitation_show",
         "staff",

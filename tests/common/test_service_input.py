@@ -40,6 +40,7 @@ from alliantiemonitor.measurements.services import (
     response_save_answers,
     round_start,
 )
+from alliantiemonitor.measurements.services.paper import paper_code_check
 from alliantiemonitor.measurements.services.responses import response_restart
 from alliantiemonitor.monitoring.models import Signal
 from alliantiemonitor.monitoring.services import signal_acknowledge, signal_thresholds_update
@@ -242,6 +243,7 @@ CASES: dict[str, Callable[[World, Any], Any]] = {
     "client_erase.confirmation": lambda w, v: trajectories.client_erase(
         client=w.trajectory.client, by=w.org_admin, confirmation=v
     ),
+    "paper_code_check.typed": lambda w, v: paper_code_check(round=w.round, rater="client", typed=v),
     "agreement_add.text": lambda w, v: conversations.agreement_add(
         conversation=w.conversation, text=v, by=w.professional
     ),
@@ -481,6 +483,10 @@ NOT_FUZZED: dict[str, str] = {
     "measurements.responses.draft_begun_elsewhere": "reads",
     "measurements.responses.client_draft_on_own_device": "reads",
     "measurements.responses.response_submit": "takes a round and a rater from the code",
+    "measurements.paper.paper_form_code": "reads",
+    "measurements.paper.paper_entry_may_start": "reads",
+    "measurements.paper.paper_entry_save": "any answers: tests/measurements/test_paper_entry.py",
+    "measurements.paper.paper_entry_resolve": "any answers: tests/measurements/test_paper_entry.py",
     "measurements.rounds.round_mark_discussed": "takes a round and a user only",
     "measurements.rounds.round_close": "takes a round and a user only",
     "measurements.rounds.round_cancel": "takes a round and a user only",

@@ -239,6 +239,11 @@ RULES: dict[str, Rule] = {
     "measurements:invite_link": round_page(methods=POST),
     "measurements:invite_code": round_page(methods=POST),
     "measurements:hand_over_device": round_page(methods=POST),
+    # Paper: a blank form (no name on it) and the entry screen (the paper in hand, no name).
+    "measurements:paper_form": Rule(
+        lambda w, s: {"uuid": s.round.uuid, "form": "client"}, frozenset({"professional"})
+    ),
+    "measurements:paper_entry": round_page(methods=GET_POST, sees=NOBODY),
     "measurements:invitation_show": Rule(
         lambda w, s: {"uuid": s.round.uuid, "invitation": s.invitation.uuid},
         frozenset({"professional"}),
@@ -250,6 +255,8 @@ RULES: dict[str, Rule] = {
     ),
     # -- The joint conversation.
     "conversations:joint": round_page("discussed"),
+    # The summary PDF carries no name (it goes home with the client).
+    "conversations:summary": round_page("discussed", sees=NOBODY),
     # An empty form is refused with 400 (and changes nothing).
     "conversations:start": round_page(
         "discussed", methods=POST, special={("professional", "own", "post"): "400"}

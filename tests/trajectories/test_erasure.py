@@ -14,7 +14,7 @@ from alliantiemonitor.audit.verify import verify_chain
 from alliantiemonitor.trajectories.exceptions import NotAPrivacyOfficer, WrongConfirmation
 from alliantiemonitor.trajectories.models import Client, RetentionNotice
 from alliantiemonitor.trajectories.services import client_erase, client_reference
-from tests.factories import ClientFactory, answer_round
+from tests.factories import ClientFactory, answer_round, full_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,7 @@ def rich_client(trajectory, professional, colleague, measurement_round, research
         evaluation_record,
     )
     from alliantiemonitor.measurements.services import invitation_create, response_correct
+    from alliantiemonitor.measurements.services.paper import paper_entry_save
     from alliantiemonitor.monitoring.models import Signal
     from alliantiemonitor.scheduling.models import Delivery
     from alliantiemonitor.scheduling.services.settings import (
@@ -66,8 +67,14 @@ def rich_client(trajectory, professional, colleague, measurement_round, research
     from alliantiemonitor.trajectories.services import outcome_record, trajectory_hand_over
 
     invitation_create(round=measurement_round, kind="link", by=professional)
-    answer_round(measurement_round, "client")
     own = answer_round(measurement_round, "professional", professional=professional)
+    # The client's side from a paper form: the paper entry record goes with the client too.
+    paper_entry_save(
+        round=measurement_round,
+        answers=full_answers(measurement_round.instrument, "client"),
+        by=professional,
+        verify=False,
+    )
     item = measurement_round.instrument.items_for("professional")[0].id
     response_correct(response=own, answers={item: 2}, reason="Typefout", by=professional)
     conversation = conversation_start(round=measurement_round, by=professional)

@@ -199,9 +199,12 @@ ADDRESSES = [
     Address("measurements:invite_link", "staff", _round, form_on="measurements:round_detail"),
     Address("measurements:invite_code", "staff", _round, form_on="measurements:round_detail"),
     Address("measurements:hand_over_device", "staff", _round, form_on="measurements:round_detail"),
+    Address("measurements:paper_form", "staff", lambda w: [w.round.uuid, "client"]),
+    Address("measurements:paper_entry", "staff", _round),
     Address("measurements:invitation_show", "staff", _invitation),
     Address("measurements:revoke", "staff", _invitation),
     Address("conversations:joint", "staff", _discussed),
+    Address("conversations:summary", "staff", _discussed),
     # Recording the conversation is offered until the first agreement records it; the
     # discussed round is past that, the collecting round not there yet.
     Address("conversations:start", "staff", _round, form=lambda w: ConversationStartForm()),

@@ -135,6 +135,13 @@ class Action:
     RESPONSE_RESTART = "response.restart"
     RESPONSE_SUBMIT = "response.submit"
     RESPONSE_CORRECT = "response.correct"
+    #: A paper form printed (blank), typed in, typed in again, differences resolved.
+    PAPER_FORM_PRINT = "paper_form.print"
+    PAPER_ENTRY_TYPE = "paper_entry.type"
+    PAPER_ENTRY_VERIFY = "paper_entry.verify"
+    PAPER_ENTRY_RESOLVE = "paper_entry.resolve"
+    #: The conversation summary printed for the client to take home.
+    CONVERSATION_SUMMARY_PRINT = "conversation.summary_print"
 
     # -- Conversations.
     CONVERSATION_START = "conversation.start"

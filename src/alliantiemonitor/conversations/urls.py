@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from alliantiemonitor.conversations import views
+from alliantiemonitor.conversations import views, views_summary
 
 app_name = "conversations"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid>/afspraken/", views.agreement_add, name="agreement_add"),
     path("<uuid>/evaluatie/", views.evaluate, name="evaluate"),
     path("<uuid>/besproken/", views.mark_discussed, name="mark_discussed"),
+    path("<uuid>/samenvatting.pdf", views_summary.summary, name="summary"),
 ]

@@ -109,3 +109,31 @@ class InvalidInvitation(DomainError):
 class InvitationNotAllowed(DomainError):
     code = "invitation_not_allowed"
     default_message = _("No invitation can be made: the client's side is not open.")
+
+
+class WrongPaperCode(DomainError):
+    code = "wrong_paper_code"
+    default_message = _(
+        "This code does not belong to this form of this round, or a digit was mistyped. "
+        "Check the code at the top of the paper form and type it again."
+    )
+
+
+class PaperEntryTooEarly(DomainError):
+    code = "paper_entry_too_early"
+    default_message = _(
+        "Send your own side first. You type in the client's paper form after that, so that "
+        "neither of you sees the other's answers before both are done."
+    )
+
+
+class PaperEntrySameTypist(DomainError):
+    code = "paper_entry_same_typist"
+    default_message = _(
+        "You typed in this form already. A second person types it in again to check it."
+    )
+
+
+class PaperEntryNoMismatch(DomainError):
+    code = "paper_entry_no_mismatch"
+    default_message = _("There are no differences to resolve for this paper form.")

@@ -483,3 +483,8 @@ class AccessBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_hash[:8]}…"
+
+
+# Registered with the app here; the model lives in its own module.
+from .paper_models import PaperEntry as PaperEntry  # noqa: E402
+from .paper_models import PaperEntryState as PaperEntryState  # noqa: E402

@@ -7,4 +7,5 @@ app_name = "measurements"
 urlpatterns = [
     path("", include("alliantiemonitor.measurements.urls_fill")),
     path("", include("alliantiemonitor.measurements.urls_invite")),
+    path("", include("alliantiemonitor.measurements.urls_paper")),
 ]

@@ -38,9 +38,12 @@ def _refuse(url: str) -> dict[str, Any]:
     raise ValueError(f"the report loads nothing from outside, not {url!r}")
 
 
-def html_to_pdf(page: str) -> bytes:
-    """Render a self-contained HTML page as PDF bytes; nothing is fetched from anywhere."""
+def html_to_pdf(page: str, *, style: str = PRINT_STYLE) -> bytes:
+    """Render a self-contained HTML page as PDF bytes; nothing is fetched from anywhere.
+
+    ``style`` is the print style sheet (paper size, type); the study report's by default.
+    """
     weasyprint = _weasyprint()
     document = weasyprint.HTML(string=page, url_fetcher=_refuse)
-    pdf: bytes = document.write_pdf(stylesheets=[weasyprint.CSS(string=PRINT_STYLE)])
+    pdf: bytes = document.write_pdf(stylesheets=[weasyprint.CSS(string=style)])
     return pdf
