@@ -130,19 +130,6 @@ def read_items(path: Path, inst: Instrument) -> pd.DataFrame:
     return pd.read_parquet(path, columns=[*KEY, "rater", *item_columns(inst)])
 
 
-def read_items_keyed(path: Path, inst: Instrument) -> pd.DataFrame:
-    """The same columns, the trajectory key read as what it is: a category.
-
-    Parquet stores the key dictionary-encoded (271,739 distinct of 1.9 million); decoding it
-    into a string per row was half of the reading, a category keeps the dictionary.
-    """
-    import pyarrow.parquet as pq
-
-    columns = [*KEY, "rater", *item_columns(inst)]
-    table = pq.read_table(path, columns=columns, read_dictionary=["trajectory_id"])
-    return table.to_pandas()
-
-
 # --- ours ----------------------------------------------------------------------------------------
 
 
@@ -172,7 +159,7 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
     inst = instrument()
     keys = [c.key for c in inst.characteristics]
     with steps.step("read Parquet"):
-        frame = read_items_keyed(path, inst)
+        frame = read_items(path, inst)
     alphas: dict[str, float | None] = {}
     omegas: dict[str, float | None] = {}
     with steps.step("reliability"):
