@@ -10,7 +10,9 @@ Run: ``.venv/bin/python benchmarks/bench_research.py [--rounds 1000000] [--seed 
    professional per characteristic: r, paired difference, six ICCs, Bland–Altman), reliable
    change patterns (``growth.change_patterns``) and trajectory classes
    (``growth.trajectory_classes`` on the per-round alliance: K = 1–4, one seeded start each,
-   on a seeded sample of ``--classes-sample`` trajectories, 50,000 by default; 0 for all).
+   on every trajectory from a cold start; ``--classes-warm-start N`` starts each K's EM from a
+   fit to a seeded sample of N trajectories instead, ``--classes-sample N`` fits a seeded
+   sample of N trajectories only, as the first version did).
 3. **Naive** (a), the script a researcher writes today: per rater and scale
    ``pingouin.cronbach_alpha``, the scale scores with pandas, ``pingouin.intraclass_corr`` per
    characteristic, and a pandas ``groupby().apply()`` per trajectory and rater for reliable
@@ -132,7 +134,9 @@ def read_items(path: Path, inst: Instrument) -> pd.DataFrame:
 
 
 #: Trajectory classes are fitted on a seeded random sample of this many trajectories (0: all).
-CLASSES_SAMPLE = 50_000
+CLASSES_SAMPLE = 0
+#: EM for the classes starts from a fit to a seeded sample of this many (0: a cold start).
+CLASSES_WARM_START = 0
 
 
 def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
@@ -184,7 +188,12 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
             sample = np.random.default_rng(1).choice(ids, size=CLASSES_SAMPLE, replace=False)
             per_round = per_round[per_round["trajectory_id"].isin(sample)]
         classes = trajectory_classes(
-            per_round, score="alliance", k_values=(1, 2, 3, 4), n_init=1, seed=1
+            per_round,
+            score="alliance",
+            k_values=(1, 2, 3, 4),
+            n_init=1,
+            seed=1,
+            warm_start_sample=CLASSES_WARM_START or None,
         )
     patterns = change.patterns
     pd.DataFrame(
@@ -208,8 +217,13 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
         "classes": {
             "chosen_k": classes.chosen_k,
             "sampled": sampled,
+            "warm_start": CLASSES_WARM_START,
             "n": classes.n,
             "bic": classes.comparison["bic"].tolist(),
+            "log_likelihood": classes.comparison["log_likelihood"].tolist(),
+            "iterations": classes.comparison["iterations"].tolist(),
+            "sample_iterations": classes.comparison["sample_iterations"].tolist(),
+            "assigned": 0 if classes.assignments is None else len(classes.assignments),
         },
     }
 
@@ -363,6 +377,7 @@ def run_part(part: str, parquet: Path, out: Path, args: argparse.Namespace) -> d
     command = [sys.executable, __file__, "--part", part, "--parquet", str(parquet)]
     command += ["--out", str(out), "--rounds", str(args.rounds), "--seed", str(args.seed)]
     command += ["--classes-sample", str(args.classes_sample)]
+    command += ["--classes-warm-start", str(args.classes_warm_start)]
     command += ["--tracemalloc"] if args.tracemalloc else []
     # One BLAS thread per part: on a machine shared with other work, OpenBLAS's threads for
     # short vectors made the mixture's EM steps (dot products) about 2.7 times slower in CPU.
@@ -373,8 +388,8 @@ def run_part(part: str, parquet: Path, out: Path, args: argparse.Namespace) -> d
 
 
 def child(part: str, parquet: Path, out: Path, args: argparse.Namespace) -> int:
-    global CLASSES_SAMPLE  # one setting of a one-off process
-    CLASSES_SAMPLE = args.classes_sample
+    global CLASSES_SAMPLE, CLASSES_WARM_START  # settings of a one-off process
+    CLASSES_SAMPLE, CLASSES_WARM_START = args.classes_sample, args.classes_warm_start
     if args.tracemalloc:
         tracemalloc.start()
     steps = Steps(traced=args.tracemalloc)
@@ -462,7 +477,13 @@ def main() -> int:
         "--classes-sample",
         type=int,
         default=CLASSES_SAMPLE,
-        help="trajectories in the seeded sample for the trajectory classes (0: all)",
+        help="fit the trajectory classes on a seeded sample of this many trajectories (0: all)",
+    )
+    parser.add_argument(
+        "--classes-warm-start",
+        type=int,
+        default=CLASSES_WARM_START,
+        help="start the classes' EM from a fit to a seeded sample of this many (0: cold)",
     )
     parser.add_argument("--tracemalloc", action="store_true", help="per-step tracemalloc peaks")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
@@ -557,6 +578,14 @@ def main() -> int:
         f"trajectory classes: K = {classes['chosen_k']} chosen by BIC from 1-4 (one start each) "
         f"on {classes['n']:,} trajectories"
         + (" (a seeded sample)" if classes["sampled"] else " (all)")
+        + f", {classes['assigned']:,} assigned; EM steps per K on all of them "
+        + ", ".join(map(str, classes["iterations"]))
+        + (
+            " after " + ", ".join(map(str, classes["sample_iterations"])) + " on the warm-start"
+            f" sample of {classes['warm_start']:,}"
+            if classes["warm_start"]
+            else " (cold start)"
+        )
     )
     same = (
         checks["change_labels_differ"] == 0

@@ -93,6 +93,12 @@ def test_the_output_parses_into_every_part_and_step(run: tuple[Path, str, dict])
     assert re.search(r"naive / ours, .* the four steps both do: [\d.]+x", stdout)
     assert re.search(r"whole run \(write Parquet \+ every analysis\): [\d.]+ s", stdout)
     assert "change labels differing: 0 of " in stdout
+    # The trajectory classes cover every trajectory by default, not a sample.
+    classes = figures["parts"]["ours"]["results"]["classes"]  # type: ignore[index]
+    assert classes["sampled"] is False
+    assert classes["assigned"] == classes["n"] > 4_000
+    assert classes["iterations"][0] >= 1
+    assert re.search(r"^trajectory classes: .* trajectories \(all\)", stdout, re.MULTILINE)
 
 
 def test_our_alphas_and_iccs_equal_pingouin_and_duckdb(run: tuple[Path, str, dict]) -> None:

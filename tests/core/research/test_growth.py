@@ -256,6 +256,80 @@ def test_trajectory_classes_recover_the_generators_courses() -> None:
     json.dumps(result.to_dict(include_assignments=True), allow_nan=False)
 
 
+@pytest.mark.parametrize("k", [2, 3])
+def test_a_warm_started_fit_reaches_the_cold_full_fits_maximum(k: int) -> None:
+    per_round, _ = _alliance_per_round(5000, 4)
+    x = growth_parameters(per_round, score="alliance")[["intercept", "slope"]].dropna()
+    x = x.to_numpy(np.float64)
+    n = len(x)
+    # A tight tolerance so that both runs get to the maximum rather than stop near it.
+    cold = fit_mixture(x, k, seed=k, n_init=1, tol=1e-10, max_iter=20_000)
+    warm = fit_mixture(x, k, seed=k, n_init=1, tol=1e-10, max_iter=20_000, warm_start_sample=1000)
+    assert cold.converged
+    assert warm.converged
+    assert warm.sample_iterations > 0
+    assert cold.sample_iterations == 0
+    # A fit to all rows: every row has its posteriors, and the log-likelihood is of all rows.
+    assert warm.responsibilities.shape == (n, k)
+    np.testing.assert_allclose(warm.responsibilities.sum(axis=1), 1.0)
+    assert warm.log_likelihood / n == pytest.approx(cold.log_likelihood / n, abs=1e-6)
+    order_cold = np.argsort(cold.means[:, 1])
+    order_warm = np.argsort(warm.means[:, 1])
+    np.testing.assert_allclose(warm.means[order_warm], cold.means[order_cold], atol=1e-3)
+    np.testing.assert_allclose(warm.weights[order_warm], cold.weights[order_cold], atol=1e-3)
+    # And a maximum of the full data's likelihood: one more EM step on all rows gains less
+    # than the tolerance per row.
+    again = fit_mixture(
+        x, k, start=(warm.weights, warm.means, warm.covariances), tol=1e-10, max_iter=1
+    )
+    assert abs(again.log_likelihood - warm.log_likelihood) / n < 1e-9
+    # At the default tolerance both stop close to the same maximum, the warm run after far
+    # fewer steps on all rows.
+    cold = fit_mixture(x, k, seed=k, n_init=1)
+    warm = fit_mixture(x, k, seed=k, n_init=1, warm_start_sample=1000)
+    assert warm.log_likelihood / n == pytest.approx(cold.log_likelihood / n, abs=1e-4)
+    assert warm.iterations < cold.iterations
+
+
+def test_a_warm_start_sample_at_least_the_rows_is_a_cold_fit() -> None:
+    x = np.random.default_rng(5).normal(size=(300, 2))
+    cold = fit_mixture(x, 2, seed=1)
+    same = fit_mixture(x, 2, seed=1, warm_start_sample=300)
+    np.testing.assert_array_equal(cold.means, same.means)
+    assert same.sample_iterations == 0
+    with pytest.raises(ValueError, match="warm_start_sample"):
+        fit_mixture(x, 3, warm_start_sample=2)
+
+
+def test_warm_started_trajectory_classes_still_recover_the_courses() -> None:
+    per_round, trajectories = _alliance_per_round(5000, 4)
+    result = trajectory_classes(
+        per_round,
+        score="alliance",
+        min_rounds=5,
+        k_values=(1, 2, 3, 4),
+        seed=1,
+        n_init=2,
+        # 1,000 of the 1,604: from a sample of 500, K = 3 stopped at a lower local maximum
+        # (log-likelihood 635 against 655) and BIC chose four classes (docs/analyses/change.md).
+        warm_start_sample=1000,
+    )
+    assert result.status == "ok"
+    assert result.chosen_k == 3
+    assert result.assignments is not None
+    # Every trajectory is classified, not only the sample's.
+    assert len(result.assignments) == result.n > 1000
+    assert (result.comparison["sample_iterations"][result.comparison["k"] > 1] > 0).all()
+    truth = trajectories.set_index("trajectory_id").loc[result.assignments["trajectory"], "course"]
+    ari = adjusted_rand_index(truth.to_numpy(), result.assignments["class"].to_numpy())
+    assert ari > 0.5
+    cold = trajectory_classes(
+        per_round, score="alliance", min_rounds=5, k_values=(3,), seed=1, n_init=2
+    )
+    warm = result.comparison.set_index("k").loc[3, "log_likelihood"]
+    assert warm == pytest.approx(cold.comparison["log_likelihood"].iloc[0], abs=1e-4 * result.n)
+
+
 def test_trajectory_classes_not_estimable_on_a_few_trajectories() -> None:
     per_round, _ = _alliance_per_round(40, 1)
     result = trajectory_classes(per_round, score="alliance")

@@ -468,6 +468,7 @@ def trajectory_classes(
     seed: int = 0,
     n_init: int = 3,
     min_rounds: int = 2,
+    warm_start_sample: int | None = None,
 ) -> TrajectoryClassesResult:
     """Find classes of trajectories with a similar level and course of ``score``.
 
@@ -477,6 +478,10 @@ def trajectory_classes(
     lowest BIC is chosen. Classes are numbered by ascending mean slope, so with the usual
     three the first deteriorates and the last improves. Not estimable when fewer trajectories
     than ten times the largest K's parameters remain.
+
+    ``warm_start_sample`` (for large data) fits each K first on a seeded sample of that many
+    trajectories and continues EM on all of them from there (see :func:`fit_mixture`): the
+    classes, posteriors and criteria are still those of a fit to every trajectory.
     """
     if not k_values or min(k_values) < 1:
         raise ValueError("k_values must be positive class counts")
@@ -504,7 +509,10 @@ def trajectory_classes(
             reason=f"{n} trajectories with {min_rounds}+ scores; the largest model needs {needed}",
             comparison=empty,
         )
-    fits = {k: fit_mixture(x, k, seed=seed + k, n_init=n_init) for k in sorted(set(k_values))}
+    fits = {
+        k: fit_mixture(x, k, seed=seed + k, n_init=n_init, warm_start_sample=warm_start_sample)
+        for k in sorted(set(k_values))
+    }
     comparison = pd.DataFrame(
         [
             {
@@ -515,6 +523,8 @@ def trajectory_classes(
                 "aic": fit.aic(),
                 "entropy": fit.entropy(),
                 "converged": fit.converged,
+                "iterations": fit.iterations,
+                "sample_iterations": fit.sample_iterations,
             }
             for k, fit in fits.items()
         ]

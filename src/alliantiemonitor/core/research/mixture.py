@@ -8,7 +8,7 @@ tests that check every step against scikit-learn's GaussianMixture and adjusted_
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,9 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+#: Rows per block of the E-step: 8,192 rows of K ≤ 8 posteriors fit in a 512 KiB cache.
+_BLOCK = 8192
+
 
 @dataclass(frozen=True)
 class MixtureFit:
@@ -38,6 +41,8 @@ class MixtureFit:
     iterations: int
     converged: bool
     responsibilities: FloatArray
+    #: EM steps on the warm-start sample before the steps on all rows (0: no sample).
+    sample_iterations: int = 0
 
     @property
     def k(self) -> int:
@@ -94,54 +99,124 @@ def _to_dict(fit: MixtureFit) -> dict[str, Any]:
     }
 
 
-def _log_densities(x: FloatArray, means: FloatArray, covariances: FloatArray) -> FloatArray:
-    """``log N(x_i | μ_k, Σ_k)`` for every row and class (n × K), via Cholesky factors."""
-    n, d = x.shape
-    columns = np.ascontiguousarray(x.T)
-    out = np.empty((n, means.shape[0]))
-    for k in range(means.shape[0]):
-        chol = np.linalg.cholesky(covariances[k])
-        inverse = np.linalg.inv(chol)
-        # Column by column: with few features this beats a matrix product on long arrays.
-        centred = [columns[j] - means[k, j] for j in range(d)]
-        squared = np.zeros(n)
-        for i in range(d):
-            whitened = np.zeros(n)
-            for j in range(i + 1):
-                whitened += inverse[i, j] * centred[j]
-            squared += whitened * whitened
-        log_det = 2 * np.log(np.diag(chol)).sum()
-        out[:, k] = -0.5 * (d * math.log(2 * math.pi) + log_det + squared)
-    return out
+class _Design:
+    """The rows as sufficient statistics, so that an EM step is two small matrix products.
 
+    The rows are centred and scaled (every class's parameters are worked out in those units
+    and turned back at the end), and each row becomes ``[1, x_1 … x_d, x_i·x_j (i ≤ j)]``.
+    Then the E-step's log-densities are one product of that ``m × n`` matrix with ``K × m``
+    coefficients (a Gaussian log-density is linear in those features), and the M-step's
+    weighted counts, sums and cross products are one product with the ``K × n`` posteriors.
+    Centring keeps the one-pass covariance ``E[xxᵀ] − μμᵀ`` from losing digits.
+    """
 
-def _logsumexp_rows(values: FloatArray) -> FloatArray:
-    """``log Σ_k exp(values[:, k])`` per row, without overflow."""
-    top = values.max(axis=1)
-    return np.asarray(top + np.log(np.exp(values - top[:, None]).sum(axis=1)), dtype=np.float64)
+    def __init__(self, x: FloatArray) -> None:
+        self.n, self.d = x.shape
+        self.centre = x.mean(axis=0)
+        spread = x.std(axis=0)
+        self.scale = np.where(spread > 0, spread, 1.0)
+        z = (x - self.centre) / self.scale
+        self.pairs = [(i, j) for i in range(self.d) for j in range(i, self.d)]
+        features = np.empty((1 + self.d + len(self.pairs), self.n))
+        features[0] = 1.0
+        features[1 : 1 + self.d] = z.T
+        for row, (i, j) in enumerate(self.pairs, start=1 + self.d):
+            np.multiply(z[:, i], z[:, j], out=features[row])
+        self.features = features
+        # log|det| of the scaling: the log-likelihood in the data's own units differs by this.
+        self.log_jacobian = float(np.log(self.scale).sum())
 
+    def to_unit(self, means: FloatArray, covariances: FloatArray) -> tuple[FloatArray, FloatArray]:
+        outer = np.outer(self.scale, self.scale)
+        return (means - self.centre) / self.scale, covariances / outer
 
-def _m_step(
-    x: FloatArray, resp: FloatArray, reg_covar: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    n, d = x.shape
-    # The 10·eps keeps an empty class from dividing by zero (it then keeps a tiny weight).
-    nk = resp.sum(axis=0) + 10 * np.finfo(np.float64).eps
-    # Contiguous copies: dot products over strided columns are several times slower.
-    columns = np.ascontiguousarray(x.T)
-    by_class = np.ascontiguousarray(resp.T)
-    means = np.empty((len(nk), d))
-    covariances = np.empty((len(nk), d, d))
-    for k in range(len(nk)):
-        weight = by_class[k]
-        means[k] = [float(weight @ column) / nk[k] for column in columns]
-        diff = [column - means[k, j] for j, column in enumerate(columns)]
-        weighted = [weight * one for one in diff]
-        for i in range(d):
-            for j in range(i + 1):
-                covariances[k, i, j] = covariances[k, j, i] = float(weighted[i] @ diff[j]) / nk[k]
-        covariances[k] += reg_covar * np.eye(d)
-    return nk / n, means, covariances
+    def from_unit(
+        self, means: FloatArray, covariances: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        outer = np.outer(self.scale, self.scale)
+        return means * self.scale + self.centre, covariances * outer
+
+    def coefficients(
+        self, weights: FloatArray, means: FloatArray, covariances: FloatArray
+    ) -> FloatArray:
+        """``K × m``: the log of weight times density as a linear function of the features."""
+        k, d = means.shape
+        chol = np.linalg.cholesky(covariances)  # raises on a covariance that is not positive
+        log_det = 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        precision = np.linalg.inv(covariances)
+        linear = np.einsum("kij,kj->ki", precision, means)
+        out = np.empty((k, 1 + d + len(self.pairs)))
+        out[:, 0] = (
+            np.log(weights)
+            - 0.5 * (d * math.log(2 * math.pi) + log_det)
+            - 0.5 * np.einsum("ki,ki->k", linear, means)
+        )
+        out[:, 1 : 1 + d] = linear
+        for row, (i, j) in enumerate(self.pairs, start=1 + d):
+            out[:, row] = -0.5 * precision[:, i, i] if i == j else -precision[:, i, j]
+        return out
+
+    def posteriors(
+        self, weights: FloatArray, means: FloatArray, covariances: FloatArray
+    ) -> tuple[FloatArray, float]:
+        """The ``K × n`` posteriors and the log-likelihood (in these units)."""
+        resp = np.empty((weights.shape[0], self.n))
+        log_likelihood = self._e_step(weights, means, covariances, resp=resp)
+        return resp, log_likelihood
+
+    def em_step(
+        self, weights: FloatArray, means: FloatArray, covariances: FloatArray, reg_covar: float
+    ) -> tuple[tuple[FloatArray, FloatArray, FloatArray], float]:
+        """One E-step and M-step: the new parameters and the old ones' log-likelihood."""
+        sums = np.zeros((weights.shape[0], self.features.shape[0]))
+        log_likelihood = self._e_step(weights, means, covariances, sums=sums)
+        return self.m_step(sums, reg_covar), log_likelihood
+
+    def _e_step(
+        self,
+        weights: FloatArray,
+        means: FloatArray,
+        covariances: FloatArray,
+        *,
+        resp: FloatArray | None = None,
+        sums: FloatArray | None = None,
+    ) -> float:
+        # In blocks of rows whose K × block posteriors stay in the CPU cache: the E-step's
+        # passes over the posteriors cost memory traffic, not arithmetic.
+        coefficients = self.coefficients(weights, means, covariances)
+        buffer = np.empty((weights.shape[0], min(_BLOCK, self.n)))
+        top, total = np.empty(buffer.shape[1]), np.empty(buffer.shape[1])
+        log_likelihood = 0.0
+        for first in range(0, self.n, _BLOCK):
+            block = self.features[:, first : first + _BLOCK]
+            size = block.shape[1]
+            joint = buffer[:, :size] if resp is None else resp[:, first : first + size]
+            np.matmul(coefficients, block, out=joint)
+            joint.max(axis=0, out=top[:size])
+            joint -= top[:size]
+            np.exp(joint, out=joint)
+            joint.sum(axis=0, out=total[:size])
+            joint /= total[:size]
+            log_likelihood += float(top[:size].sum() + np.log(total[:size]).sum())
+            if sums is not None:
+                sums += joint @ block.T
+        return log_likelihood
+
+    def m_step(
+        self, sums: FloatArray, reg_covar: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Weights, means and covariances from the posterior-weighted feature sums."""
+        d = self.d
+        # The 10·eps keeps an empty class from dividing by zero (it then keeps a tiny weight).
+        nk = sums[:, 0] + 10 * np.finfo(np.float64).eps
+        means = sums[:, 1 : 1 + d] / nk[:, None]
+        covariances = np.empty((len(nk), d, d))
+        for row, (i, j) in enumerate(self.pairs, start=1 + d):
+            value = sums[:, row] / nk - means[:, i] * means[:, j]
+            covariances[:, i, j] = covariances[:, j, i] = value
+        # reg_covar is added in the data's own units, as in the documented M-step.
+        covariances += np.eye(d) * (reg_covar / self.scale**2)
+        return nk / self.n, means, covariances
 
 
 def kmeans_plus_plus(x: FloatArray, k: int, rng: np.random.Generator) -> IntArray:
@@ -166,13 +241,21 @@ def initial_parameters(
     x: FloatArray, k: int, rng: np.random.Generator, *, reg_covar: float = 1e-6
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """A start for EM: k-means++ seeds, every row to its nearest seed, the M-step on that."""
+    return _initial(_Design(x), x, k, rng, reg_covar)
+
+
+def _initial(
+    design: _Design, x: FloatArray, k: int, rng: np.random.Generator, reg_covar: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     scale = x.std(axis=0)
     scaled = x / np.where(scale > 0, scale, 1.0)
     seeds = kmeans_plus_plus(scaled, k, rng)
     distance = ((scaled[:, None, :] - scaled[seeds][None, :, :]) ** 2).sum(axis=2)
-    resp = np.zeros((x.shape[0], k))
-    resp[np.arange(x.shape[0]), distance.argmin(axis=1)] = 1.0
-    return _m_step(x, resp, reg_covar)
+    nearest = distance.argmin(axis=1)
+    # The M-step on a hard split: per seed, the sums of the features of its rows.
+    sums = np.stack([design.features[:, nearest == c].sum(axis=1) for c in range(k)])
+    weights, means, covariances = design.m_step(sums, reg_covar)
+    return (weights, *design.from_unit(means, covariances))
 
 
 def fit_mixture(
@@ -185,6 +268,7 @@ def fit_mixture(
     tol: float = 1e-6,
     reg_covar: float = 1e-6,
     start: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+    warm_start_sample: int | None = None,
 ) -> MixtureFit:
     """Fit a ``k``-class Gaussian mixture with full covariances to the rows of ``x`` by EM.
 
@@ -192,6 +276,12 @@ def fit_mixture(
     the fit with the highest log-likelihood wins. ``start`` gives one start explicitly
     (weights, means, covariances) instead. EM stops when the mean log-likelihood per row
     changes by less than ``tol``; ``reg_covar`` is added to every covariance diagonal.
+
+    With ``warm_start_sample`` smaller than the number of rows, the starts are drawn from and
+    fitted to convergence on a seeded random sample of that many rows; EM then continues on
+    all rows from the best sample fit until the same ``tol``. The result is a fit to all rows
+    (every row's posterior, the log-likelihood of all rows); it needs far fewer full-data
+    steps, since the sample's solution lies close to the full one.
     """
     data = np.asarray(x, dtype=np.float64)
     if data.ndim != 2 or data.shape[0] == 0:
@@ -200,15 +290,40 @@ def fit_mixture(
         raise ValueError("the features contain missing values")
     if k < 1 or k > data.shape[0]:
         raise ValueError(f"k must lie between 1 and the number of rows, not {k}")
+    if warm_start_sample is not None and warm_start_sample < k:
+        raise ValueError(f"warm_start_sample must be at least k, not {warm_start_sample}")
     rng = np.random.default_rng(seed)
+    if warm_start_sample is not None and warm_start_sample < data.shape[0]:
+        rows = np.sort(rng.choice(data.shape[0], size=warm_start_sample, replace=False))
+        sample = fit_mixture(
+            data[rows],
+            k,
+            seed=seed,
+            n_init=n_init,
+            max_iter=max_iter,
+            tol=tol,
+            reg_covar=reg_covar,
+            start=start,
+        )
+        full = _em(
+            _Design(data),
+            sample.weights,
+            sample.means,
+            sample.covariances,
+            max_iter=max_iter,
+            tol=tol,
+            reg=reg_covar,
+        )
+        return replace(full, sample_iterations=sample.iterations)
+    design = _Design(data)
     starts = (
         [start]
         if start is not None
-        else [initial_parameters(data, k, rng, reg_covar=reg_covar) for _ in range(n_init)]
+        else [_initial(design, data, k, rng, reg_covar) for _ in range(n_init)]
     )
     best: MixtureFit | None = None
     for weights, means, covariances in starts:
-        fit = _em(data, weights, means, covariances, max_iter=max_iter, tol=tol, reg=reg_covar)
+        fit = _em(design, weights, means, covariances, max_iter=max_iter, tol=tol, reg=reg_covar)
         if best is None or fit.log_likelihood > best.log_likelihood:
             best = fit
     assert best is not None  # at least one start
@@ -216,7 +331,7 @@ def fit_mixture(
 
 
 def _em(
-    x: FloatArray,
+    design: _Design,
     weights: FloatArray,
     means: FloatArray,
     covariances: FloatArray,
@@ -225,29 +340,31 @@ def _em(
     tol: float,
     reg: float,
 ) -> MixtureFit:
+    means, covariances = design.to_unit(means, covariances)
     previous = -math.inf
     converged = False
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        joint = _log_densities(x, means, covariances) + np.log(weights)
-        row_total = _logsumexp_rows(joint)
-        mean_loglik = float(row_total.mean())
-        resp = np.exp(joint - row_total[:, None])
-        weights, means, covariances = _m_step(x, resp, reg)
+        (weights, means, covariances), log_likelihood = design.em_step(
+            weights, means, covariances, reg
+        )
+        # The scaling shifts every step's log-likelihood by the same constant: the change
+        # per row, which decides convergence, is the same as in the data's own units.
+        mean_loglik = log_likelihood / design.n
         if abs(mean_loglik - previous) < tol:
             converged = True
             break
         previous = mean_loglik
-    joint = _log_densities(x, means, covariances) + np.log(weights)
-    row_total = _logsumexp_rows(joint)
+    resp, log_likelihood = design.posteriors(weights, means, covariances)
+    means, covariances = design.from_unit(means, covariances)
     return MixtureFit(
         weights=weights,
         means=means,
         covariances=covariances,
-        log_likelihood=float(row_total.sum()),
+        log_likelihood=log_likelihood - design.n * design.log_jacobian,
         iterations=iterations,
         converged=converged,
-        responsibilities=np.exp(joint - row_total[:, None]),
+        responsibilities=np.ascontiguousarray(resp.T),
     )
 
 

@@ -271,12 +271,16 @@ def scale_reliability(
     here; with ``pairwise`` each covariance uses the rows that answered both items.
     """
     names = [str(name) for name in block.columns]
-    values = block.to_numpy(dtype=np.float64, na_value=np.nan)
-    answered = ~np.isnan(values)
-    keep = answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
-    if not keep.all():
-        values = values[keep]
-    n, k = values.shape
+    # Items × rows: pandas keeps a float frame column by column, so this is its own memory
+    # (no copy) and every step below runs along contiguous rows.
+    columns = block.to_numpy(dtype=np.float64, na_value=np.nan).T
+    answered = ~np.isnan(columns)
+    keep = answered.all(axis=0) if missing == "listwise" else answered.any(axis=0)
+    # Selecting rows copies them: the copy is ours to centre in place below.
+    owned = not keep.all()
+    if owned:
+        columns = columns[:, keep]
+    k, n = columns.shape
     base: dict[str, Any] = {"scale": scale, "group": group, "missing": missing, "n": n, "k": k}
     if k < 2:
         return ScaleReliability(
@@ -288,12 +292,18 @@ def scale_reliability(
             status=NOT_ESTIMABLE, reason=f"{n} {rows}; alpha needs at least {MIN_ROWS}", **base
         )
     if missing == "listwise":
-        # Complete rows: NumPy's covariance, the same numbers as pandas' without its overhead.
-        cov = np.atleast_2d(np.cov(values, rowvar=False, ddof=1))
-        means = values.mean(axis=0)
+        # Complete rows: the covariance as np.cov computes it (centre, then one product), with
+        # the means computed once and the centring done in place on our own copy.
+        means = columns.mean(axis=1)
+        if owned:
+            columns -= means[:, None]
+            centred = columns
+        else:
+            centred = columns - means[:, None]
+        cov = (centred @ centred.T) / (n - 1)
         counts = np.full(k, n)
     else:
-        kept = pd.DataFrame(values, columns=names)
+        kept = pd.DataFrame(columns.T, columns=names)
         cov = kept.cov(ddof=1).to_numpy(dtype=np.float64)
         means = kept.mean().to_numpy()
         counts = kept.count().to_numpy()
