@@ -3,10 +3,11 @@
 # otherwise it says what to install and leaves the decision to you.
 #
 #   --runtime  only what the application itself needs: Pango, HarfBuzz and a font for
-#              WeasyPrint, which writes the study report as PDF (`make install`, so `make demo`)
+#              WeasyPrint, which writes the study report as PDF, and espeak-ng, which speaks
+#              the read-aloud audio offline (`make install`, so `make demo`)
 #   (none)     that, and what the test suite needs: Chromium for the browser tests and GNU
-#              gettext for the translation checks (`make install-test`; the browser tests
-#              skip without Chromium outside CI)
+#              gettext for the translation checks (`make install-test`; the browser and
+#              read-aloud tests skip without Chromium or espeak-ng outside CI)
 set -euo pipefail
 runtime_only=false
 case "${1:-}" in
@@ -22,6 +23,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
       || missing+=("$package")
   done
 fi
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 if [ "$runtime_only" = false ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)

@@ -191,3 +191,22 @@ def measurement_round(trajectory: Any, professional: Any) -> Any:
     from alliantiemonitor.measurements.services import round_start
 
     return round_start(trajectory=trajectory, by=professional)
+
+
+@pytest.fixture
+def speech_dir(settings: Any, tmp_path: Any) -> Any:
+    """espeak-ng, and an empty data folder for the read-aloud audio made during the test.
+
+    Skips with a clear message when espeak-ng is missing, except in CI, where that is a
+    failure (`make install-test` installs it, as it does Chromium).
+    """
+    import os
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        message = "espeak-ng not found; install it with `apt-get install espeak-ng`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    settings.DATA_DIR = tmp_path
+    return tmp_path / "speech"

@@ -74,6 +74,16 @@ def discuss_round(round_: MeasurementRound, professional: Any) -> MeasurementRou
 PASSWORD = "a-synthetic-password-for-tests"
 
 
+def read_aloud_kwargs(
+    round_: MeasurementRound, item_id: str | None = None, language: str = "nl"
+) -> dict[str, str]:
+    """The parts of the read-aloud audio address of a client statement (the first by default)."""
+    from alliantiemonitor.measurements.speech import speech_address_parts
+
+    item_id = item_id or round_.instrument.items_for("client")[0].id
+    return speech_address_parts(round_, item_id, language)
+
+
 @functools.cache
 def _password_hash() -> str:
     # Argon2 is slow on purpose; hashing once keeps the suite fast.

@@ -196,6 +196,7 @@ AUDITED = [
 
 #: Pages that show no client data (or only write, audited by their service), with the reason.
 NOT_CLIENT_DATA = {
+    "client:read_aloud": "instrument text spoken by the server, the same for every client",
     "trajectories:new": "an empty form; creating writes client.create in the service",
     "trajectories:start_round": "POST only; round_start audits round.start",
     "measurements:invite_link": "POST only; invitation_create audits invitation.create",

@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import read_aloud_kwargs
 from tests.permissions.matrix import Outcome, Route, admin_pk, discover, request
 from tests.permissions.world import PERSONAS, Side, World
 
@@ -320,6 +321,16 @@ RULES: dict[str, Rule] = {
     "client:return": Rule(None, EVERYONE_LOGGED_IN, anonymous="ok", client="ok", methods=GET_POST),
     "client:link": Rule(
         lambda w, s: {"token": "no-such-token"}, NOBODY, deny="403", anonymous="404"
+    ),
+    # Instrument text, not client data: staff may hear any instrument; a client session its
+    # own round's instrument in its domain (the other organisation's domain differs: 404).
+    "client:read_aloud": Rule(
+        lambda w, s: read_aloud_kwargs(s.round),
+        EVERYONE_LOGGED_IN,
+        allow_other=EVERYONE_LOGGED_IN,
+        anonymous="403",
+        client="ok",
+        special={("client", "other", "get"): "404"},
     ),
     # -- Second factor, re-authentication, password reset (accounts). Every logged-in user
     # has a second factor here (force_login sets it up): the code and set-up pages send them

@@ -37,7 +37,7 @@ from alliantiemonitor.measurements.services import invitation_create
 from alliantiemonitor.monitoring.forms import AcknowledgeForm
 from alliantiemonitor.research.forms import ClientWithdrawForm
 from tests.audit.test_client_data_views_audit import World, drawn_sample, world  # noqa: F401
-from tests.factories import answer_round
+from tests.factories import answer_round, read_aloud_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +240,7 @@ ADDRESSES = [
     Address("client:code", "anonymous"),
     Address("client:return", "handover"),
     Address("client:link", "anonymous", lambda w: ["token"], text_arg=True),
+    Address("client:read_aloud", "client", lambda w: list(read_aloud_kwargs(w.round).values())),
     Address("second_factor_verify", "staff"),
     Address("second_factor_enrol", "staff"),
     Address("second_factor_recovery_codes", "staff"),

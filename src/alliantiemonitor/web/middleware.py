@@ -40,7 +40,9 @@ class NoStoreMiddleware:
 
     Staff pages and client pages show personal data; a shared device's browser cache or a
     proxy must keep none of it (the back button after logout, a handed-over tablet). Static
-    files are answered by WhiteNoise before this middleware and stay cacheable.
+    files are answered by WhiteNoise before this middleware and stay cacheable. A response
+    marked ``immutable`` is left as it is: its address names its content (the read-aloud
+    audio of an instrument's text, never personal data), so a browser may keep it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -48,6 +50,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "no-store" not in response.get("Cache-Control", ""):
+        cache_control = response.get("Cache-Control", "")
+        if "no-store" not in cache_control and "immutable" not in cache_control:
             add_never_cache_headers(response)
         return response
