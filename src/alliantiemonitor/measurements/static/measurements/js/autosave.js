@@ -48,7 +48,8 @@
 
   function save() {
     var body = new FormData(form);
-    return fetch(form.action, {
+    // The attribute, not form.action: the buttons named "action" shadow that property.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: body,
       credentials: "same-origin",

@@ -34,7 +34,7 @@ showFallback(true);
 }
 function save() {
 var body = new FormData(form);
-return fetch(form.action, {
+return fetch(form.getAttribute("action"), {
 method: "POST",
 body: body,
 credentials: "same-origin",
