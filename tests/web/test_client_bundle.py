@@ -60,6 +60,9 @@ def test_the_stylesheet_is_small_and_keeps_focus_and_the_tokens_it_reads():
     assert ".utrecht-button--primary-action" in css
     assert ".utrecht-skip-link--visible-on-focus" in css
     assert ".am-choice:has(:checked)" in css
+    # Classes that only code puts on form widgets (web/templatetags/nlds.py) are styled too.
+    assert ".utrecht-textbox--html-input" in css
+    assert ".utrecht-checkbox--html-input" in css
     # The library's own documentation states and tokens that nothing reads are gone.
     assert ".utrecht-button--hover" not in css
     assert "--utrecht-table-" not in css

@@ -8,10 +8,10 @@ and the questionnaire one script instead of htmx and two small files.
 The stylesheet is the sources in their old order, with comments and needless whitespace gone,
 and then two kinds of dead weight dropped, both safely:
 
-- a rule (or one selector of a list) that needs a ``utrecht-*`` class no template or script of
-  the project names, such as the component library's ``utrecht-button--hover`` for its own
-  documentation; a class written partly in template code (``utrecht-alert--{{ type }}``) keeps
-  every class with that prefix, and a class inside ``:not()``/``:is()`` never drops anything;
+- a rule (or one selector of a list) that needs a ``utrecht-*`` class no template, script or
+  module of the project names, such as the component library's ``utrecht-button--hover`` for
+  its own documentation; a class written partly in template code (``utrecht-alert--{{ type }}``)
+  keeps every class with that prefix, and a class inside ``:not()``/``:is()`` never drops anything;
 - a custom property (design token) that nothing in the bundle reads through ``var()``, followed
   through tokens that read tokens; the theme defines some 1,500 of them.
 
@@ -233,9 +233,12 @@ class UsedClasses:
 
 
 def _class_sources() -> Iterator[Path]:
-    """Every template and script of the project: what the bundle may need to style."""
+    """Every template, script and Python module of the project (form widgets get their classes
+    in code, see ``web/templatetags/nlds.py``): what the bundle may need to style."""
     yield from sorted(PACKAGE_DIR.glob("*/templates/**/*.html"))
     yield from sorted(PACKAGE_DIR.glob("*/static/**/*.js"))
+    this_module = Path(__file__).resolve()  # its docstring names classes as examples
+    yield from sorted(path for path in PACKAGE_DIR.rglob("*.py") if path != this_module)
 
 
 def used_classes(paths: Iterable[Path]) -> UsedClasses:
