@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import shutil
+import subprocess
 from io import StringIO
 
 import pytest
@@ -136,6 +138,17 @@ def test_the_script_bundle_is_autosave_then_read_aloud():
     assert js.index("data-autosave") < js.index("speechSynthesis")
     assert "HX-Request" in js
     assert "X-CSRFToken" in js
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (make installs it)")
+def test_the_script_bundle_is_valid_javascript(tmp_path):
+    script = tmp_path / "fill.bundle.js"
+    script.write_text(client_bundle.build_js(), encoding="utf-8")
+    node = shutil.which("node") or "node"
+    result = subprocess.run(
+        [node, "--check", str(script)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_pictograms_are_inline_decoration():
