@@ -160,7 +160,7 @@ bench-signals: install-test
 signal-quality: install-test
 	$(PY) benchmarks/signal_quality.py
 
-## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 60 KB)
+## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 25 KB, 5 requests)
 bench-client-page: install-test
 	$(PY) benchmarks/bench_client_page.py
 

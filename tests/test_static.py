@@ -22,7 +22,8 @@ def test_collectstatic_with_the_manifest_storage(tmp_path):
         "vendor/utrecht/component-library-css/dist/index.css",
         "vendor/utrecht/design-tokens/dist/theme.css",
         "vendor/htmx/htmx.min.js",
-        "alliantiemonitor/css/client.css",
+        "alliantiemonitor/css/client.bundle.css",
+        "measurements/js/fill.bundle.js",
     ):
         assert f'"{needed}"' in manifest, needed
     assert list(tmp_path.rglob("theme.*.css.gz")), "static files are pre-compressed"

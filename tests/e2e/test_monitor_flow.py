@@ -291,7 +291,7 @@ def test_easy_read_in_dutch_one_statement_per_screen(
         if screen == 0:
             # The domain word is filled in, with a pictogram and faces on the scale.
             assert "reclasseringswerker" in statement.inner_text()
-            assert client.locator("img.am-choice__face").count() == 5
+            assert client.locator("svg.am-choice__face").count() == 5
             check(client, "16-easy-read-statement")
         statement.locator("label.am-choice").nth(4).click()
         # "Next" is a plain form post: count on the next page once it has loaded, not

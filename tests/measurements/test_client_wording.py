@@ -199,4 +199,4 @@ def test_the_save_button_is_the_fallback_for_autosave(client, professional, meas
     html = client.get(reverse("client:fill")).content.decode()
     save = re.search(r'<button[^>]*value="save"[^>]*>', html).group(0)
     assert "data-autosave-fallback" in save
-    assert "measurements/js/autosave" in html
+    assert "measurements/js/fill.bundle" in html

@@ -188,12 +188,35 @@ def test_flags_are_stored_and_can_be_taken_back(client_page, measurement_round):
     assert _client_response(measurement_round).flagged == ["c_bond_1"]
 
 
+@pytest.mark.parametrize("session", ["own link", "hand-over"])
+@pytest.mark.parametrize("round_fixture", ["measurement_round", "easy_round"])
+def test_the_questionnaire_is_one_stylesheet_and_one_script(
+    client, professional, session, round_fixture, request
+):
+    """The page weight bar (issue 10): no htmx, no stylesheet per component, no image files."""
+    round_ = request.getfixturevalue(round_fixture)
+    if session == "own link":
+        _client_session(client, round_, professional)
+    else:
+        _handed_over_session(client, round_, professional)
+    html = client.get(FILL).content.decode()
+    assert html.count('rel="stylesheet"') == 1
+    assert "alliantiemonitor/css/client.bundle" in html
+    assert html.count("<script") == 1
+    assert "measurements/js/fill.bundle" in html
+    assert "htmx" not in html
+    assert "<img" not in html
+    # The autosave script's form: where the status goes, the message if it fails.
+    assert 'data-autosave="fill-status"' in html
+    assert 'id="fill-status"' in html
+
+
 def test_htmx_change_saves_and_returns_the_partial(client_page, measurement_round):
     page = client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)
     assert page.status_code == 200
     text = page.content.decode()
     assert "<html" not in text
-    assert 'hx-swap-oob="true"' in text
+    assert 'data-swap-oob="true"' in text
     assert 'id="fill-progress"' in text
     assert "1 van 19" in text or "1 of 19" in text
     assert _client_response(measurement_round).answers == {"c_bond_2": 5}
@@ -310,10 +333,11 @@ def test_easy_read_one_statement_per_screen(client, easy_round, professional):
         )
         in text
     )
-    assert f"pictograms/{items[0].pictogram}" in text
-    assert "pictograms/face-1" in text
-    assert "pictograms/face-5" in text
-    assert 'alt=""' in text
+    # Inlined (no request per picture), hidden from screen readers beside the same words.
+    assert text.count('<svg class="am-statement__pictogram" width="72" height="72"') == 1
+    assert text.count('<svg class="am-choice__face" width="36" height="36"') == 5
+    assert text.count('aria-hidden="true" focusable="false"') == 6
+    assert "pictograms/" not in text
     assert f'name="answer-{items[0].id}"' in text
     assert f'name="answer-{items[1].id}"' not in text
 
