@@ -700,8 +700,10 @@ def _shown_reasons(value: Any) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("rows", [12, 30])
-@pytest.mark.parametrize("group", [None, "domain"])
+@pytest.mark.parametrize(
+    ("rows", "group"),
+    [(12, None), (12, "domain"), (30, "domain"), (12, "after_handover"), (30, "after_handover")],
+)
 def test_a_dutch_report_on_too_few_rows_gives_every_reason_in_dutch(
     files: dict[str, Path], tmp_path: Path, rows: int, group: str | None
 ) -> None:

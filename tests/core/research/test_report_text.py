@@ -117,3 +117,22 @@ def test_every_reason_pattern_has_a_dutch_text_and_matches_itself_filled_in(
     filled = template.format(**dict.fromkeys(fields_of(template), "no events"))
     assert knows(filled)
     assert lookup(filled, "nl") != filled
+
+
+def test_invariance_reasons_name_the_group_and_translate_the_inner_problem() -> None:
+    one = (
+        "group column 'domain' has 1 group(s) among the complete rows; invariance needs at "
+        "least two"
+    )
+    assert lookup(one, "nl") == (
+        "groepskolom 'domain' heeft 1 groep(en) onder de volledige rijen; meetinvariantie "
+        "heeft er minstens twee nodig"
+    )
+    singular = "group 'reclassering': item(s) without variance in these rows: c_trust_1"
+    assert lookup(singular, "nl") == (
+        "groep 'reclassering': item(s) zonder variantie in deze rijen: c_trust_1"
+    )
+    # A group's value is shown as the page shows it elsewhere.
+    assert lookup("group 'False' has 3 complete row(s), 19 items", "nl") == (
+        "groep 'nee' heeft 3 volledige rij(en), 19 items"
+    )

@@ -275,7 +275,13 @@ def factor_section(study: Study) -> dict[str, Any]:
             try:
                 steps = invariance(frame, scales, study.group).to_dict()
             except ValueError as exc:
-                steps = {"analysis": "invariance", "status": NOT_ESTIMABLE, "reason": str(exc)}
+                # The group too: the page names it in the section's heading.
+                steps = {
+                    "analysis": "invariance",
+                    "status": NOT_ESTIMABLE,
+                    "reason": str(exc),
+                    "group": study.group,
+                }
             results.append(_tag(steps, part))
     return _section("factor_structure", results)
 

@@ -35,6 +35,8 @@ DUTCH: dict[str, str] = {
     "Data": "Gegevens",
     "Reliability": "Betrouwbaarheid",
     "Factor structure and measurement invariance": "Factorstructuur en meetinvariantie",
+    "Factor structure": "Factorstructuur",
+    "Measurement invariance": "Meetinvariantie",
     "Agreement between client and professional": "Overeenstemming tussen cliënt en professional",
     "Change: reliable-change patterns": "Verandering: patronen van betrouwbare verandering",
     "Trajectory classes": "Trajectklassen",
@@ -445,6 +447,19 @@ DUTCH: dict[str, str] = {
     ),
     "column(s) not in the data: {columns}": "kolom(men) niet in de gegevens: {columns}",
     "the data have no {column} column": "de gegevens hebben geen kolom {column}",
+    "group column {column} has {count} group(s) among the complete rows; invariance needs at "
+    "least two": (
+        "groepskolom {column} heeft {count} groep(en) onder de volledige rijen; meetinvariantie "
+        "heeft er minstens twee nodig"
+    ),
+    "group column {column} is not in the data": "groepskolom {column} staat niet in de gegevens",
+    "group column {column} is also mapped as an item": (
+        "groepskolom {column} is ook als item gekoppeld"
+    ),
+    "group column {column} has labels that coincide as text": (
+        "groepskolom {column} heeft groepen die als tekst samenvallen"
+    ),
+    "group {group}: {problem}": "groep {group}: {problem}",
 }
 
 #: Reasons the analyses write with a variable part: each is matched whole against a reason
@@ -482,11 +497,19 @@ ANALYSIS_REASONS: tuple[str, ...] = (
     "the data have no key column(s) {columns}",
     "column(s) not in the data: {columns}",
     "the data have no {column} column",
+    "group column {column} has {count} group(s) among the complete rows; invariance needs at "
+    "least two",
+    "group column {column} is not in the data",
+    "group column {column} is also mapped as an item",
+    "group column {column} has labels that coincide as text",
+    "group {group}: {problem}",
     "client: {problem}",
     "professional: {problem}",
 )
 #: Fields of :data:`ANALYSIS_REASONS` that hold a reason of their own.
 _NESTED_FIELDS = ("reason", "problem")
+#: Fields that hold a value from the data (a group, quoted): shown as :func:`lookup` shows it.
+_VALUE_FIELDS = ("group",)
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -561,6 +584,8 @@ def _dutch(shown: str, *, partial: bool = True) -> str | None:
         fields: dict[str, str] = {}
         for name, part in found.groupdict().items():
             inner = _dutch(part, partial=partial) if name in _NESTED_FIELDS else part
+            if name in _VALUE_FIELDS:
+                inner = _quoted_value(part)
             if inner is None:
                 if not partial:
                     return None
@@ -568,6 +593,12 @@ def _dutch(shown: str, *, partial: bool = True) -> str | None:
             fields[name] = inner
         return text(template, "nl", **fields)
     return None
+
+
+def _quoted_value(part: str) -> str:
+    """A value as an analysis quotes it (``'False'``), in Dutch when the table has it."""
+    bare = part.strip("'")
+    return part.replace(bare, DUTCH.get(bare, bare)) if bare else part
 
 
 def characteristic_names(
