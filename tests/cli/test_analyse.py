@@ -367,3 +367,30 @@ def test_factor_structure_and_invariance_equal_the_core_functions(
         [step["fit"]["chi2"] for step in direct], rel=1e-9
     )
     assert [step["fit"]["df"] for step in steps] == [step["fit"]["df"] for step in direct]
+
+
+def test_html_headings_name_each_section_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = random_items(120, 4, seed=3)
+    frame["site"] = ["north", "south"] * 60
+    data = _items_csv(tmp_path, frame)
+    mapping = _mapping(tmp_path, json.dumps({"scales": {"s": ["q1", "q2", "q3", "q4"]}}), "m.json")
+    out = tmp_path / "report.html"
+    assert main(["analyse", "psychometrics", "--data", str(data), "--mapping", str(mapping),
+                 "--group", "site", "--format", "html", "--out", str(out)]) == 0  # fmt: skip
+    page = out.read_text(encoding="utf-8")
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert headings == [
+        "Reliability",
+        "Factor structure",
+        "Measurement invariance",
+        "Agreement between client and professional",
+    ]
+    assert "Factor_structure" not in page
+    # Every section has a heading in both languages of the report's table.
+    for name, _function in analyse.SECTIONS:
+        assert "_" not in analyse.section_heading(name, "en")
+        assert analyse.section_heading(name, "nl") != analyse.section_heading(name, "en")
+    assert analyse.section_heading("factor_structure", "nl") == "Factorstructuur"
+    assert analyse.section_heading("some_new_part") == "Some new part"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import itertools
 import json
@@ -40,7 +41,7 @@ from alliantiemonitor.core.research.outcomes import (
 )
 from alliantiemonitor.core.research.reliability import reliability
 from alliantiemonitor.core.research.report_html import render_report
-from alliantiemonitor.core.research.report_text import DUTCH
+from alliantiemonitor.core.research.report_text import DUTCH, knows, lookup
 from alliantiemonitor.core.signals import scores_from_answers
 
 SECTIONS = [
@@ -682,3 +683,74 @@ def test_an_unknown_language_exits_1(
     assert not out.exists()
     with pytest.raises(ValueError, match="nl or en"):
         render_report({"reproducibility": {}, "sections": []}, language="de")
+
+
+def _shown_reasons(value: Any) -> list[str]:
+    """Every reason, message and note of a report, however deep in its results."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(inner, str) and inner and (key.endswith("reason") or key == "message"):
+                found.append(inner)
+            else:
+                found += _shown_reasons(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found += _shown_reasons(inner)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("rows", "group"),
+    [(12, None), (12, "domain"), (30, "domain"), (12, "after_handover"), (30, "after_handover")],
+)
+def test_a_dutch_report_on_too_few_rows_gives_every_reason_in_dutch(
+    files: dict[str, Path], tmp_path: Path, rows: int, group: str | None
+) -> None:
+    frame = pd.read_csv(files["data"], low_memory=False).head(rows)
+    # A constant item stops the whole run (the command lists it); one other answer keeps the
+    # item and leaves the analyses on a dozen rows to fail for their own reasons.
+    for column in frame.columns:
+        if column[:2] in ("c_", "p_") and frame[column].nunique() < 2:
+            frame.loc[frame.index[0], column] = 2 if frame[column].iloc[0] == 1 else 1
+    data, trajectories = tmp_path / "few.csv", tmp_path / "few_trajectories.csv"
+    frame.to_csv(data, index=False)
+    pd.read_csv(files["trajectories"]).head(3).to_csv(trajectories, index=False)
+    argv = ["analyse", "report", "--data", str(data), "--instrument", "standaard"]
+    argv += ["--trajectories", str(trajectories), *(["--group", group] if group else [])]
+    result = json.loads(_run([*argv, "--format", "json"], tmp_path / "few.json"))
+    reasons = [r for r in _shown_reasons(result) if r not in CODES]
+    assert "not_estimable" in result["status"].values()
+    assert [r for r in reasons if not knows(r)] == []
+    page = _run([*argv, "--format", "html"], tmp_path / "few.html")
+    shown = page.replace(data.name, "").replace(trajectories.name, "")
+    assert _english_left(shown, DUTCH) == []
+    assert "Not estimable" not in page
+    assert "niet te schatten" in page.lower()
+    unescaped = html.unescape(page)
+    for reason in reasons:
+        if reason in unescaped:  # the same in both languages: a number, a column name
+            assert lookup(reason, "nl") == reason
+
+
+#: Machine codes next to a message (the page shows the message).
+CODES = {"too_few_rows", "not_converged", "covariance_not_positive_definite"}
+
+
+def test_a_pandas_message_never_reaches_the_report_when_tertiles_cannot_be_formed(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    frame = pd.read_csv(files["data"], low_memory=False)
+    # Two trajectories with a time to recidivism: three tertiles cannot be formed.
+    trajectories = pd.read_csv(files["trajectories"]).head(2)
+    path = tmp_path / "two.csv"
+    trajectories.to_csv(path, index=False)
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    argv = ["analyse", "report", "--data", str(tmp_path / "all.csv"), "--instrument", "standaard"]
+    argv += ["--trajectories", str(path), "--format", "json"]
+    section = _section(json.loads(_run(argv, tmp_path / "r.json")), "survival")
+    assert section["status"] == "not_estimable"
+    assert section["reason"] == (
+        "could not be estimated: the client's mean alliance takes too few distinct values "
+        "for tertiles"
+    )

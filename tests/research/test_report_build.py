@@ -352,3 +352,77 @@ def test_the_survival_section_runs_on_the_follow_up_outcomes(
     assert "Kaplan–Meier per alliance tertile" in page
     assert "Time to recidivism from the study&#x27;s follow-up outcomes" in page
     assert not UUID.search(page)
+
+
+def test_a_report_grouped_on_the_page_is_built_with_its_group_and_audited(
+    filled_study: Any, researcher: Any, settings: Any, tmp_path: Path
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from alliantiemonitor.audit.constants import Action
+    from alliantiemonitor.audit.models import AuditEvent
+    from alliantiemonitor.research.models import StudyOutput
+    from alliantiemonitor.research.outputs import output_build, output_folder
+
+    settings.DATA_DIR = tmp_path / "data"
+    browser = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    browser.force_login(researcher)
+    url = reverse("research:outputs", args=[filled_study.uuid])
+    form = browser.get(url).content.decode()
+    assert 'name="report-group"' in form
+    assert '<option value="domain">Domein</option>' in form
+    posted = {"kind": "report", "report-seed": "3", "report-group": "domain"}
+    assert browser.post(url, posted).status_code == 302
+    output = StudyOutput.objects.get(study=filled_study, kind="report")
+    assert output.options == {"seed": 3, "language": "nl", "group": "domain"}
+    (event,) = AuditEvent.objects.filter(action=Action.STUDY_OUTPUT_REQUEST)
+    assert event.detail["options"]["group"] == "domain"
+    assert output_build(output.uuid) == "ready"
+    page = _page(output_folder(output))
+    # Reliability per domain, invariance across the domains, and the group in the stamp.
+    assert "<h3>Meetinvariantie naar domein (cliënt)</h3>" in page  # not "naar None"
+    # One domain in this study: invariance says why it cannot compare, in Dutch.
+    assert "heeft 1 groep(en) onder de volledige rijen" in page
+    assert "<td>reclassering</td>" in page
+    assert "<tr><td>groep</td><td>domein</td></tr>" in page
+    assert "Not estimable" not in page
+    assert "groepen: domein" in browser.get(url).content.decode()
+
+
+@pytest.mark.parametrize("group", ["rater", "client_id", "mode; drop", "Domain"])
+def test_a_grouping_not_offered_is_refused_and_nothing_is_queued(
+    filled_study: Any, researcher: Any, group: str
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from alliantiemonitor.audit.constants import Action
+    from alliantiemonitor.audit.models import AuditEvent
+    from alliantiemonitor.research.models import StudyOutput
+    from alliantiemonitor.research.outputs import OutputError, output_request
+
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(researcher)
+    url = reverse("research:outputs", args=[filled_study.uuid])
+    page = browser.post(url, {"kind": "report", "report-seed": "1", "report-group": group})
+    assert page.status_code == 400
+    assert "Choose a grouping from the list." in page.content.decode()
+    # The service refuses it as well, whoever calls it.
+    with pytest.raises(OutputError):
+        output_request(
+            study=filled_study, by=researcher, kind="report", options={"seed": 1, "group": group}
+        )
+    assert not StudyOutput.objects.exists()
+    assert not AuditEvent.objects.filter(action=Action.STUDY_OUTPUT_REQUEST).exists()
+
+
+def test_the_study_report_offers_only_its_own_groupings() -> None:
+    from alliantiemonitor.research.dataset import FRONT_COLUMNS
+    from alliantiemonitor.research.forms import GROUP_LABELS
+    from alliantiemonitor.research.report_build import GROUP_COLUMNS
+
+    assert tuple(GROUP_LABELS) == GROUP_COLUMNS
+    assert set(GROUP_COLUMNS) <= set(FRONT_COLUMNS)
+    with pytest.raises(ValueError, match="grouped by"):
+        study_report(None, group="rater")  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ from alliantiemonitor.core.research.report_html import escape as _e
 from alliantiemonitor.core.research.report_html import html_table as _table
 from alliantiemonitor.core.research.report_html import number_text as _f
 from alliantiemonitor.core.research.report_html import p_text as _p
+from alliantiemonitor.core.research.report_text import text
 from alliantiemonitor.core.research.stamp import file_sha256, software_versions
 
 #: The key that pairs a client's and a professional's response to the same round.
@@ -584,6 +585,23 @@ def _invariance_html(section: Mapping[str, Any]) -> str:
     )
 
 
+#: Section name → its heading, a text of the report's table (English and Dutch). A section
+#: without one is named after itself, its underscores as spaces.
+SECTION_HEADINGS: dict[str, str] = {
+    "reliability": "Reliability",
+    "factor_structure": "Factor structure",
+    "invariance": "Measurement invariance",
+    "agreement": "Agreement between client and professional",
+}
+
+
+def section_heading(name: str, language: str = "en") -> str:
+    """The heading of section ``name`` in ``language`` (the page is English: ``en``)."""
+    if name in SECTION_HEADINGS:
+        return text(SECTION_HEADINGS[name], language)
+    return name.replace("_", " ").capitalize()
+
+
 #: Section name → its HTML layout; other sections get :func:`_generic_html`.
 HTML_LAYOUTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "reliability": _reliability_html,
@@ -611,7 +629,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         _table("Input", ["", ""], facts),
     ]
     for section in report["analyses"]:
-        body.append(f"<h2>{_e(section['name'].capitalize())}</h2>")
+        body.append(f"<h2>{_e(section_heading(section['name']))}</h2>")
         if section["status"] != OK:
             body.append(f"<p class='note'>Not estimable: {_e(section['reason'])}</p>")
             continue

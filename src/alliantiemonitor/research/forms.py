@@ -14,6 +14,14 @@ from alliantiemonitor.organisations.models import Organisation, Team
 from alliantiemonitor.research.constants import STAFF_CONSENT_MODES, PhaseKind
 from alliantiemonitor.research.models import KEEP_AFTER_ERASURE_MAX_MONTHS
 
+#: The groupings a study report offers (each a column of the study table), as the page names
+#: them; one entry per :data:`~alliantiemonitor.research.report_build.GROUP_COLUMNS`.
+GROUP_LABELS: dict[str, Any] = {
+    "domain": _("Domain"),
+    "mode": _("How the questionnaire was filled in"),
+    "after_handover": _("Before or after a handover to another professional"),
+}
+
 #: Control characters other than line breaks and tabs have no place in a text (PostgreSQL
 #: refuses NUL); refused with a message rather than stored.
 _CONTROL = {chr(c) for c in range(32)} - {"\n", "\r", "\t"} | {"\x7f"}
@@ -300,7 +308,7 @@ class ExportRequestForm(forms.Form):
 
 
 class ReportRequestForm(forms.Form):
-    """The seed of a study report (the only choice that changes its numbers)."""
+    """The choices of a study report: the seed and, if wanted, a grouping."""
 
     seed = forms.IntegerField(
         label=_("Seed of the trajectory classes"),
@@ -315,3 +323,16 @@ class ReportRequestForm(forms.Form):
             "max_value": _("The seed is too large."),
         },
     )
+    group = forms.ChoiceField(
+        label=_("Compare groups"),
+        choices=[("", _("No groups")), *GROUP_LABELS.items()],
+        required=False,
+        help_text=_(
+            "Reliability per group and whether the questionnaire measures the same in each "
+            "group (measurement invariance)."
+        ),
+        error_messages={"invalid_choice": _("Choose a grouping from the list.")},
+    )
+
+    def clean_group(self) -> str | None:
+        return self.cleaned_data["group"] or None

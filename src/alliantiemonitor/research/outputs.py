@@ -54,7 +54,7 @@ from alliantiemonitor.research.followup import followup_frame
 from alliantiemonitor.research.keys import study_secret
 from alliantiemonitor.research.models import Study, StudyOutput
 from alliantiemonitor.research.phase_responses import phase_responses_frame
-from alliantiemonitor.research.report_build import REPORT_PDF, build_report
+from alliantiemonitor.research.report_build import GROUP_COLUMNS, REPORT_PDF, build_report
 from alliantiemonitor.research.services import consenting_trajectories
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,17 @@ def _report_options(options: Mapping[str, Any]) -> dict[str, Any]:
         raise OutputError(_("The seed is a whole number from 0 up."))
     # The language of the page it was asked from ("en-gb" counts as English); else Dutch.
     language = str(options.get("language") or DEFAULT_LANGUAGE).split("-")[0].lower()
-    return {"seed": seed, "language": language if language in LANGUAGES else DEFAULT_LANGUAGE}
+    clean: dict[str, Any] = {
+        "seed": seed,
+        "language": language if language in LANGUAGES else DEFAULT_LANGUAGE,
+    }
+    group = options.get("group") or None
+    if group is not None:
+        if group not in GROUP_COLUMNS:
+            raise OutputError(_("Choose a grouping from the list."))
+        # Only when chosen: a report without a group keeps the options it always had.
+        clean["group"] = group
+    return clean
 
 
 @transaction.atomic
@@ -116,7 +126,9 @@ def output_request(
 
     The same request while an equal one still waits or runs gives that one back (a double
     click builds once). The caller has checked that ``by`` may manage the study. A report's
-    ``language`` option (``nl`` or ``en``; anything else is Dutch) is that of its page.
+    ``language`` option (``nl`` or ``en``; anything else is Dutch) is that of its page; its
+    ``group`` option, when given, one of
+    :data:`~alliantiemonitor.research.report_build.GROUP_COLUMNS` (else :class:`OutputError`).
     """
     locked = Study.objects.select_for_update().get(pk=study.pk)
     if kind == OutputKind.EXPORT:
@@ -423,7 +435,9 @@ def build_study_report(study: Study, folder: Path, options: Mapping[str, Any]) -
     """Write the study report (HTML, and PDF when the server can) into ``folder``."""
     # A report asked for before reports had a language was a Dutch one.
     language = options.get("language", DEFAULT_LANGUAGE)
-    names = build_report(study, folder, seed=int(options["seed"]), language=language)
+    names = build_report(
+        study, folder, seed=int(options["seed"]), language=language, group=options.get("group")
+    )
     return {"trajectories": describe(study).trajectories, "pdf": REPORT_PDF in names}
 
 

@@ -48,6 +48,11 @@ REPORT_PDF = "report.pdf"
 DATA_INPUT = "study table (consenting trajectories; SHA-256 of it as CSV)"
 #: What the stamp calls the survival section's table, when there is one.
 TRAJECTORIES_INPUT = "time to recidivism per trajectory, from the follow-up outcomes"
+#: The study table's columns a report can be grouped by (``analyse report --group``):
+#: reliability per group and measurement invariance across the groups. Each holds a few
+#: groups that are about the same questionnaire; the rater is not here, as every analysis
+#: already runs per rater, nor are identifiers, which would make groups of one.
+GROUP_COLUMNS = ("domain", "mode", "after_handover")
 
 
 def _instrument_rows(table: pd.DataFrame) -> tuple[Instrument | None, pd.DataFrame]:
@@ -71,12 +76,18 @@ def _instrument_rows(table: pd.DataFrame) -> tuple[Instrument | None, pd.DataFra
     return instrument, rows
 
 
-def study_report(study: Study, *, seed: int = 1, language: str = "en") -> dict[str, Any]:
+def study_report(
+    study: Study, *, seed: int = 1, language: str = "en", group: str | None = None
+) -> dict[str, Any]:
     """The study's report as plain data (what ``analyse report --format json`` gives).
 
     ``language`` is that of the survival section's note and reason (built here, from the
     follow-up outcomes); everything else in the data stays English, as in the JSON.
+    ``group`` (one of :data:`GROUP_COLUMNS`, or ``None``) adds reliability per group and
+    measurement invariance across the groups, as ``--group`` does; ``ValueError`` otherwise.
     """
+    if group is not None and group not in GROUP_COLUMNS:
+        raise ValueError(f"a report is grouped by {', '.join(GROUP_COLUMNS)}, not {group!r}")
     table = study_table(study)
     instrument: Instrument | None = None
     rows = table
@@ -92,6 +103,7 @@ def study_report(study: Study, *, seed: int = 1, language: str = "en") -> dict[s
                 rows,
                 instrument=instrument,
                 seed=seed,
+                group=group,
                 trajectories=trajectories,
                 trajectories_reason=survival.reason_in(language),
                 trajectories_note=survival.note_in(language),
@@ -111,6 +123,7 @@ def study_report(study: Study, *, seed: int = 1, language: str = "en") -> dict[s
         inputs=inputs,
         instrument=instrument,
         seed=seed,
+        group=group,
         study_name=study.name,
     )
     title = f"Study report: {study.name}"
@@ -120,17 +133,24 @@ def study_report(study: Study, *, seed: int = 1, language: str = "en") -> dict[s
 
 
 def build_report(
-    study: Study, folder: Path, *, seed: int = 1, language: str = DEFAULT_LANGUAGE
+    study: Study,
+    folder: Path,
+    *,
+    seed: int = 1,
+    language: str = DEFAULT_LANGUAGE,
+    group: str | None = None,
 ) -> list[str]:
     """Write the study's report into ``folder`` (existing, empty); return the names written.
 
-    The page is in ``language`` (``nl``, the product's, or ``en``).
+    The page is in ``language`` (``nl``, the product's, or ``en``); ``group`` as in
+    :func:`study_report`.
 
     ``report.html`` always; ``report.pdf`` as well when WeasyPrint can be loaded (otherwise the
     reason is logged and only the HTML page is returned). A section the data are too few for
     says why it could not be estimated; so does every section of a study without data.
     """
-    page = render_report(study_report(study, seed=seed, language=language), language=language)
+    report = study_report(study, seed=seed, language=language, group=group)
+    page = render_report(report, language=language)
     (folder / REPORT_HTML).write_text(page, encoding="utf-8")
     try:
         pdf = html_to_pdf(page)

@@ -73,6 +73,8 @@ SUBSTANCE = "substance_use"
 #: Why the survival section cannot run without a trajectories table: the command's wording
 #: (another caller passes its own ``trajectories_reason`` to :func:`prepare_study`).
 NO_TRAJECTORIES = "needs --trajectories with the time to recidivism"
+#: Why there are no alliance tertiles (too few trajectories, or too many equal alliances).
+FEW_ALLIANCE_VALUES = "the client's mean alliance takes too few distinct values for tertiles"
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,13 @@ def factor_section(study: Study) -> dict[str, Any]:
             try:
                 steps = invariance(frame, scales, study.group).to_dict()
             except ValueError as exc:
-                steps = {"analysis": "invariance", "status": NOT_ESTIMABLE, "reason": str(exc)}
+                # The group too: the page names it in the section's heading.
+                steps = {
+                    "analysis": "invariance",
+                    "status": NOT_ESTIMABLE,
+                    "reason": str(exc),
+                    "group": study.group,
+                }
             results.append(_tag(steps, part))
     return _section("factor_structure", results)
 
@@ -437,6 +445,11 @@ def survival_frame(study: Study) -> pd.DataFrame:
     """Per trajectory with a time to recidivism: the scores and the alliance tertile."""
     frame = per_trajectory(study)
     frame = frame[frame[DURATION].notna().to_numpy()].reset_index(drop=True)
+    edges = frame["alliance"].quantile([0, 1 / 3, 2 / 3, 1]).to_numpy()
+    # Equal edges (few distinct alliances) leave a tertile empty; pandas would say so in its
+    # own words, which no reader of the report should see.
+    if len(frame) == 0 or np.isnan(edges).any() or len(np.unique(edges)) < len(edges):
+        raise ValueError(FEW_ALLIANCE_VALUES)
     frame["alliance_level"] = pd.qcut(frame["alliance"], 3, labels=list(ALLIANCE_LEVELS)).astype(
         "string"
     )

@@ -150,7 +150,7 @@ def _reliability(section: Mapping[str, Any], w: Words) -> str:
             [
                 _who(r, w),
                 w.term(r["scale"]),
-                r["group"] or w("all"),
+                w.value(r["group"]) if r["group"] is not None else w("all"),
                 number_text(r["n"]),
                 number_text(r["k"]),
                 number_text(r["alpha"]),
@@ -247,7 +247,7 @@ def _factor(section: Mapping[str, Any], w: Words) -> str:
                 parts.append(_not_estimable(r.get("message") or r.get("reason"), w))
                 continue
             sizes = ", ".join(
-                f"{g}: {n}" for g, n in zip(r["groups"], r["group_sizes"], strict=False)
+                f"{w.value(g)}: {n}" for g, n in zip(r["groups"], r["group_sizes"], strict=False)
             )
             parts.append(_note(w("Groups (complete rows): {sizes}", sizes=sizes)))
             rows = []
@@ -616,7 +616,7 @@ def _stamp(stamp: Mapping[str, Any], w: Words) -> str:
         [w("instrument"), f"{instrument['id']} {instrument['version']}" if instrument else "–"],
         [w("mapping"), stamp["mapping"] or "–"],
         [w("seed"), number_text(stamp["seed"])],
-        [w("group"), stamp["group"] or "–"],
+        [w("group"), w.value(stamp["group"]) if stamp["group"] else "–"],
         [w("missing answers"), w.value(stamp["missing_description"])],
         [w("run at (UTC)"), stamp["run_at"]],
     ]

@@ -11,14 +11,15 @@ decimal point (``0.812``) in Dutch too, so a number copied from the report reads
 any statistics package. The report's JSON keeps its English keys and values; only the page
 is translated.
 
-A reason that comes from deeper in the analyses and is not in the table stays English
-(:func:`lookup`); the table holds the reasons the report itself gives.
+Reasons from deeper in the analyses are in the table too; those with a variable part (a
+count, a column) are recognised by :data:`ANALYSIS_REASONS` (:func:`lookup`), so a Dutch
+reader sees no English reason. A reason no pattern knows stays English; the tests render
+reports on data too few to estimate and fail on any reason left untranslated.
 """
 
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ DUTCH: dict[str, str] = {
     "Data": "Gegevens",
     "Reliability": "Betrouwbaarheid",
     "Factor structure and measurement invariance": "Factorstructuur en meetinvariantie",
+    "Factor structure": "Factorstructuur",
+    "Measurement invariance": "Meetinvariantie",
     "Agreement between client and professional": "Overeenstemming tussen cliënt en professional",
     "Change: reliable-change patterns": "Verandering: patronen van betrouwbare verandering",
     "Trajectory classes": "Trajectklassen",
@@ -66,6 +69,15 @@ DUTCH: dict[str, str] = {
     "Responses and trajectories per domain": "Invullingen en trajecten per domein",
     "rater": "beoordelaar",
     "domain": "domein",
+    # The columns a report can be grouped by, and their values that are not Dutch already.
+    "mode": "afnamewijze",
+    "after_handover": "na overdracht",
+    "own_device": "eigen apparaat",
+    "handed_over_device": "apparaat van de professional",
+    "paper_entry": "overgetypt van papier",
+    "professional_self": "door de professional",
+    "True": "ja",
+    "False": "nee",
     # Reliability.
     "Items of {scale} ({who})": "Items van {scale} ({who})",
     "item": "item",
@@ -331,18 +343,190 @@ DUTCH: dict[str, str] = {
     ),
     "a scale needs at least 2 items": "een schaal heeft minstens 2 items nodig",
     "the scale score does not vary in these rows": "de schaalscore varieert niet in deze rijen",
+    # Reasons from deeper in the analyses (core.research: data, reliability, cfa, growth,
+    # agreement, outcomes, cox, survival), matched with their variable parts by
+    # :data:`ANALYSIS_REASONS`.
+    "client: {problem}": "cliënt: {problem}",
+    "professional: {problem}": "professional: {problem}",
+    "{n} complete rows; alpha needs at least {minimum}": (
+        "{n} volledige rijen; α heeft er minstens {minimum} nodig"
+    ),
+    "{n} rows with an answer; alpha needs at least {minimum}": (
+        "{n} rijen met een antwoord; α heeft er minstens {minimum} nodig"
+    ),
+    "{n} rows for {k} items: the one-factor model needs more rows than items": (
+        "{n} rijen voor {k} items: het eenfactormodel heeft meer rijen dan items nodig"
+    ),
+    "a one-factor model needs at least 3 items": "een eenfactormodel heeft minstens 3 items nodig",
+    "the covariance matrix has a missing or non-positive variance": (
+        "de covariantiematrix heeft een ontbrekende variantie of een variantie van nul of minder"
+    ),
+    "{n} complete row(s) for a model with {parameters} free parameters and {k} items": (
+        "{n} volledige rij(en) voor een model met {parameters} vrije parameters en {k} items"
+    ),
+    "{n} complete row(s) for {parameters} free parameters": (
+        "{n} volledige rij(en) voor {parameters} vrije parameters"
+    ),
+    "group {group} has {n} complete row(s), {k} items": (
+        "groep {group} heeft {n} volledige rij(en), {k} items"
+    ),
+    "the estimator did not converge (largest gradient element {gradient})": (
+        "de schatter convergeerde niet (grootste element van de gradiënt {gradient})"
+    ),
+    "a factor with two items is identified only through its correlations with the other "
+    "factors, and these may be too close to zero in these data": (
+        "een factor met twee items is alleen identificeerbaar via de correlaties met de andere "
+        "factoren, en die liggen in deze gegevens misschien te dicht bij nul"
+    ),
+    "item(s) without variance in these rows: {items}": (
+        "item(s) zonder variantie in deze rijen: {items}"
+    ),
+    "the item covariance matrix is not positive definite (items are linearly dependent)": (
+        "de covariantiematrix van de items is niet positief definiet (items zijn lineair "
+        "afhankelijk)"
+    ),
+    "{n} trajectories with {min_rounds}+ scores; the largest model needs {needed}": (
+        "{n} trajecten met {min_rounds}+ scores; het grootste model heeft er {needed} nodig"
+    ),
+    "{n} complete pair(s); agreement needs at least {minimum}": (
+        "{n} volledige paren; overeenstemming heeft er minstens {minimum} nodig"
+    ),
+    "the outcome {outcome} does not vary ({events} events in {n})": (
+        "de uitkomst {outcome} varieert niet ({events} gebeurtenissen op {n})"
+    ),
+    "{n} complete rows for {p} coefficients": "{n} volledige rijen voor {p} coëfficiënten",
+    "separation: a combination of the predictors predicts the outcome (almost) perfectly, so "
+    "the estimates have no finite maximum likelihood": (
+        "separatie: een combinatie van de voorspellers voorspelt de uitkomst (bijna) perfect, "
+        "dus de schattingen hebben geen eindige maximum likelihood"
+    ),
+    "no convergence in {iterations} iterations": "geen convergentie in {iterations} iteraties",
+    "no events": "geen gebeurtenissen",
+    "a predictor is constant or a linear combination of the others": (
+        "een voorspeller is constant of een lineaire combinatie van de andere"
+    ),
+    "the partial likelihood keeps rising (monotone likelihood: a predictor separates those "
+    "with and without an event) or no convergence": (
+        "de partiële likelihood blijft stijgen (monotone likelihood: een voorspeller scheidt "
+        "wie wel en wie geen gebeurtenis heeft) of er is geen convergentie"
+    ),
+    "the client's mean alliance takes too few distinct values for tertiles": (
+        "de gemiddelde werkalliantie van de cliënt heeft te weinig verschillende waarden "
+        "voor tertielen"
+    ),
+    "column {column}: is constant (every answer is {value})": (
+        "kolom {column}: is constant (elk antwoord is {value})"
+    ),
+    "a constant item carries no information": "een constant item draagt geen informatie",
+    "column {column}: has no answers": "kolom {column}: heeft geen antwoorden",
+    "column {column}: holds true/false, not answers": (
+        "kolom {column}: bevat waar/onwaar, geen antwoorden"
+    ),
+    "column {column}: not a number in row(s) {rows} (found {examples})": (
+        "kolom {column}: geen getal in rij(en) {rows} (gevonden: {examples})"
+    ),
+    "column {column}: value(s) outside the answer range {range} in row(s) {rows}": (
+        "kolom {column}: waarde(n) buiten het antwoordbereik {range} in rij(en) {rows}"
+    ),
+    "column {column}: appears more than once in the data": (
+        "kolom {column}: komt meer dan eens voor in de gegevens"
+    ),
+    "the group column {column} is not in the data": (
+        "de groepskolom {column} staat niet in de gegevens"
+    ),
+    "the mapping names column(s) not in the data: {columns}": (
+        "de koppeling noemt kolom(men) die niet in de gegevens staan: {columns}"
+    ),
+    "the data have no rows": "de gegevens hebben geen rijen",
+    "the instrument {instrument} is not installed": (
+        "het instrument {instrument} is niet geïnstalleerd"
+    ),
+    "the data hold no {items} items": "de gegevens bevatten geen items van {items}",
+    "the data have no key column(s) {columns}": (
+        "de gegevens hebben geen sleutelkolom(men) {columns}"
+    ),
+    "column(s) not in the data: {columns}": "kolom(men) niet in de gegevens: {columns}",
+    "the data have no {column} column": "de gegevens hebben geen kolom {column}",
+    "group column {column} has {count} group(s) among the complete rows; invariance needs at "
+    "least two": (
+        "groepskolom {column} heeft {count} groep(en) onder de volledige rijen; meetinvariantie "
+        "heeft er minstens twee nodig"
+    ),
+    "group column {column} is not in the data": "groepskolom {column} staat niet in de gegevens",
+    "group column {column} is also mapped as an item": (
+        "groepskolom {column} is ook als item gekoppeld"
+    ),
+    "group column {column} has labels that coincide as text": (
+        "groepskolom {column} heeft groepen die als tekst samenvallen"
+    ),
+    "group {group}: {problem}": "groep {group}: {problem}",
 }
 
-#: Reasons that wrap another: the part after the colon is looked up again.
-_WRAPPERS = (
+#: Reasons the analyses write with a variable part: each is matched whole against a reason
+#: (its fields standing for any text) and shown with its Dutch text, the variable parts as
+#: they were. A field named ``reason`` or ``problem`` is itself a reason, looked up again.
+#: More specific patterns come first.
+ANALYSIS_REASONS: tuple[str, ...] = (
     "could not be estimated: {reason}",
     "the data could not be analysed: {reason}",
-)
-#: Reasons with a variable part the report writes itself.
-_COLUMN_REASONS = (
     "the data have no column(s) {columns}",
     "the trajectories table has no column(s) {columns}",
+    "{n} complete rows; alpha needs at least {minimum}",
+    "{n} rows with an answer; alpha needs at least {minimum}",
+    "{n} rows for {k} items: the one-factor model needs more rows than items",
+    "{n} complete row(s) for a model with {parameters} free parameters and {k} items",
+    "{n} complete row(s) for {parameters} free parameters",
+    "group {group} has {n} complete row(s), {k} items",
+    "the estimator did not converge (largest gradient element {gradient})",
+    "item(s) without variance in these rows: {items}",
+    "{n} trajectories with {min_rounds}+ scores; the largest model needs {needed}",
+    "{n} complete pair(s); agreement needs at least {minimum}",
+    "the outcome {outcome} does not vary ({events} events in {n})",
+    "{n} complete rows for {p} coefficients",
+    "no convergence in {iterations} iterations",
+    "column {column}: is constant (every answer is {value})",
+    "column {column}: has no answers",
+    "column {column}: holds true/false, not answers",
+    "column {column}: not a number in row(s) {rows} (found {examples})",
+    "column {column}: value(s) outside the answer range {range} in row(s) {rows}",
+    "column {column}: appears more than once in the data",
+    "the group column {column} is not in the data",
+    "the mapping names column(s) not in the data: {columns}",
+    "the instrument {instrument} is not installed",
+    "the data hold no {items} items",
+    "the data have no key column(s) {columns}",
+    "column(s) not in the data: {columns}",
+    "the data have no {column} column",
+    "group column {column} has {count} group(s) among the complete rows; invariance needs at "
+    "least two",
+    "group column {column} is not in the data",
+    "group column {column} is also mapped as an item",
+    "group column {column} has labels that coincide as text",
+    "group {group}: {problem}",
+    "client: {problem}",
+    "professional: {problem}",
 )
+#: Fields of :data:`ANALYSIS_REASONS` that hold a reason of their own.
+_NESTED_FIELDS = ("reason", "problem")
+#: Fields that hold a value from the data (a group, quoted): shown as :func:`lookup` shows it.
+_VALUE_FIELDS = ("group",)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"{(\w+)}", template)
+    regex = "".join(
+        re.escape(part)
+        if index % 2 == 0
+        # A count or a column holds no "; ": that separates one reason from the next.
+        else f"(?P<{part}>.+?)"
+        if part in _NESTED_FIELDS
+        else f"(?P<{part}>[^;]+?)"
+        for index, part in enumerate(parts)
+    )
+    return re.compile(regex, re.DOTALL)
+
+
+_PATTERNS = tuple((template, _pattern(template)) for template in ANALYSIS_REASONS)
 
 
 def check_language(language: str) -> str:
@@ -365,22 +549,56 @@ def text(msg: str, language: str, **fields: object) -> str:
 def lookup(value: object, language: str) -> str:
     """A value from the data (a rater, a pattern, a reason) in ``language`` when the table has it.
 
-    Values the table does not hold (a domain, a reason from deep in an analysis) stay as
-    they are.
+    A reason with a variable part is matched against :data:`ANALYSIS_REASONS`; reasons joined
+    by ``"; "`` are looked up one by one. Values the table does not hold (a domain, a column
+    name) stay as they are.
     """
     shown = str(value)
     if language == "en":
         return shown
+    return _dutch(shown) or shown
+
+
+def knows(value: object) -> bool:
+    """Whether :func:`lookup` gives ``value`` wholly in Dutch (nothing English left in it)."""
+    return _dutch(str(value), partial=False) is not None
+
+
+def _dutch(shown: str, *, partial: bool = True) -> str | None:
+    """``shown`` in Dutch, or ``None`` when neither the table nor a pattern knows it.
+
+    With ``partial`` a known pattern around an unknown reason gives the pattern in Dutch and
+    the inner reason as it is (better than all English); without, it gives ``None``.
+    """
     if shown in DUTCH:
         return DUTCH[shown]
-    for pattern in (*_WRAPPERS, *_COLUMN_REASONS):
-        prefix = pattern.split("{", 1)[0]
-        if shown.startswith(prefix):
-            rest = shown[len(prefix) :]
-            field = next(name for _, name, _, _ in string.Formatter().parse(pattern) if name)
-            inner = lookup(rest, language) if pattern in _WRAPPERS else rest
-            return text(pattern, language, **{field: inner})
-    return shown
+    if "; " in shown:
+        # Reasons joined one after another; a pattern with "; " of its own comes below.
+        parts = [_dutch(part, partial=False) for part in shown.split("; ")]
+        if all(parts):
+            return "; ".join(part for part in parts if part)
+    for template, pattern in _PATTERNS:
+        found = pattern.fullmatch(shown)
+        if found is None:
+            continue
+        fields: dict[str, str] = {}
+        for name, part in found.groupdict().items():
+            inner = _dutch(part, partial=partial) if name in _NESTED_FIELDS else part
+            if name in _VALUE_FIELDS:
+                inner = _quoted_value(part)
+            if inner is None:
+                if not partial:
+                    return None
+                inner = part
+            fields[name] = inner
+        return text(template, "nl", **fields)
+    return None
+
+
+def _quoted_value(part: str) -> str:
+    """A value as an analysis quotes it (``'False'``), in Dutch when the table has it."""
+    bare = part.strip("'")
+    return part.replace(bare, DUTCH.get(bare, bare)) if bare else part
 
 
 def characteristic_names(

@@ -22,7 +22,7 @@ from alliantiemonitor.common.reauth import require_recent_auth
 from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.research.access import get_study_for
 from alliantiemonitor.research.constants import OUTPUT_KEEP_DAYS
-from alliantiemonitor.research.forms import ExportRequestForm, ReportRequestForm
+from alliantiemonitor.research.forms import GROUP_LABELS, ExportRequestForm, ReportRequestForm
 from alliantiemonitor.research.models import Study, StudyOutput
 from alliantiemonitor.research.outputs import output_file, output_request
 
@@ -45,6 +45,7 @@ def _page(
         "outputs": outputs,
         "pending": any(output.is_pending for output in outputs),
         "keep_days": OUTPUT_KEEP_DAYS,
+        "group_labels": GROUP_LABELS,
     }
     return render(request, "research/outputs.html", context, status=status)
 
