@@ -23,6 +23,8 @@ def _with_turkish_client_side() -> Data:
     for point in data["scale"]["points"]:
         point["label"]["tr"] = f"Nokta {point['value']}"
     data["scale"]["not_answered_label"]["tr"] = "Bilmiyorum"
+    for characteristic in data["characteristics"]:
+        characteristic["name"]["tr"] = f"Özellik {characteristic['key']}"
     for item in data["items"]:
         if item["rater"] == "client":
             item["text"]["tr"] = f"Test cümlesi {item['id']}."
@@ -47,6 +49,10 @@ def test_a_client_language_needs_only_what_the_client_reads() -> None:
     ("remove", "expected"),
     [
         (lambda d: d["title"].pop("tr"), "None: title lacks the 'tr' translation"),
+        (
+            lambda d: d["characteristics"][1]["name"].pop("tr"),
+            "None: characteristic 'trust': name lacks the 'tr' translation",
+        ),
         (
             lambda d: d["scale"]["points"][2]["label"].pop("tr"),
             "None: scale point 3 label lacks the 'tr' translation",

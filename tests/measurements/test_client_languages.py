@@ -11,13 +11,14 @@ from django.urls import reverse
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.exceptions import InvalidAnswers
 from alliantiemonitor.measurements.services import (
+    invitation_create,
     response_save_answers,
     response_submit,
     round_start,
 )
 from alliantiemonitor.scheduling.mail import client_language
 from alliantiemonitor.scheduling.services import client_contact_set
-from tests.factories import answer_round, full_answers
+from tests.factories import answer_round, discuss_round, full_answers
 from tests.measurements.test_views_fill import _client_session
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,16 @@ def test_e_mails_stay_in_a_language_they_are_written_in(
     )
 
     assert client_language(contact) == mail_language
+
+
+def test_the_clients_results_page_speaks_the_clients_language(client, easy_round, professional):
+    _invitation, token = invitation_create(round=easy_round, kind="link", by=professional)
+    discuss_round(easy_round, professional)
+    client.get(reverse("client:link", kwargs={"token": token}))
+    _choose(client, "tr", reverse("client:results"))
+
+    text = client.get(reverse("client:results")).content.decode()
+
+    assert "Puanlarınız yan yana" in text  # "Your scores side by side"
+    assert "Güven" in text  # the characteristic "trust", from the instrument
+    assert "Bence denetimli serbestlik görevlisi güvenebileceğim biri." in text
