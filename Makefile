@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres restore-test \
-        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals signal-quality bench-client-page messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals signal-quality bench-client-page messages client-messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
@@ -167,6 +167,10 @@ bench-client-page: install-test
 ## messages: extract translatable strings into the Dutch catalogue (then translate, then compilemessages)
 messages: install-test
 	cd src/alliantiemonitor && ../../$(PY) ../../manage.py makemessages --locale nl --no-obsolete --no-location --ignore 'core/*'
+
+## client-messages: bring the client-language catalogues (tr, ar, pl) in line with the client pages
+client-messages: install-test
+	$(PY) scripts/client_messages.py
 
 compilemessages: install-test
 	cd src/alliantiemonitor && ../../$(PY) ../../manage.py compilemessages

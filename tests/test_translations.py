@@ -145,3 +145,78 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     committed = {(entry.get("msgctxt"), entry["msgid"]) for entry in parse_po(PO_FILE)}
     missing = sorted(str(msgid) for _ctx, msgid in extracted - committed)
     assert missing == [], f"strings not in the catalogue (run `make messages`): {missing}"
+
+
+# -- client languages (tr, ar, pl): exactly the strings of the client pages --------------------
+
+
+def _client_messages_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "client_messages.py"
+    spec = importlib.util.spec_from_file_location("client_messages", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CLIENT_LANGUAGE_CODES = ("tr", "ar", "pl")
+
+
+@pytest.fixture(scope="module")
+def client_msgids(tmp_path_factory):
+    """Every (context, msgid) on the pages and in the modules a client sees."""
+    _require_gettext_tool("xgettext")
+    pot = tmp_path_factory.mktemp("client") / "client.pot"
+    _client_messages_module().extract_pot(pot)
+    return {(entry.get("msgctxt"), entry["msgid"]) for entry in parse_po(pot)}
+
+
+def test_client_languages_are_the_settings_client_only_languages():
+    from django.conf import settings
+
+    assert tuple(code for code, _ in settings.CLIENT_ONLY_LANGUAGES) == CLIENT_LANGUAGE_CODES
+    assert _client_messages_module().CLIENT_LANGUAGE_CODES == CLIENT_LANGUAGE_CODES
+
+
+@pytest.mark.parametrize("language", CLIENT_LANGUAGE_CODES)
+def test_client_catalogue_translates_every_client_string(language, client_msgids):
+    po = PACKAGE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+    entries = {(entry.get("msgctxt"), entry["msgid"]): entry for entry in parse_po(po)}
+
+    missing = sorted(str(msgid) for ctx, msgid in client_msgids - set(entries))
+    untranslated = sorted(
+        str(key[1])
+        for key, entry in entries.items()
+        if not all(entry["msgstr"]) or "fuzzy" in entry.get("flags", set())
+    )
+    stale = sorted(str(msgid) for ctx, msgid in set(entries) - client_msgids)
+
+    hint = "run `python scripts/client_messages.py`, translate, then `make compilemessages`"
+    assert missing == [], f"{language}: client strings not in the catalogue ({hint}): {missing}"
+    assert untranslated == [], f"{language}: untranslated or fuzzy: {untranslated}"
+    assert stale == [], f"{language}: strings no client page uses any more ({hint}): {stale}"
+
+
+@pytest.mark.parametrize("language", CLIENT_LANGUAGE_CODES)
+def test_client_catalogue_is_compiled(language, tmp_path):
+    msgfmt = _require_gettext_tool("msgfmt")
+    po = PACKAGE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+    fresh = tmp_path / "django.mo"
+    subprocess.run([msgfmt, "--check-format", "-o", str(fresh), str(po)], check=True)
+    with fresh.open("rb") as a, po.with_suffix(".mo").open("rb") as b:
+        assert gettext.GNUTranslations(a)._catalog == gettext.GNUTranslations(b)._catalog, (
+            f"{language}/django.mo is stale: run `make compilemessages`"
+        )
+
+
+def test_client_sources_name_the_client_templates():
+    """A new client template under a listed folder is covered; a renamed file fails loudly."""
+    module = _client_messages_module()
+    files = {path.relative_to(PACKAGE_DIR).as_posix() for path in module.client_files()}
+
+    assert "measurements/templates/measurements/fill/client_start.html" in files
+    assert "measurements/templates/measurements/includes/language_choice.html" in files
+    assert "web/templates/web/client_base.html" in files

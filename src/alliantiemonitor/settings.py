@@ -135,6 +135,7 @@ MIDDLEWARE = [
     # The logged-in user is the actor of audit events written at model level (accounts).
     "alliantiemonitor.audit.context.AuditActorMiddleware",
     "alliantiemonitor.measurements.middleware.HandoverLockMiddleware",
+    "alliantiemonitor.web.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "alliantiemonitor.accounts.middleware.IdleTimeoutMiddleware",
     # Before the forced password change: first prove the second factor, then change it.
@@ -285,7 +286,11 @@ AXES_LOCKOUT_CALLABLE = "alliantiemonitor.web.views.locked_out"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+#: Staff pages speak Dutch and English only; the client pages also Turkish, Arabic (right to
+#: left) and Polish, for the instruments that have them (docs/languages.md).
+STAFF_LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+CLIENT_ONLY_LANGUAGES = [("tr", _("Turkish")), ("ar", _("Arabic")), ("pl", _("Polish"))]
+LANGUAGES = STAFF_LANGUAGES + CLIENT_ONLY_LANGUAGES
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True

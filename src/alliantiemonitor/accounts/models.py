@@ -20,7 +20,7 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=8,
-        choices=settings.LANGUAGES,
+        choices=settings.STAFF_LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
     must_change_password = models.BooleanField(

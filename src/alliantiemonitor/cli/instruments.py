@@ -106,7 +106,7 @@ def _list(args: argparse.Namespace) -> int:
             i.version,
             pick_language(i.title, "nl"),
             "/".join(str(len(i.items_for(rater))) for rater in RATERS),
-            ", ".join(i.languages),
+            ", ".join(i.client_language_choices),
             i.provenance,
         )
         for i in instruments
@@ -144,15 +144,16 @@ def _show(args: argparse.Namespace) -> int:
             known = ", ".join(catalogue.domains)
             return _error(f"unknown domain '{args.domain}' (known: {known})")
         vocabularies = {
-            lang: catalogue.vocabulary(args.domain, lang) for lang in instrument.languages
+            lang: catalogue.vocabulary(args.domain, lang)
+            for lang in instrument.client_language_choices
         }
 
     if args.format == "json":
         data = _json_dump(instrument, args.domain, vocabularies)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    if args.language not in instrument.languages:
-        languages = ", ".join(instrument.languages)
+    if args.language not in instrument.client_language_choices:
+        languages = ", ".join(instrument.client_language_choices)
         return _error(f"{instrument.ref} has no language '{args.language}' (it has: {languages})")
     domain_name = default_domains().name(args.domain, args.language) if args.domain else None
     print("\n".join(_describe(instrument, args.language, vocabularies, domain_name)))
@@ -192,7 +193,7 @@ def _describe(
     facts = [
         ("Provenance", provenance),
         ("Audience", t(instrument.audience) if instrument.audience else ""),
-        ("Languages", ", ".join(instrument.languages)),
+        ("Languages", ", ".join(instrument.client_language_choices)),
         ("Presentation", instrument.presentation + (", easy-read" if instrument.easy_read else "")),
         ("Domain", domain_name or "(placeholders not filled in; use --domain)"),
         ("Source", instrument.source),

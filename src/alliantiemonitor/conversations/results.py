@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language_info, gettext, pgettext
 
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.conversations.exceptions import AnswersNotVisible
@@ -181,6 +181,20 @@ class RoundResults:
     pair_threshold: float = 2.0
     characteristic_threshold: float = 1.0
     flagged_count: int = field(default=0)
+    #: The language the client read the statements in, when it is not the viewer's (empty
+    #: otherwise, and for answers saved before the language was recorded).
+    client_language: str = ""
+
+    @property
+    def client_language_name(self) -> str:
+        """The client's language by name, in the viewer's language ("Turks")."""
+        if not self.client_language:
+            return ""
+        return str(get_language_info(self.client_language)["name_translated"])
+
+    @property
+    def client_language_unvalidated(self) -> bool:
+        return self.client_language in self.instrument.unvalidated_translations
 
     @property
     def for_client(self) -> bool:
@@ -310,7 +324,9 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
         professional_label = gettext("Professional")
 
     conversation, agreements, evaluations = _conversation(round)
+    client_language = client_response.language if client_response else ""
     return RoundResults(
+        client_language="" if client_language in ("", language) else client_language,
         round=round,
         viewer=viewer,
         instrument=instrument,

@@ -168,6 +168,15 @@ class Instrument:
     respondent: Rater | None = None
     #: Where the definition came from (file path), for error messages; not part of identity.
     source: str = field(default="", compare=False)
+    #: Languages in which only what a client reads is translated (title, scale, client items).
+    client_languages: tuple[str, ...] = ()
+    #: Languages whose wording is a careful translation that no study has validated.
+    unvalidated_translations: tuple[str, ...] = ()
+
+    @property
+    def client_language_choices(self) -> tuple[str, ...]:
+        """Every language a client can fill this instrument in."""
+        return self.languages + self.client_languages
 
     @property
     def ref(self) -> str:

@@ -80,6 +80,8 @@ OPTIONAL_KEYS = (
     "presentation",
     "easy_read",
     "kind",
+    "client_languages",
+    "unvalidated_translations",
 )
 #: Only a plain questionnaire (``kind: questionnaire``) names its one respondent.
 QUESTIONNAIRE_KEYS = ("respondent",)
@@ -184,6 +186,8 @@ class _Checker:
         self.placeholders = placeholders
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ()
+        #: Languages that only the texts a client reads need (``client_languages``).
+        self.client_languages: tuple[str, ...] = ()
 
     def add(self, message: str, item: str | None = None) -> None:
         self.problems.append(Problem(self.source, item, message))
@@ -202,8 +206,16 @@ class _Checker:
             self.add(f"{where}unknown key '{key}' ({suggestion})", item)
 
     def translated(
-        self, value: object, what: str, item: str | None = None, *, check_placeholders: bool = False
+        self,
+        value: object,
+        what: str,
+        item: str | None = None,
+        *,
+        check_placeholders: bool = False,
+        client_side: bool = False,
     ) -> None:
+        """Check a translated text; ``client_side``: a client reads it, so it needs every
+        client language too (a partial translation would show a client a mix of languages)."""
         if isinstance(value, Mapping) and not value:
             self.add(f"{what} is empty; give a text per language, like {{nl: …, en: …}}", item)
             return
@@ -214,20 +226,29 @@ class _Checker:
                 item,
             )
             return
+        allowed = self.languages + self.client_languages
         for language, text in value.items():
             if not isinstance(text, str) or not text.strip():
                 self.add(f"{what} ({language}) must be non-empty text", item)
             elif check_placeholders:
                 self.placeholder_names(text, f"{what} ({language})", item)
-            if self.languages and language not in self.languages:
+            if self.languages and language not in allowed:
                 self.add(
                     f"{what} has language '{language}', which is not in languages "
-                    f"({', '.join(self.languages)})",
+                    f"({', '.join(allowed)})",
                     item,
                 )
         for language in self.languages:
             if language not in value:
                 self.add(f"{what} lacks the '{language}' translation", item)
+        if client_side:
+            for language in self.client_languages:
+                if language not in value:
+                    self.add(
+                        f"{what} lacks the '{language}' translation; '{language}' is in "
+                        "client_languages, so every text a client reads needs it",
+                        item,
+                    )
 
     def placeholder_names(self, text: str, what: str, item: str | None) -> None:
         for name in PLACEHOLDER_RE.findall(text):
@@ -265,7 +286,10 @@ class _Checker:
 
         self.check_id_version(data)
         self.check_languages(data.get("languages"))
-        for key in ("title", "description", "audience", "provenance_note"):
+        self.check_client_languages(data)
+        if "title" in data:
+            self.translated(data["title"], "title", client_side=True)
+        for key in ("description", "audience", "provenance_note"):
             if key in data:
                 self.translated(data[key], key)
         self.choice(data, "provenance", PROVENANCES, "")
@@ -317,15 +341,40 @@ class _Checker:
                 f"languages must be a non-empty list like [nl, en]; got {describe_type(value)}"
             )
             return
+        self.languages = tuple(self.language_list(value, "languages"))
+
+    def check_client_languages(self, data: Mapping[str, Any]) -> None:
+        extra = self.language_list(data.get("client_languages"), "client_languages")
+        for language in extra:
+            if language in self.languages:
+                self.add(f"client_languages: '{language}' is already in languages; list it once")
+        self.client_languages = tuple(lang for lang in extra if lang not in self.languages)
+        known = self.languages + self.client_languages
+        for language in self.language_list(
+            data.get("unvalidated_translations"), "unvalidated_translations"
+        ):
+            if language not in known:
+                self.add(
+                    f"unvalidated_translations: '{language}' is not in languages or "
+                    f"client_languages ({', '.join(known)})"
+                )
+
+    def language_list(self, value: object, key: str) -> list[str]:
+        """The valid codes of an optional list of languages, reporting the rest."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(f"{key} must be a list like [tr, ar]; got {describe_type(value)}")
+            return []
         valid: list[str] = []
         for language in value:
             if not isinstance(language, str) or not LANGUAGE_RE.fullmatch(language):
-                self.add(f"languages: {language!r} is not a language code like 'nl' or 'en'")
+                self.add(f"{key}: {language!r} is not a language code like 'nl' or 'en'")
             elif language in valid:
-                self.add(f"languages: '{language}' is listed twice")
+                self.add(f"{key}: '{language}' is listed twice")
             else:
                 valid.append(language)
-        self.languages = tuple(valid)
+        return valid
 
     # -- scale ------------------------------------------------------------------------------
 
@@ -335,7 +384,9 @@ class _Checker:
             return
         self.unknown_keys(scale, SCALE_KEYS, "scale: ")
         if "not_answered_label" in scale:
-            self.translated(scale["not_answered_label"], "scale not_answered_label")
+            self.translated(
+                scale["not_answered_label"], "scale not_answered_label", client_side=True
+            )
         else:
             self.add("scale: missing required key 'not_answered_label'")
         if "not_answered_label_professional" in scale:
@@ -362,7 +413,7 @@ class _Checker:
             else:
                 self.add(f"{where}: value must be a whole number; got {value!r}")
             if "label" in point:
-                self.translated(point["label"], f"{where} label")
+                self.translated(point["label"], f"{where} label", client_side=True)
             else:
                 self.add(f"{where}: missing label")
             if "pictogram" in point and not isinstance(point["pictogram"], str):
@@ -401,7 +452,8 @@ class _Checker:
             else:
                 declared.add(key)
             if "name" in entry:
-                self.translated(entry["name"], f"{where}name")
+                # The client's results page names the characteristics.
+                self.translated(entry["name"], f"{where}name", client_side=True)
             else:
                 self.add(f"{where}missing required key 'name'")
             if "description" in entry:
@@ -494,6 +546,9 @@ class _Checker:
     def check_item_keys(self, entry: Mapping[str, Any], label: str) -> None:
         self.unknown_keys(entry, self.item_fields, "", label)
 
+    def read_by_client(self, entry: Mapping[str, Any]) -> bool:
+        return entry.get("rater") == "client"
+
     def check_item_fields(
         self, entry: Mapping[str, Any], label: str, declared: set[str], *, easy_read: bool
     ) -> None:
@@ -516,11 +571,13 @@ class _Checker:
         reverse = entry.get("reverse", False)
         if not isinstance(reverse, bool):
             self.add(f"reverse must be true or false; got {reverse!r}", label)
-        if "text" in entry:
-            self.translated(entry["text"], "text", label, check_placeholders=True)
-        if "easy_text" in entry:
-            self.translated(entry["easy_text"], "easy_text", label, check_placeholders=True)
-        elif easy_read:
+        client_side = self.read_by_client(entry)
+        for key in ("text", "easy_text"):
+            if key in entry:
+                self.translated(
+                    entry[key], key, label, check_placeholders=True, client_side=client_side
+                )
+        if "easy_text" not in entry and easy_read:
             self.add("easy_text is required because the instrument has easy_read: true", label)
         if "pictogram" in entry and not isinstance(entry["pictogram"], str):
             self.add("pictogram must be text", label)
@@ -594,8 +651,14 @@ class _QuestionnaireChecker(_Checker):
     def check_top_level_keys(self, data: Mapping[str, Any]) -> None:
         self.unknown_keys(data, self.top_level_keys, "top level: ")
         respondent = data.get("respondent", "client")
+        self.respondent = respondent
         if respondent not in RATERS:
             self.add(f"respondent must be client or professional; got {respondent!r}")
+
+    respondent: object = "client"
+
+    def read_by_client(self, entry: Mapping[str, Any]) -> bool:
+        return self.respondent == "client"
 
     def valid_characteristic_key(self, key: object) -> bool:
         if not isinstance(key, str) or not SCALE_KEY_RE.fullmatch(key):
@@ -685,6 +748,8 @@ def _build(data: Mapping[str, Any], source: str) -> Instrument:
         version=data["version"],
         title=_text(data["title"]),
         languages=tuple(data["languages"]),
+        client_languages=tuple(data.get("client_languages") or ()),
+        unvalidated_translations=tuple(data.get("unvalidated_translations") or ()),
         scale=Scale(
             points=tuple(points),
             not_answered_label=_text(scale_data["not_answered_label"]),
@@ -727,6 +792,11 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
         if value:
             data[key] = dict(value)
     data["languages"] = list(instrument.languages)
+    # Absent unless used, so the dump of an instrument without them stays as it was.
+    if instrument.client_languages:
+        data["client_languages"] = list(instrument.client_languages)
+    if instrument.unvalidated_translations:
+        data["unvalidated_translations"] = list(instrument.unvalidated_translations)
     data["provenance"] = instrument.provenance
     if instrument.provenance_note:
         data["provenance_note"] = dict(instrument.provenance_note)

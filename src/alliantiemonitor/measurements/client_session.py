@@ -216,6 +216,8 @@ def client_language_use(request: HttpRequest, access: ClientAccess) -> None:
     if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
         return
     preferred = access.round.trajectory.client.preferred_language
-    if preferred in dict(settings.LANGUAGES):
+    # A language the round's instrument lacks would show statements in Dutch under a page in
+    # another language: then the site's default.
+    if preferred in access.round.instrument.client_language_choices:
         translation.activate(preferred)
         request.LANGUAGE_CODE = preferred

@@ -240,6 +240,10 @@ class Response(models.Model):
     #: invitation (a new link or code) neither shows nor changes it: the draft stays bound to
     #: the client who began it. Empty for hand-overs, paper entry and the professional.
     entry_key = models.CharField(_("entry"), max_length=64, blank=True, default="")
+    #: The language the statements were shown in at the last save (``tr``, ``ar``, ...), so the
+    #: professional reads the answers against their own language with the client's noted.
+    #: Empty for responses saved before it was recorded.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ResponseQuerySet.as_manager()

@@ -64,7 +64,9 @@ def unsubscribe_url(contact: ClientContact) -> str:
 
 def client_language(contact: ClientContact) -> str:
     language = contact.client.preferred_language
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    # E-mails are written in the staff languages only (docs/languages.md): Turkish, Arabic and
+    # Polish catalogues hold the client pages, not the e-mails.
+    return language if language in dict(settings.STAFF_LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _sender(schedule: OrganisationSchedule | None) -> str:

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class ClientLanguage(models.TextChoices):
     DUTCH = "nl", _("Dutch")
     ENGLISH = "en", _("English")
+    # Client pages only; an instrument without the language falls back to Dutch.
+    TURKISH = "tr", _("Turkish")
+    ARABIC = "ar", _("Arabic")
+    POLISH = "pl", _("Polish")
 
 
 class TrajectoryStatus(models.TextChoices):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 #: Response headers kept from the bare 405 (``Allow`` says which methods the address takes).
@@ -54,3 +56,29 @@ class NoStoreMiddleware:
         if "no-store" not in cache_control and "immutable" not in cache_control:
             add_never_cache_headers(response)
         return response
+
+
+class StaffLanguageMiddleware:
+    """A logged-in professional's pages speak a staff language (Dutch or English).
+
+    Turkish, Arabic and Polish are client languages: their catalogues hold only the client
+    pages' strings. A language cookie left by a client on a shared device (or a hand-over
+    that ended) would otherwise show staff pages in a mix of that language and English.
+    A handed-over browser shows the client's pages and keeps the client's language. Must come
+    after the authentication and hand-over middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        staff = user is not None and user.is_authenticated
+        if (
+            staff
+            and not getattr(request, "client_handover", False)
+            and translation.get_language() not in dict(settings.STAFF_LANGUAGES)
+        ):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)

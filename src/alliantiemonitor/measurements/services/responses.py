@@ -53,13 +53,15 @@ def response_save_answers(
     respondent: Any = None,
     by: Any = None,
     entry: str | None = None,
+    language: str | None = None,
 ) -> Response:
     """Merge ``answers`` into ``rater``'s draft in ``round`` (autosave) and return the draft.
 
     ``entry`` is the public id of the invitation a client session came in with: a client
     draft is bound to the invitation it was begun through, and another invitation raises
     :class:`DraftElsewhere` (see :func:`response_restart`). ``None`` (a hand-over, paper entry,
-    the services) does not bind.
+    the services) does not bind. ``language`` is the language the statements were shown in;
+    it must be one the instrument offers this rater, and is kept on the response.
 
     Creates the draft on first save. ``flagged`` (when given) replaces the list of items to
     discuss. ``respondent`` is the assigned professional for ``rater="professional"`` and
@@ -93,6 +95,13 @@ def response_save_answers(
     if rater == Rater.CLIENT and response is not None and draft_begun_elsewhere(response, entry):
         raise DraftElsewhere()
     problems = validate_answers(round.instrument, rater, answers, flagged)
+    offered = (
+        round.instrument.client_language_choices
+        if rater == Rater.CLIENT
+        else round.instrument.languages
+    )
+    if language is not None and language not in offered:
+        problems = [*problems, f"language {language!r} is not one of {', '.join(offered)}"]
     if problems:
         raise InvalidAnswers(problems=problems)
 
@@ -125,6 +134,8 @@ def response_save_answers(
     response.respondent = respondent
     if rater == Rater.CLIENT and entry and not response.entry_key:
         response.entry_key = entry
+    if language is not None:
+        response.language = language
     response.save()
     # Every change of a draft is written down (which statements, never the answers), so that
     # who changed the client's draft and when can always be told afterwards.

@@ -122,6 +122,20 @@ class Questionnaire:
             self.response = None
 
     @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this party can read the statements in (the client: more than nl/en)."""
+        if self.rater == Rater.CLIENT:
+            return self.instrument.client_language_choices
+        return self.instrument.languages
+
+    @property
+    def shown_language(self) -> str:
+        """The language the statements are shown in (Dutch when the reader's is not offered)."""
+        if self.language in self.languages:
+            return self.language
+        return "nl" if "nl" in self.languages else self.languages[0]
+
+    @property
     def answers(self) -> dict[str, Any]:
         return dict(self.response.answers) if self.response else {}
 
@@ -318,6 +332,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
                 mode=side.mode,
                 respondent=side.respondent,
                 entry=side.entry,
+                language=questionnaire.shown_language,
             )
         except AlreadySubmitted:
             return refresh_for_htmx(request, redirect(side.done_url))

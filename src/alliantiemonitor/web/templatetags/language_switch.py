@@ -6,9 +6,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def switch_languages(context: Any, *, staff: bool = False) -> list[str]:
+    """The languages the switch offers: staff pages nl/en; a client page the languages of its
+    questionnaire (``questionnaire.languages``) or, without one, every client language."""
+    if staff:
+        return [code for code, _name in settings.STAFF_LANGUAGES]
+    offered = getattr(context.get("questionnaire"), "languages", None)
+    known = [code for code, _name in settings.LANGUAGES]
+    return [code for code in known if offered is None or code in offered]
 
 
 @register.simple_tag(takes_context=True)
