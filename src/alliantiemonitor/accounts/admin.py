@@ -73,6 +73,9 @@ class UserAdmin(RecentAuthAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
     """Users with their memberships (roles: re-authentication first), and their second factor."""
 
     inlines = [UserMembershipInline, SsoIdentityInline]
+    # Plain labelled lists for groups and permissions: Django's two-box filter widget puts
+    # aria-label on a span, which ARIA forbids there (axe: aria-prohibited-attr).
+    filter_horizontal = ()
     list_display = [
         "username",
         "first_name",
