@@ -156,7 +156,9 @@ WSGI_APPLICATION = "alliantiemonitor.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Only the admin's templates that the product corrects; found before the admin's
+        # own, which as the first installed app would win over any app's.
+        "DIRS": [PACKAGE_DIR / "web" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

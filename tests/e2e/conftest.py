@@ -133,11 +133,12 @@ def page(new_page):  # type: ignore[no-untyped-def]
     return new_page(locale="nl-NL")
 
 
-def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, live_server, user, at_code_step=None) -> None:  # type: ignore[no-untyped-def]
     """Log ``user`` in through the login form and the code step, as a person does (any language).
 
     The user gets a known password and, unless they have one, an authenticator app whose code
-    the test computes from the device's key (what the app on a phone does).
+    the test computes from the device's key (what the app on a phone does). ``at_code_step``
+    is called with the page while it asks for the code.
     """
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -154,6 +155,8 @@ def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/tweede-stap/**")
+    if at_code_step is not None:
+        at_code_step(page)
     page.locator("#id_code").fill(current_code(device))
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(lambda url: "/tweede-stap/" not in url)
@@ -186,7 +189,13 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
-    """Run axe-core on the page as it is now; fail on any WCAG 2.1 A/AA violation.
+    """Run axe-core on the page as it is now; fail on any WCAG 2.1 A/AA violation."""
+    problems = axe_violations(page)
+    assert problems == [], f"{page.url}:\n" + "\n".join(problems)
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run axe-core on the page as it is now; one line per WCAG 2.1 A/AA violation.
 
     The script is evaluated through the DevTools protocol, which the page's CSP does not
     govern, so the page keeps its strict policy during the check.
@@ -217,4 +226,4 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
         + "; ".join(node["target"][0] for node in v["nodes"][:5])
         for v in result["violations"]
     ]
-    assert problems == [], f"{page.url}:\n" + "\n".join(problems)
+    return problems

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -73,6 +75,9 @@ class UserAdmin(RecentAuthAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
     """Users with their memberships (roles: re-authentication first), and their second factor."""
 
     inlines = [UserMembershipInline, SsoIdentityInline]
+    # Plain labelled lists for groups and permissions: Django's two-box filter widget puts
+    # aria-label on a span, which ARIA forbids there (axe: aria-prohibited-attr).
+    filter_horizontal = ()
     list_display = [
         "username",
         "first_name",
@@ -197,3 +202,13 @@ __all__ = ["UserAdmin", "administered_organisations"]
 for _device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device_model):
         admin.site.unregister(_device_model)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's groups, their permissions a plain labelled list (as a user's, see above)."""
+
+    filter_horizontal = ()

@@ -200,8 +200,12 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipInline(ScopedAdminMixin, admin.TabularInline):
-    """Memberships shown inside an organisation or a user."""
+class MembershipInline(ScopedAdminMixin, admin.StackedInline):
+    """Memberships shown inside an organisation or a user.
+
+    Stacked, not tabular: a tabular inline names its fields only in the column headings, so
+    each field has no label of its own (WCAG 1.3.1, 4.1.2).
+    """
 
     model = Membership
     form = MembershipForm
@@ -214,7 +218,9 @@ class MembershipInline(ScopedAdminMixin, admin.TabularInline):
         return False
 
 
-class TeamInline(ScopedAdminMixin, admin.TabularInline):
+class TeamInline(ScopedAdminMixin, admin.StackedInline):
+    """Teams shown inside an organisation (stacked: each field labelled, as memberships)."""
+
     model = Team
     fields = ["name"]
     extra = 0
