@@ -77,3 +77,12 @@ def test_short_codes_are_masked_in_logs_too(path, kept):
     message = record.getMessage()
     assert "3469" not in message
     assert kept in message if kept else "/m/…/" in message
+
+
+def test_a_login_without_csrf_token_is_refused(professional):
+    """The login form is no exception to the CSRF check (a browser test once suggested it was)."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(reverse("login"))
+    response = browser.post(reverse("login"), {"username": professional.username, "password": "x"})
+    assert response.status_code == 403
+    assert "utrecht-heading-1" in response.content.decode()
