@@ -110,6 +110,9 @@ def test_the_select_shows_names_only_and_never_the_typist(
     assert f'<option value="{colleague.uuid}">Cas de Vries</option>' in page
     assert f'value="{professional.uuid}"' not in page
     assert colleague.email not in page
+    # The help text is the one the select points to (screen readers read it with the field).
+    assert 'aria-describedby="id_verifier_helptext"' in page
+    assert 'id="id_verifier_helptext"' in page
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_team_colleague", "team_lead", "professional"])
@@ -169,6 +172,8 @@ def test_the_named_colleague_checks_end_to_end(
 
     # The check is stored: their access ends, and the caseload no longer lists it.
     assert client.get(entry_url(ready_round)).status_code == 404
+    assert type_in(client, ready_round, instrument, value="2").status_code == 404  # twice
+    assert Response.objects.filter(round=ready_round, rater="client").count() == 1
     assert TO_CHECK not in client.get(reverse("trajectories:caseload")).content.decode()
 
 
