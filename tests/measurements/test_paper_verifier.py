@@ -291,3 +291,10 @@ def test_a_verifier_whose_role_lapsed_loses_access(client, named, ready_round, c
     colleague.memberships.update(active=False)
     client.force_login(colleague)
     assert client.get(entry_url(ready_round)).status_code in (403, 404)
+
+
+def test_deleting_the_named_account_withdraws_the_request(named, colleague):
+    colleague.delete()
+    named.refresh_from_db()
+    assert named.verifier is None
+    assert named.state == PaperEntryState.AWAITING_SECOND

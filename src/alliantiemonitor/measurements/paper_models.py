@@ -69,10 +69,11 @@ class PaperEntry(models.Model):
         related_name="+",
         verbose_name=_("typed in by"),
     )
-    #: The colleague the first typist named to type the form in again (double entry).
+    #: The colleague the first typist named to type the form in again (double entry). A request,
+    #: not a record of work done: deleting that account withdraws it.
     verifier = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
