@@ -272,8 +272,10 @@ def test_the_first_typist_changes_or_withdraws_the_named_person(
     assert browser.get(entry_url(ready_round)).status_code == 404
     assert AuditEvent.objects.filter(action="paper_entry.verifier_assign").count() == 2
 
-    outsider_named = client.post(entry_url(ready_round), {"step": "verifier", "verifier": "x"})
-    assert outsider_named.status_code == 400
+    for hostile in ["x", "\x00", "9" * 5000, str(professional.uuid), ""]:
+        refused = client.post(entry_url(ready_round), {"step": "verifier", "verifier": hostile})
+        assert refused.status_code == 400
+    assert PaperEntry.objects.get().verifier is None
 
 
 def test_only_the_first_typist_names_and_only_while_it_waits(
