@@ -151,6 +151,7 @@ PAGES: dict[str, str] = {
     "client:done": "client",
     "client:restart": POST,
     "client:results": "client",
+    "client:results_summary": DOWNLOAD,
     "client:return": REDIRECT,
     "client:research": "client",
     "client:research_questionnaire": "client",

@@ -170,6 +170,7 @@ AUDITED = [
     Page("client:confirm", "client"),
     Page("client:done", "client", client_round="discussed"),
     Page("client:results", "client", client_round="discussed"),
+    Page("client:results_summary", "client", client_round="discussed"),
     # The trajectory's research box (its study keys and consent states).
     Page("research:trajectory", "staff", lambda w: [w.trajectory.uuid]),
     # A study's page: counts only, audited as study.view (about no one client).

@@ -490,6 +490,9 @@ NOT_FUZZED: dict[str, str] = {
     "measurements.paper.paper_entry_may_start": "reads",
     "measurements.paper.paper_entry_save": "any answers: tests/measurements/test_paper_entry.py",
     "measurements.paper.paper_entry_resolve": "any answers: tests/measurements/test_paper_entry.py",
+    "measurements.paper.paper_verifier_candidates": "reads",
+    "measurements.paper.paper_entry_verifier_assign": "takes an entry and users; the view's "
+    "form is fuzzed (tests/measurements/test_paper_verifier.py)",
     "measurements.rounds.round_mark_discussed": "takes a round and a user only",
     "measurements.rounds.round_close": "takes a round and a user only",
     "measurements.rounds.round_cancel": "takes a round and a user only",

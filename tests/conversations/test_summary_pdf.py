@@ -109,3 +109,60 @@ def test_no_summary_before_both_are_done(client, professional, measurement_round
 def test_others_get_nothing(client, request, who, talked):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(talked)).status_code == 404
+
+
+def test_the_client_downloads_the_same_summary_from_their_results_page(
+    client, professional, measurement_round
+):
+    from alliantiemonitor.audit.models import AuditEvent
+    from alliantiemonitor.measurements.services import invitation_create
+
+    _, token = invitation_create(round=measurement_round, kind="link", by=professional)
+    answer_round(measurement_round, "client", value=5)
+    answer_round(measurement_round, "professional", professional=professional, value=1)
+    conversation = conversations.conversation_start(round=measurement_round, by=professional)
+    conversations.agreement_add(
+        conversation=conversation, text="We bellen elke maandag om tien uur.", by=professional
+    )
+    conversations.round_mark_discussed(round=measurement_round, by=professional)
+
+    assert client.get(reverse("client:link", kwargs={"token": token})).status_code == 302
+    results = client.get(reverse("client:results"), HTTP_ACCEPT_LANGUAGE="nl")
+    page = results.content.decode()
+    assert "Samenvatting downloaden (PDF)" in page
+    assert reverse("client:results_summary") in page
+
+    before = AuditEvent.objects.count()
+    response = client.get(reverse("client:results_summary"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    text = pdf_text(response.content)
+    assert "We bellen elke maandag om tien uur." in text
+    assert "Wat we hebben afgesproken" in text
+    assert "K.V." not in text
+    (event,) = AuditEvent.objects.order_by("pk")[before:]
+    assert (event.action, event.actor_kind, event.actor_id) == (
+        "results_summary.view",
+        "client",
+        None,
+    )
+    assert event.client_id == measurement_round.trajectory.client_id
+
+
+def test_the_client_gets_no_summary_before_the_results_are_open(
+    client, professional, measurement_round
+):
+    from alliantiemonitor.measurements.services import invitation_create
+
+    _, token = invitation_create(round=measurement_round, kind="link", by=professional)
+    client.get(reverse("client:link", kwargs={"token": token}))
+    response = client.get(reverse("client:results_summary"))
+    assert response.status_code == 302
+    assert response["Location"] != reverse("client:results_summary")
+    assert response.get("Content-Type", "") != "application/pdf"
+
+
+def test_a_staff_browser_cannot_download_the_clients_summary(client, professional, talked):
+    client.force_login(professional)
+    assert client.get(reverse("client:results_summary")).status_code == 403

@@ -263,14 +263,15 @@ def test_query_count_does_not_grow_with_the_caseload(client, professional, organ
     # device (still there and confirmed?), "is a professional", the trajectories with their
     # last round, the schedule hook (organisation schedules, trajectory schedules, rounds,
     # handovers), the signals hook (open signals), the audit event (three: lock the chain head,
-    # insert, move the head), and "in several organisations": 14, whatever the number of clients.
+    # insert, move the head), "in several organisations" and the paper forms a colleague asked
+    # this user to check: 15, whatever the number of clients.
     OrganisationSchedule.objects.create(organisation=organisation, every_weeks=8)
     rows, small = _caseload_queries(client, professional, organisation, colleague, 2, 0)
     assert rows == 3
     rows, large = _caseload_queries(client, professional, organisation, colleague, 25, 2)
     assert rows == 25 + 9
     assert large == small
-    assert large <= 14
+    assert large <= 15
 
 
 @pytest.mark.parametrize(

@@ -182,12 +182,17 @@ def test_the_whole_entry_code_keys_check_save(client, professional, measurement_
     assert Response.objects.filter(round=measurement_round, rater="client").count() == 1
 
 
-def test_saving_for_a_second_typist(client, professional, measurement_round, instrument):
+def test_saving_for_a_second_typist(client, professional, colleague, measurement_round, instrument):
     answer_round(measurement_round, "professional", professional=professional)
     client.force_login(professional)
     url = entry_url(measurement_round)
     code = paper_form_code(measurement_round, "client")
-    client.post(url, {"step": "save", "finish": "verify", "code": code, **_keys(instrument)})
-    assert PaperEntry.objects.get(round=measurement_round).state == "awaiting_second"
+    keys = {"step": "save", "finish": "verify", "code": code, **_keys(instrument)}
+    unnamed = client.post(url, keys)
+    assert unnamed.status_code == 400  # who checks it is chosen, not left open
+    assert not PaperEntry.objects.exists()
+    client.post(url, {**keys, "verifier": str(colleague.uuid)})
+    entry = PaperEntry.objects.get(round=measurement_round)
+    assert (entry.state, entry.verifier) == ("awaiting_second", colleague)
     page = client.get(url).content.decode()
     assert "tweede persoon" in page or "second person" in page

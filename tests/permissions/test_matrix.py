@@ -311,6 +311,8 @@ RULES: dict[str, Rule] = {
     "client:done": client_page(),
     "client:restart": client_page(methods=POST),
     "client:results": client_page(anonymous="404"),
+    # The same summary PDF the professional prints, from the client's own results page.
+    "client:results_summary": client_page(anonymous="404"),
     # The code form is for anyone who is not logged in; an empty form is refused (400).
     "client:code": client_page(
         methods=GET_POST,

@@ -237,6 +237,7 @@ ADDRESSES = [
     Address("client:done", "client"),
     Address("client:restart", "client"),
     Address("client:results", "client"),
+    Address("client:results_summary", "client"),
     Address("client:code", "anonymous"),
     Address("client:return", "handover"),
     Address("client:link", "anonymous", lambda w: ["token"], text_arg=True),

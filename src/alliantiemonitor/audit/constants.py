@@ -84,6 +84,8 @@ class Action:
     #: The client's own pages (questionnaire, results) in a client session.
     CLIENT_PAGE_VIEW = "client_page.view"
     RESULTS_VIEW = "results.view"
+    #: The client downloaded the conversation summary (PDF) from their results page.
+    RESULTS_SUMMARY_VIEW = "results_summary.view"
 
     # -- Refused: an attempt that the access rules stopped.
     CLIENT_PAGE_REFUSE_STAFF = "client_page.refuse_staff"
@@ -140,6 +142,8 @@ class Action:
     PAPER_ENTRY_TYPE = "paper_entry.type"
     PAPER_ENTRY_VERIFY = "paper_entry.verify"
     PAPER_ENTRY_RESOLVE = "paper_entry.resolve"
+    #: The first typist named (changed, withdrew) the colleague who types it in again.
+    PAPER_ENTRY_VERIFIER_ASSIGN = "paper_entry.verifier_assign"
     #: The conversation summary printed for the client to take home.
     CONVERSATION_SUMMARY_PRINT = "conversation.summary_print"
 

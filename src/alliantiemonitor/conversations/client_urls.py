@@ -6,4 +6,5 @@ from alliantiemonitor.conversations import client_views
 
 urlpatterns = [
     path("resultaat/", client_views.results, name="results"),
+    path("resultaat/samenvatting.pdf", client_views.results_summary, name="results_summary"),
 ]

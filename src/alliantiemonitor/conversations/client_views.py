@@ -6,10 +6,14 @@ so it lives here, above measurements, which owns how a client gets in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,7 +21,9 @@ from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.conversations.results import round_results
+from alliantiemonitor.conversations.summary import summary_pdf
 from alliantiemonitor.core.instrument import CLIENT, pick_language
+from alliantiemonitor.core.research.report_pdf import PdfUnavailable
 from alliantiemonitor.measurements.client_session import client_session_get
 from alliantiemonitor.measurements.client_steps import client_steps
 from alliantiemonitor.measurements.constants import Rater
@@ -51,17 +57,29 @@ def _own_answers(measurement_round: MeasurementRound) -> list[dict[str, Any]]:
     ]
 
 
-@require_GET
-@never_cache
-@client_page
-def results(request: HttpRequest) -> HttpResponse:
+def _results_page(
+    view: Callable[[HttpRequest, MeasurementRound], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A client page of the session's round, once its results are open to the client."""
+
+    @require_GET
+    @never_cache
+    @client_page
+    @wraps(view)
+    def page(request: HttpRequest) -> HttpResponse:
+        access = client_session_get(request)
+        if access is None:
+            return invalid_page(request, status=404)
+        if not round_results_open_to_client(access.round):
+            return redirect(client_next_page(access.round))
+        return view(request, access.round)
+
+    return page
+
+
+@_results_page
+def results(request: HttpRequest, measurement_round: MeasurementRound) -> HttpResponse:
     """The client reads back their answers, the joint results and the agreements."""
-    access = client_session_get(request)
-    if access is None:
-        return invalid_page(request, status=404)
-    measurement_round = access.round
-    if not round_results_open_to_client(measurement_round):
-        return redirect(client_next_page(measurement_round))
     audit_record(
         actor=None, actor_kind=ActorKind.CLIENT, action=Action.RESULTS_VIEW, obj=measurement_round
     )
@@ -76,3 +94,22 @@ def results(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "conversations/client/results.html", context)
+
+
+@_results_page
+def results_summary(request: HttpRequest, measurement_round: MeasurementRound) -> HttpResponse:
+    """The conversation summary as a PDF, the same one the professional prints for the client."""
+    try:
+        pdf = summary_pdf(measurement_round)
+    except PdfUnavailable:
+        messages.error(request, _("The summary cannot be made on this server right now."))
+        return redirect("client:results")
+    audit_record(
+        actor=None,
+        actor_kind=ActorKind.CLIENT,
+        action=Action.RESULTS_SUMMARY_VIEW,
+        obj=measurement_round,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="gesprek-samenvatting.pdf"'
+    return response

@@ -16,6 +16,7 @@ from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.dashboards.caseload import caseload_rows, filter_phase, with_last_round
 from alliantiemonitor.dashboards.forms import CaseloadFilterForm
+from alliantiemonitor.measurements.access import paper_checks_for
 from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory, signal_badges
 from alliantiemonitor.scheduling.readmodels import due_rounds
 from alliantiemonitor.trajectories.access import (
@@ -65,6 +66,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         and not filters.get("ended")
         and trajectories_for(request.user).ended().exists(),
         "several_organisations": professional_memberships(request.user).count() > 1,
+        # Paper forms a colleague asked this user to check (double entry): easy to find.
+        "paper_checks": list(paper_checks_for(request.user)),
     }
     template = (
         "dashboards/_caseload_table.html"

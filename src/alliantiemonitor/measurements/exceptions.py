@@ -137,3 +137,18 @@ class PaperEntrySameTypist(DomainError):
 class PaperEntryNoMismatch(DomainError):
     code = "paper_entry_no_mismatch"
     default_message = _("There are no differences to resolve for this paper form.")
+
+
+class PaperEntryInvalidVerifier(DomainError):
+    code = "paper_entry_invalid_verifier"
+    default_message = _(
+        "This person cannot check the paper form: choose a professional of a team you share "
+        "in this organisation."
+    )
+
+
+class PaperEntryNotFirstTypist(DomainError):
+    code = "paper_entry_not_first_typist"
+    default_message = _(
+        "Only the person who typed in the paper form first can change who checks it."
+    )

@@ -90,3 +90,32 @@ class PaperAnswersForm(forms.Form):
 def typed_keys(answers: dict[str, Any]) -> dict[str, str]:
     """The keys to type for stored ``answers``: the digit, or 0 for not answered."""
     return {paper_field_name(k): "0" if v is None else str(v) for k, v in answers.items()}
+
+
+class _VerifierChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        # Names only: the list is for recognising a colleague, nothing more.
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class PaperVerifierForm(forms.Form):
+    """Who types the client's paper form in again: a colleague of a shared team."""
+
+    verifier = _VerifierChoice(
+        queryset=None,
+        to_field_name="uuid",
+        label=_("Who types it in the second time?"),
+        help_text=_("A colleague of your team. They find the form on their caseload."),
+        empty_label=_("Choose a colleague"),
+        error_messages={
+            "required": _("Choose the colleague who types the paper form in again."),
+            "invalid_choice": _("Choose one of the colleagues in the list."),
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: Any, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["verifier"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = candidates
+        field.required = required

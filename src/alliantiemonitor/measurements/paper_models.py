@@ -7,6 +7,7 @@ with the app.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,24 @@ class PaperEntryState(models.TextChoices):
     MISMATCH = "mismatch", _("Typed in twice, with differences")
     #: Stored as the client's response.
     FINAL = "final", _("Stored")
+
+
+class PaperEntryQuerySet(models.QuerySet["PaperEntry"]):
+    def awaiting_check_by(self, user: Any, organisations: Any) -> PaperEntryQuerySet:
+        """The entries ``user`` is named to check, in ``organisations``.
+
+        Waiting for their typing, or — once they typed it with differences — waiting for
+        someone to decide the differences from the paper. Stored entries are no one's to check.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        waiting = models.Q(state=PaperEntryState.AWAITING_SECOND)
+        differing = models.Q(state=PaperEntryState.MISMATCH, second_by=user)
+        return self.filter(
+            waiting | differing,
+            verifier=user,
+            round__trajectory__organisation__in=organisations,
+        )
 
 
 class PaperEntry(models.Model):
@@ -49,6 +68,16 @@ class PaperEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("typed in by"),
+    )
+    #: The colleague the first typist named to type the form in again (double entry). A request,
+    #: not a record of work done: deleting that account withdraws it.
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to be checked by"),
     )
     first_answers = models.JSONField(_("answers typed first"), default=dict, blank=True)
     first_at = models.DateTimeField(_("typed in at"), default=timezone.now)
@@ -79,6 +108,8 @@ class PaperEntry(models.Model):
         verbose_name=_("response"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PaperEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("paper entry")

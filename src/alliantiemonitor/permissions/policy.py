@@ -26,6 +26,7 @@ from alliantiemonitor.permissions.rules import (
     ANY,
     ASSIGNED,
     ORGANISATION,
+    PAPER_VERIFIER,
     STUDY_MEMBER,
     TEAM,
     rule,
@@ -65,7 +66,7 @@ def scoped(user: Any, perm: str, queryset: QuerySet[Any], *, through: str = "") 
 
     ``queryset`` holds the objects the permission's scope is about (trajectories for
     ``ASSIGNED``, teams for ``TEAM``, organisations for ``ORGANISATION``, studies for
-    ``STUDY_MEMBER``), or objects that
+    ``STUDY_MEMBER``, paper entries for ``PAPER_VERIFIER``), or objects that
     belong to one: ``through`` then names the foreign key to it (a round's ``trajectory``).
     """
     if through:
@@ -92,6 +93,9 @@ def scoped(user: Any, perm: str, queryset: QuerySet[Any], *, through: str = "") 
     if scope == STUDY_MEMBER:
         # A researcher whose role lapsed everywhere keeps the study row but loses the pages.
         return queryset.with_researcher(user) if may(user, perm) else queryset.none()
+    if scope == PAPER_VERIFIER:
+        # Named by name, and only while the role in that organisation stands.
+        return queryset.awaiting_check_by(user, organisations(user, perm))
     raise ValueError(f"unknown scope {scope!r}")
 
 

@@ -12,6 +12,11 @@ Every permission (``Perm``) names the roles that may use it and how far it reach
 ``ANY``           no object: the user holds the role actively in some organisation.
 ``STUDY_MEMBER``  a study among whose researchers the user is, while holding the role actively
                   in some organisation (the queryset's ``with_researcher(user)``).
+``PAPER_VERIFIER``  a client's paper entry whose first typist named the user to type it in
+                  again, while it waits for that check (or for its differences to be decided
+                  after the user's typing), and while the user holds the role actively in the
+                  trajectory's organisation. Nothing else of the trajectory: no round page, no
+                  answers, no conversation (the queryset's ``awaiting_check_by``).
 
 Nothing here reaches a deactivated user, nor a logged-out visitor. A client has no account:
 the client pages are reached with an invitation, decided by
@@ -33,6 +38,7 @@ TEAM = "team"
 ORGANISATION = "organisation"
 ANY = "any"
 STUDY_MEMBER = "study_member"
+PAPER_VERIFIER = "paper_verifier"
 
 
 class Perm:
@@ -45,6 +51,9 @@ class Perm:
     TRAJECTORY_VIEW = "trajectory.view"
     #: Act on a trajectory: start a round, invite, fill in, record, hand over, end.
     TRAJECTORY_CHANGE = "trajectory.change"
+    #: Type a client's paper form in a second time, as the colleague the first typist named,
+    #: and decide the differences: that one entry screen of that one round, nothing else.
+    PAPER_ENTRY_VERIFY = "paper_entry.verify"
     TEAM_DASHBOARD_VIEW = "team_dashboard.view"
     ORGANISATION_DASHBOARD_VIEW = "organisation_dashboard.view"
     #: Schedules, signal thresholds, the organisation's teams and memberships in the admin.
@@ -73,6 +82,7 @@ RULES: dict[str, Rule] = {
     Perm.CLIENT_CREATE: Rule(frozenset({Role.PROFESSIONAL}), ORGANISATION),
     Perm.TRAJECTORY_VIEW: Rule(frozenset({Role.PROFESSIONAL}), ASSIGNED),
     Perm.TRAJECTORY_CHANGE: Rule(frozenset({Role.PROFESSIONAL}), ASSIGNED),
+    Perm.PAPER_ENTRY_VERIFY: Rule(frozenset({Role.PROFESSIONAL}), PAPER_VERIFIER),
     Perm.TEAM_DASHBOARD_VIEW: Rule(frozenset({Role.TEAM_LEAD, Role.ORG_ADMIN}), TEAM),
     Perm.ORGANISATION_DASHBOARD_VIEW: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
     Perm.ORGANISATION_CONFIGURE: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),

@@ -6,6 +6,11 @@ own side is sent. A second person may type the form in again (double entry); the
 the client's response only when both typings agree, or when someone has looked at the paper and
 decided every difference. The round row is locked, so two typists at once never make two
 responses: the second one finds the first one's entry and becomes its check.
+
+The second person is usually a colleague: the first typist names one (a professional of a team
+they share in the trajectory's organisation), who may then open that round's entry screen and
+nothing else of the trajectory (:data:`~alliantiemonitor.permissions.rules.Perm.PAPER_ENTRY_VERIFY`)
+until the entry is stored.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from alliantiemonitor.audit.constants import Action
@@ -25,7 +32,9 @@ from alliantiemonitor.measurements.exceptions import (
     InvalidAnswers,
     InvalidRespondent,
     InvalidTransition,
+    PaperEntryInvalidVerifier,
     PaperEntryNoMismatch,
+    PaperEntryNotFirstTypist,
     PaperEntrySameTypist,
     PaperEntryTooEarly,
     RoundNotOpen,
@@ -43,6 +52,9 @@ from alliantiemonitor.measurements.services._common import (
     validate_answers,
 )
 from alliantiemonitor.measurements.services.responses import response_submit
+from alliantiemonitor.organisations.models import Membership
+from alliantiemonitor.permissions import policy
+from alliantiemonitor.permissions.rules import Perm
 
 
 def paper_form_code(round: MeasurementRound, rater: str) -> str:
@@ -70,6 +82,32 @@ def paper_entry_may_start(round: MeasurementRound) -> None:
         raise RoundNotOpen(state=round.state)
     if round.state != RoundState.PROFESSIONAL_DONE:
         raise PaperEntryTooEarly()
+
+
+def paper_verifier_candidates(*, round: MeasurementRound, by: Any) -> QuerySet[Any]:
+    """The colleagues ``by`` may name to type the client's paper form of ``round`` in again.
+
+    Active accounts with an active professional role in a team of the trajectory's organisation
+    that ``by`` is a professional in too; never ``by``. Ordered by name.
+    """
+    organisation = round.trajectory.organisation_id
+    professionals = Membership.objects.active().professionals().filter(organisation=organisation)
+    own_teams = professionals.for_user(by).values("teams")
+    shared = professionals.filter(teams__in=own_teams)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=shared.values("user"))
+        .exclude(pk=getattr(by, "pk", None))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _check_verifier(round: MeasurementRound, verifier: Any, by: Any) -> None:
+    if verifier is None:
+        return
+    pk = getattr(verifier, "pk", None)
+    if pk is None or not paper_verifier_candidates(round=round, by=by).filter(pk=pk).exists():
+        raise PaperEntryInvalidVerifier()
 
 
 def _complete(instrument_items: list[str], answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,29 +147,37 @@ def _make_response(entry: PaperEntry, answers: dict[str, Any], by: Any) -> None:
 
 @transaction.atomic
 def paper_entry_save(
-    *, round: MeasurementRound, answers: Mapping[str, int | None], by: Any, verify: bool
+    *,
+    round: MeasurementRound,
+    answers: Mapping[str, int | None],
+    by: Any,
+    verify: bool,
+    verifier: Any = None,
 ) -> PaperEntry:
     """Store the client's paper form of ``round`` as typed in by ``by``; return the entry.
 
     The first typing is stored at once as the client's sent response, or — with ``verify`` —
-    kept until a second person has typed the form in again. That second typing (by anyone but
-    the first typist, ``verify`` then does not matter) makes the response when both agree and
-    otherwise leaves the entry in :attr:`PaperEntryState.MISMATCH` until
-    :func:`paper_entry_resolve`. Answers not given count as "not answered".
+    kept until a second person has typed the form in again: ``verifier``, the colleague the
+    first typist names (see :func:`paper_verifier_candidates`; ``None``: nobody named yet), or
+    whoever may act on the round. That second typing (by anyone but the first typist; ``verify``
+    and ``verifier`` then do not matter) makes the response when both agree and otherwise leaves
+    the entry in :attr:`PaperEntryState.MISMATCH` until :func:`paper_entry_resolve`. Answers not
+    given count as "not answered".
 
     Raises :class:`PaperEntryTooEarly` before the professional's own side is sent,
     :class:`AlreadySubmitted` once the client's side is in, :class:`RoundNotOpen` when the
     round no longer collects answers, :class:`PaperEntrySameTypist` when the first typist types
     again, :class:`InvalidAnswers` for an item or value that does not fit, and
     :class:`~alliantiemonitor.measurements.exceptions.InvalidRespondent` for a user who may not
-    act on the round.
+    act on the round (nor is its named verifier), and :class:`PaperEntryInvalidVerifier` for a
+    ``verifier`` who may not be named.
     """
     round = lock_round(round)
-    _check_typist(round, by)
+    entry = PaperEntry.objects.filter(round=round).first()
+    _check_typist(round, by, entry)
     paper_entry_may_start(round)
     clean = _clean(round, answers)
     now = timezone.now()
-    entry = PaperEntry.objects.filter(round=round).first()
     if entry is None:
         entry = PaperEntry(
             round=round,
@@ -140,10 +186,15 @@ def paper_entry_save(
             first_answers=clean,
             first_at=now,
         )
-        if not verify:
+        detail: dict[str, Any] = {"items": len(clean)}
+        if verify:
+            _check_verifier(round, verifier, by)
+            entry.verifier = verifier
+            detail["verifier"] = verifier.uuid if verifier is not None else None
+        else:
             entry.save()
             _make_response(entry, clean, by)
-        return _store(entry, by, Action.PAPER_ENTRY_TYPE, {"items": len(clean)})
+        return _store(entry, by, Action.PAPER_ENTRY_TYPE, detail)
     if entry.state != PaperEntryState.AWAITING_SECOND:
         # Typed twice already: the differences are resolved, not typed a third time.
         raise InvalidTransition(state=entry.state)
@@ -179,8 +230,8 @@ def paper_entry_resolve(
     difference or does not fit, and the errors of :func:`paper_entry_save` for the round.
     """
     round = lock_round(entry.round)
-    _check_typist(round, by)
     entry.refresh_from_db(from_queryset=PaperEntry.objects.select_for_update())
+    _check_typist(round, by, entry)
     if entry.state != PaperEntryState.MISMATCH:
         raise PaperEntryNoMismatch()
     paper_entry_may_start(round)
@@ -197,7 +248,40 @@ def paper_entry_resolve(
     return _store(entry, by, Action.PAPER_ENTRY_RESOLVE, {"differences": len(differences)})
 
 
-def _check_typist(round: MeasurementRound, by: Any) -> None:
-    # Whoever may act on the round types its paper forms in: the same rule as the views.
+@transaction.atomic
+def paper_entry_verifier_assign(*, entry: PaperEntry, verifier: Any, by: Any) -> PaperEntry:
+    """Name ``verifier`` to type ``entry``'s paper form in again (``None``: withdraw the name).
+
+    Only the first typist, while they may still act on the round and while the entry waits for
+    its second typing. The named colleague's access to the entry screen follows at once: a
+    withdrawn or replaced verifier can no longer open it.
+
+    Raises :class:`PaperEntryNotFirstTypist` for anyone but the first typist,
+    :class:`InvalidRespondent` when the first typist may no longer act on the round,
+    :class:`InvalidTransition` once the entry was typed in twice, and
+    :class:`PaperEntryInvalidVerifier` for a ``verifier`` who may not be named.
+    """
+    round = lock_round(entry.round)
+    entry.refresh_from_db(from_queryset=PaperEntry.objects.select_for_update())
+    if entry.first_by_id != getattr(by, "pk", None):
+        raise PaperEntryNotFirstTypist()
     if not is_assignee(round.trajectory, by):
         raise InvalidRespondent()
+    if entry.state != PaperEntryState.AWAITING_SECOND:
+        raise InvalidTransition(state=entry.state)
+    _check_verifier(round, verifier, by)
+    entry.verifier = verifier
+    uuid = verifier.uuid if verifier is not None else None
+    return _store(entry, by, Action.PAPER_ENTRY_VERIFIER_ASSIGN, {"verifier": uuid})
+
+
+def _check_typist(round: MeasurementRound, by: Any, entry: PaperEntry | None) -> None:
+    # Whoever may act on the round types its paper forms in, and the colleague named to check
+    # this entry while it waits for them: the same rules as the views.
+    if is_assignee(round.trajectory, by):
+        return
+    if entry is not None and by is not None:
+        named = PaperEntry.objects.filter(pk=entry.pk)
+        if policy.scoped(by, Perm.PAPER_ENTRY_VERIFY, named).exists():
+            return
+    raise InvalidRespondent()

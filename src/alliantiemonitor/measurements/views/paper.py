@@ -5,6 +5,9 @@ statement, then sees the form's layout with what was typed before saving. Nothin
 the professional's own answers; the client's typed answers are shown only to the typist, who
 has the paper in hand, and only once the professional's own side is sent (the blind rule, see
 :mod:`alliantiemonitor.measurements.services.paper`).
+
+The colleague named to check the entry reaches the entry screen and nothing else of the round:
+no link on it leads to the round, and after saving they go back to their caseload.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.research.report_pdf import PdfUnavailable
-from alliantiemonitor.measurements.access import get_round_for
+from alliantiemonitor.measurements.access import get_paper_entry_round_for, get_round_for
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.exceptions import WrongPaperCode
 from alliantiemonitor.measurements.models import MeasurementRound, PaperEntry, PaperEntryState
@@ -35,6 +38,7 @@ from alliantiemonitor.measurements.paper import (
 from alliantiemonitor.measurements.paper_forms import (
     PaperAnswersForm,
     PaperCodeForm,
+    PaperVerifierForm,
     paper_field_name,
 )
 from alliantiemonitor.measurements.services.paper import (
@@ -42,7 +46,9 @@ from alliantiemonitor.measurements.services.paper import (
     paper_entry_may_start,
     paper_entry_resolve,
     paper_entry_save,
+    paper_entry_verifier_assign,
     paper_form_code,
+    paper_verifier_candidates,
 )
 from alliantiemonitor.permissions.rules import Perm
 
@@ -79,9 +85,13 @@ def paper_form(request: HttpRequest, uuid: Any, form: str) -> HttpResponse:
 class _Entry:
     """What one request of the entry screen works with."""
 
-    def __init__(self, request: HttpRequest, measurement_round: MeasurementRound) -> None:
+    def __init__(
+        self, request: HttpRequest, measurement_round: MeasurementRound, *, as_verifier: bool
+    ) -> None:
         self.request = request
         self.round = measurement_round
+        #: Only the named colleague's check: this screen is all they may open of the round.
+        self.as_verifier = as_verifier
         self.entry = PaperEntry.objects.filter(round=measurement_round).first()
         language = paper_form_language(measurement_round, Rater.CLIENT, current_language())
         self.questionnaire = BlankQuestionnaire(measurement_round, Rater.CLIENT, language)
@@ -98,15 +108,23 @@ class _Entry:
             scale_values=self.scale_values,
         )
 
+    def verifier_form(
+        self, data: Any = None, *, required: bool = True, initial: Any = None
+    ) -> PaperVerifierForm:
+        candidates = paper_verifier_candidates(round=self.round, by=self.request.user)
+        return PaperVerifierForm(data, candidates=candidates, required=required, initial=initial)
+
     def page(self, step: str, status: int = 200, **context: Any) -> HttpResponse:
         base = {
             "round": self.round,
-            "client": self.round.trajectory.client,
             "entry": self.entry,
             "is_second": self.is_second,
+            "as_verifier": self.as_verifier,
             "step": step,
             "questionnaire": self.questionnaire,
         }
+        if step == "check" and not self.is_second and "verifier_form" not in context:
+            base["verifier_form"] = self.verifier_form()
         return render(
             self.request, "measurements/paper/entry.html", {**base, **context}, status=status
         )
@@ -131,10 +149,10 @@ class _Entry:
 @login_required
 def paper_entry(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Type the client's paper form in: code, keys, check, save; or resolve differences."""
-    measurement_round = get_round_for(
-        request.user, uuid, perm=Perm.TRAJECTORY_CHANGE, action=Action.ROUND_VIEW
+    measurement_round, as_verifier = get_paper_entry_round_for(
+        request.user, uuid, action=Action.ROUND_VIEW
     )
-    here = _Entry(request, measurement_round)
+    here = _Entry(request, measurement_round, as_verifier=as_verifier)
     entry = here.entry
     if entry is not None and entry.state == PaperEntryState.MISMATCH:
         return _resolve(here, entry)
@@ -143,7 +161,7 @@ def paper_entry(request: HttpRequest, uuid: Any) -> HttpResponse:
     except DomainError as exc:
         return here.page("refused", message=exc.message, status=409 if request.POST else 200)
     if here.is_second and entry is not None and entry.first_by_id == request.user.pk:
-        return here.page("waiting")
+        return _waiting(here, entry)
     if request.method == "GET":
         return here.page("code", code_form=PaperCodeForm())
 
@@ -170,19 +188,52 @@ def paper_entry(request: HttpRequest, uuid: Any) -> HttpResponse:
         return here.page("check", code=code, rows=here.rows(form), form=form)
     if step != "save":
         return here.page("keys", code=code, rows=here.rows(form), form=form, status=400)
+    verify = request.POST.get("finish") == "verify" and not here.is_second
+    verifier = None
+    if verify:
+        verifier_form = here.verifier_form(request.POST)
+        if not verifier_form.is_valid():
+            rows = here.rows(form)
+            context = {"code": code, "rows": rows, "form": form, "verifier_form": verifier_form}
+            return here.page("check", status=400, **context)
+        verifier = verifier_form.cleaned_data["verifier"]
     try:
         saved = paper_entry_save(
             round=measurement_round,
             answers=form.answers(),
             by=request.user,
-            verify=request.POST.get("finish") == "verify",
+            verify=verify,
+            verifier=verifier,
         )
     except DomainError as exc:
         return here.page("refused", message=exc.message, status=409)
-    return _after_save(request, saved)
+    return _after_save(here, saved)
 
 
-def _after_save(request: HttpRequest, saved: PaperEntry) -> HttpResponse:
+def _waiting(here: _Entry, entry: PaperEntry) -> HttpResponse:
+    """The first typist waits for the check, and may name another colleague or withdraw."""
+    request = here.request
+    if request.method == "POST" and request.POST.get("step") == "verifier":
+        withdraw = request.POST.get("withdraw") == "1"
+        form = here.verifier_form(None if withdraw else request.POST, required=not withdraw)
+        if withdraw or form.is_valid():
+            verifier = None if withdraw else form.cleaned_data["verifier"]
+            try:
+                paper_entry_verifier_assign(entry=entry, verifier=verifier, by=request.user)
+            except DomainError as exc:
+                return here.page("refused", message=exc.message, status=409)
+            if verifier is None:
+                messages.success(request, _("Nobody is named to check the paper form now."))
+            else:
+                messages.success(request, _("The colleague you chose can now check the form."))
+            return redirect("measurements:paper_entry", uuid=here.round.uuid)
+        return here.page("waiting", verifier_form=form, status=400)
+    initial = {"verifier": entry.verifier.uuid} if entry.verifier else None
+    return here.page("waiting", verifier_form=here.verifier_form(required=False, initial=initial))
+
+
+def _after_save(here: _Entry, saved: PaperEntry) -> HttpResponse:
+    request = here.request
     if saved.state == PaperEntryState.MISMATCH:
         messages.warning(
             request,
@@ -196,6 +247,9 @@ def _after_save(request: HttpRequest, saved: PaperEntry) -> HttpResponse:
         )
     else:
         messages.success(request, _("The client's paper form is stored as their answers."))
+    if here.as_verifier:
+        # The check is done: the round itself was never theirs to open.
+        return redirect("trajectories:caseload")
     return redirect("measurements:round_detail", uuid=saved.round.uuid)
 
 
@@ -216,4 +270,4 @@ def _resolve(here: _Entry, entry: PaperEntry) -> HttpResponse:
         saved = paper_entry_resolve(entry=entry, answers=form.answers(), by=request.user)
     except DomainError as exc:
         return here.page("refused", message=exc.message, status=409)
-    return _after_save(request, saved)
+    return _after_save(here, saved)
