@@ -43,7 +43,7 @@ def test_every_client_statement_offers_its_audio(client, easy_round, professiona
     page = client.get(reverse("client:fill")).content.decode()
     assert AUDIO.findall(page) == [_address(easy_round)]  # one statement per screen
     assert 'aria-pressed="false"' in page
-    assert "measurements/js/read-aloud" in page
+    assert "measurements/js/fill.bundle" in page  # autosave and read-aloud in one script
 
 
 def test_the_standard_page_offers_audio_for_each_statement(
