@@ -57,3 +57,31 @@ def test_no_digits_no_code(bad):
     if bad and not (bad.isascii() and bad.isdigit()):
         with pytest.raises(ValueError):
             paper_code.check_digit(bad)
+
+
+def test_the_position_permutations_are_the_powers_of_verhoeffs_permutation():
+    """Row 4 of a typed-out table was once wrong; the rows must be p¹ applied 0…7 times."""
+    p = (1, 5, 7, 6, 2, 8, 3, 0, 9, 4)
+    row = tuple(range(10))
+    for k in range(8):
+        assert paper_code._P[k] == row
+        row = tuple(p[d] for d in row)
+    assert row == tuple(range(10))  # p has order 8: the rows repeat after eight positions
+
+
+def test_every_neighbour_swap_at_every_position_is_caught_exhaustively():
+    """Every pair of different digits, swapped at every place of a form code's length."""
+    # Found by hypothesis in CI: 36 → 63 at the fifth and sixth digit went through.
+    code = "000036000" + paper_code.check_digit("000036000")
+    assert not paper_code.is_valid("000063000" + code[-1])
+    for length in range(2, 11):
+        for i in range(length - 1):
+            for a in "0123456789":
+                for b in "0123456789":
+                    if a == b:
+                        continue
+                    payload = ["0"] * length
+                    payload[i], payload[i + 1] = a, b
+                    code = "".join(payload) + paper_code.check_digit("".join(payload))
+                    swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
+                    assert not paper_code.is_valid(swapped), (code, swapped)

@@ -30,16 +30,21 @@ _D = (
     (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
     (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 )
-_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 7, 6, 8, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
+#: The permutation that Verhoeff's scheme applies once per position, and its powers: position
+#: ``i`` (counted from the right) uses ``_P[i % 8]``, the permutation applied ``i % 8`` times.
+#: Derived rather than typed out: a typed table once held a wrong row (position 4), which let
+#: some swaps of neighbouring digits through.
+_P1 = (1, 5, 7, 6, 2, 8, 3, 0, 9, 4)
+
+
+def _powers(permutation: tuple[int, ...], count: int) -> tuple[tuple[int, ...], ...]:
+    rows = [tuple(range(10))]
+    while len(rows) < count:
+        rows.append(tuple(permutation[digit] for digit in rows[-1]))
+    return tuple(rows)
+
+
+_P = _powers(_P1, 8)
 _INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 
