@@ -419,6 +419,7 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
                         True,
                         "",
                         opened,
+                        "nl",
                     )
                 )
                 for key, value in score_answers(instrument, answers, rater).items():
@@ -442,6 +443,9 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
                 "is_current",
                 "entry_key",
                 "updated_at",
+                # The language the answers were given in (measurements 0011); COPY skips
+                # Django's default, so every column without a database default is named.
+                "language",
             ],
             response_rows,
         )
