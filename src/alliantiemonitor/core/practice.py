@@ -43,7 +43,7 @@ PRACTICE_SEED_MAX = 99_999
 #: Letters for the fictional initials (no letters that read alike: I/L/O/Q/U/Y/X/C).
 _INITIALS = "ABDEFGHJKMNPRSTVWZ"
 
-_PINNED = {
+_PINNED: Mapping[str, Any] = {
     # Two rounds: the previous one and the current one.
     "rounds_min": 2,
     "rounds_max": 2,
