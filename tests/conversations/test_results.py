@@ -170,3 +170,59 @@ def test_statement_texts_follow_the_language(both_done):
 def test_unknown_viewer(both_done):
     with pytest.raises(ValueError):
         round_results(both_done, viewer="team_lead")
+
+
+@pytest.mark.parametrize("viewer", ["professional", "client"])
+def test_results_of_the_answers_equal_the_rounds_results(measurement_round, professional, viewer):
+    """The pure computation gives exactly what the round's results give for the same answers."""
+    from alliantiemonitor.conversations.results import results_of
+
+    flagged = ["c_trust_1", "c_bond_2"]
+    answer(measurement_round, "client", 2, flagged=flagged, c_trust_1=5, c_direction_2=None)
+    answer(measurement_round, "professional", 4, professional=professional, p_bond_1=1)
+    agreement_add(
+        conversation=conversation_start(round=measurement_round, by=professional),
+        text="Samen de doelen doorlopen.",
+        by=professional,
+    )
+    from_round = round_results(measurement_round, viewer=viewer)
+    responses = {r.rater: r for r in measurement_round.responses.current()}
+    pure = results_of(
+        instrument=measurement_round.instrument,
+        language="en",
+        vocabulary=measurement_round.vocabulary("en"),
+        viewer=viewer,
+        client_answers=responses["client"].answers,
+        professional_answers=responses["professional"].answers,
+        flagged=responses["client"].flagged,
+        client_language=responses["client"].language,
+        round=measurement_round,
+        conversation=from_round.conversation,
+        agreements=from_round.agreements,
+        evaluations=from_round.evaluations,
+    )
+    assert pure == from_round
+    assert from_round.flagged_count == 2
+    assert len(from_round.agreements) == 1
+
+
+def test_results_of_one_side_only_say_the_other_sent_nothing():
+    from alliantiemonitor.conversations.results import results_of
+    from alliantiemonitor.instruments.registry import get_registry
+
+    instrument = get_registry().get("kort")
+    client = {i.id: 3 for i in instrument.items_for("client")}
+    results = results_of(
+        instrument=instrument,
+        language="en",
+        vocabulary={},
+        viewer="professional",
+        client_answers=client,
+        professional_answers=None,
+    )
+    assert results.round is None
+    assert results.client_submitted
+    assert not results.professional_submitted
+    direction = results.characteristic("direction")
+    assert direction.client.score is not None
+    assert direction.professional.missing_reason == "No answers were sent."

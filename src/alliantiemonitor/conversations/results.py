@@ -10,7 +10,7 @@ rendering an empty page that looks like "no answers".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,7 +159,8 @@ class EvaluationResult:
 class RoundResults:
     """Everything the joint view and the client's results page show about one round."""
 
-    round: MeasurementRound
+    #: The round the answers belong to; ``None`` for answers that are no round's (practice).
+    round: MeasurementRound | None
     viewer: str
     instrument: Instrument
     language: str
@@ -229,17 +230,57 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
     if not round_answers_visible(round):
         raise AnswersNotVisible(state=round.state)
 
-    instrument = round.instrument
     language = current_language()
-    vocabulary = round.vocabulary(language)
     responses = {r.rater: r for r in round.responses.current().submitted()}
     client_response = responses.get(Rater.CLIENT)
     professional_response = responses.get(Rater.PROFESSIONAL)
-    client_answers: Mapping[str, Any] = client_response.answers if client_response else {}
-    professional_answers: Mapping[str, Any] = (
-        professional_response.answers if professional_response else {}
+    conversation, agreements, evaluations = _conversation(round)
+    return results_of(
+        instrument=round.instrument,
+        language=language,
+        vocabulary=round.vocabulary(language),
+        viewer=viewer,
+        client_answers=client_response.answers if client_response else None,
+        professional_answers=professional_response.answers if professional_response else None,
+        flagged=client_response.flagged if client_response else (),
+        client_language=client_response.language if client_response else "",
+        round=round,
+        conversation=conversation,
+        agreements=agreements,
+        evaluations=evaluations,
     )
-    flagged = set(client_response.flagged) if client_response else set()
+
+
+def results_of(
+    *,
+    instrument: Instrument,
+    language: str,
+    vocabulary: Mapping[str, str],
+    viewer: str,
+    client_answers: Mapping[str, Any] | None,
+    professional_answers: Mapping[str, Any] | None,
+    flagged: Iterable[str] = (),
+    client_language: str = "",
+    round: MeasurementRound | None = None,
+    conversation: Conversation | None = None,
+    agreements: tuple[Agreement, ...] = (),
+    evaluations: tuple[EvaluationResult, ...] = (),
+) -> RoundResults:
+    """The joint results of two sets of answers, read by ``viewer`` in ``language``.
+
+    The computation behind :func:`round_results`, without the database and without the blind
+    rule: the caller has the answers in hand and decides that they may be shown (the practice
+    mode passes a synthetic client's answers). ``None`` for a side's answers means that side
+    sent nothing; ``{}`` that it sent an empty form. ``client_language`` is the language the
+    client read the statements in (noted when it is not ``language``).
+    """
+    if viewer not in VIEWERS:
+        raise ValueError(f"viewer must be one of {VIEWERS}, not {viewer!r}")
+    client_submitted = client_answers is not None
+    professional_submitted = professional_answers is not None
+    client_answers = client_answers or {}
+    professional_answers = professional_answers or {}
+    flagged = set(flagged)
 
     client_scores = score_answers(instrument, client_answers, "client")
     professional_scores = score_answers(instrument, professional_answers, "professional")
@@ -299,7 +340,7 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
                     "client",
                     client_answers,
                     client_scores,
-                    submitted=client_response is not None,
+                    submitted=client_submitted,
                 ),
                 professional=_side(
                     instrument,
@@ -307,7 +348,7 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
                     "professional",
                     professional_answers,
                     professional_scores,
-                    submitted=professional_response is not None,
+                    submitted=professional_submitted,
                 ),
                 difference=diff.difference if diff else None,
                 highlight=bool(diff and diff.highlight),
@@ -323,8 +364,6 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
         client_label = gettext("Client")
         professional_label = gettext("Professional")
 
-    conversation, agreements, evaluations = _conversation(round)
-    client_language = client_response.language if client_response else ""
     return RoundResults(
         client_language="" if client_language in ("", language) else client_language,
         round=round,
@@ -334,8 +373,8 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
         client_label=client_label,
         professional_label=professional_label,
         professional_noun=professional_noun,
-        client_submitted=client_response is not None,
-        professional_submitted=professional_response is not None,
+        client_submitted=client_submitted,
+        professional_submitted=professional_submitted,
         characteristics=tuple(characteristics),
         agenda=agenda_of(pairs),
         scale_min=instrument.scale.minimum,
