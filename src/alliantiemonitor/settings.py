@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.dashboards",
     "alliantiemonitor.research",
     "alliantiemonitor.privacy",
+    "alliantiemonitor.practice",
     "alliantiemonitor.audit",
     "alliantiemonitor.jobs",
     "alliantiemonitor.web",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("planning/", include("alliantiemonitor.scheduling.urls")),
     path("inzage/", include("alliantiemonitor.privacy.urls")),
     path("onderzoek/", include("alliantiemonitor.research.urls")),
+    path("oefenen/", include("alliantiemonitor.practice.urls")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include((client_urlpatterns, "client"))),
     path("", include("alliantiemonitor.web.urls")),

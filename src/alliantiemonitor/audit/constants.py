@@ -203,6 +203,10 @@ class Action:
     #: organisation (``detail``: the reason, the study's months, rows per model; no study keys).
     STUDY_RECORDS_DELETE = "study.records_delete"
 
+    # -- Practice mode: a fictional client, so no client and no organisation.
+    #: A practice case started or played again (``detail``: the case code, new or replay).
+    PRACTICE_START = "practice.start"
+
     @classmethod
     def known(cls) -> frozenset[str]:
         """Every action name that may be recorded."""
