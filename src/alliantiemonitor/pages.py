@@ -120,6 +120,14 @@ PAGES: dict[str, str] = {
     "scheduling:trajectory": "professional",
     "scheduling:mail_settings": "professional",
     "scheduling:unsubscribe": "anonymous",
+    # -- Practice mode (a fictional client).
+    "practice:start": "professional",
+    "practice:case": "professional",
+    "practice:fill": "professional",
+    "practice:confirm": "professional",
+    "practice:joint": "skip: redirects to the statements until the own side is sent; "
+    "tests/e2e/test_practice.py plays a round and runs axe on it",
+    "practice:replay": POST,
     # -- Research.
     "research:study_list": "researcher",
     "research:study_new": "researcher",

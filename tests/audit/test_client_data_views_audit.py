@@ -31,6 +31,8 @@ NAMESPACES = (
     "scheduling",
     "privacy",
     "research",
+    # Practice: every page is listed below as no client data, so a page added there must say so.
+    "practice",
 )
 
 
@@ -196,7 +198,14 @@ AUDITED = [
 ]
 
 #: Pages that show no client data (or only write, audited by their service), with the reason.
+_PRACTICE = "practice mode: a fictional client drawn from the generator, no client data"
 NOT_CLIENT_DATA = {
+    "practice:start": f"{_PRACTICE}; starting a case audits practice.start (no client)",
+    "practice:case": _PRACTICE,
+    "practice:fill": f"{_PRACTICE}; the own answers stay in the session",
+    "practice:confirm": _PRACTICE,
+    "practice:joint": _PRACTICE,
+    "practice:replay": f"{_PRACTICE}; audits practice.start (no client)",
     "client:read_aloud": "instrument text spoken by the server, the same for every client",
     "trajectories:new": "an empty form; creating writes client.create in the service",
     "trajectories:start_round": "POST only; round_start audits round.start",

@@ -127,6 +127,20 @@ def client_page(methods: tuple[str, ...] = GET, **kwargs: Any) -> Rule:
     return Rule(args=None, allow=NOBODY, deny="403", methods=methods, **kwargs)
 
 
+#: A practice case code (tests/practice/test_views.py plays it).
+PRACTICE_CASE = "kort-verslechterend-reclassering-4821"
+
+
+def practice_page(methods: tuple[str, ...]) -> Rule:
+    """A practice page: anyone logged in, for any case code (no client data)."""
+    return Rule(
+        lambda w, s: {"code": PRACTICE_CASE},
+        EVERYONE_LOGGED_IN,
+        allow_other=EVERYONE_LOGGED_IN,
+        methods=methods,
+    )
+
+
 def public_page(methods: tuple[str, ...] = GET, **kwargs: Any) -> Rule:
     """A page for anyone (login, health check)."""
     kwargs.setdefault("anonymous", "ok")
@@ -448,6 +462,20 @@ RULES: dict[str, Rule] = {
     # The client stops taking part: without ?enrolled= naming one of their own studies,
     # there is nothing to find.
     "client:research_withdraw": client_page(methods=GET_POST, client="404"),
+    # -- Practice mode: a fictional client, the same case for everyone logged in, on either
+    # side; nothing of a real client is shown. An empty start form is refused (400); the other
+    # forms of an unsent case send the player on (to the statements).
+    "practice:start": Rule(
+        None,
+        EVERYONE_LOGGED_IN,
+        methods=GET_POST,
+        special={(p, "own", "post"): "400" for p in EVERYONE_LOGGED_IN},
+    ),
+    "practice:case": practice_page(GET),
+    "practice:fill": practice_page(GET_POST),
+    "practice:confirm": practice_page(GET_POST),
+    "practice:joint": practice_page(GET),
+    "practice:replay": practice_page(POST),
     # -- The admin.
     "admin:index": admin_page(None, GET, org_admin_own="ok", org_admin_other="ok", superuser="ok"),
     # A logged-in staff user is sent on to the index; anyone else gets the form.

@@ -151,6 +151,10 @@ def _phase(w: World) -> Any:
     )
 
 
+def _practice(w: World) -> list[Any]:
+    return ["kort-verslechterend-reclassering-4821"]
+
+
 def _trajectory(w: World) -> list[Any]:
     return [w.trajectory.uuid]
 
@@ -260,6 +264,12 @@ ADDRESSES = [
     Address("trajectories:privacy_erase", "org_admin", lambda w: [w.trajectory.client.uuid]),
     Address("privacy:access", "staff", _trajectory),
     Address("privacy:access_json", "staff", _trajectory),
+    Address("practice:start", "staff"),
+    Address("practice:case", "staff", _practice, text_arg=True),
+    Address("practice:fill", "staff", _practice, text_arg=True),
+    Address("practice:confirm", "staff", _practice, text_arg=True),
+    Address("practice:joint", "staff", _practice, text_arg=True),
+    Address("practice:replay", "staff", _practice, text_arg=True),
     Address("research:study_list", "researcher"),
     Address("research:study_new", "researcher"),
     Address("research:study_detail", "researcher", lambda w: [w.study.uuid]),
