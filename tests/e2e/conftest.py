@@ -179,9 +179,12 @@ def open_client_questionnaire(new_page, live_server, professional, trajectory): 
     return page
 
 
+#: Where the front-end packages are: the settings' NODE_MODULES_DIR when set, else the clone's.
 AXE_SOURCE = (
-    __import__("pathlib").Path(__file__).resolve().parents[2]
-    / "node_modules"
+    __import__("pathlib").Path(
+        os.environ.get("NODE_MODULES_DIR")
+        or __import__("pathlib").Path(__file__).resolve().parents[2] / "node_modules"
+    )
     / "axe-core"
     / "axe.min.js"
 )

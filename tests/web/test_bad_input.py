@@ -454,6 +454,7 @@ EXPLAINING_PAGES = {
     "scheduling/unsubscribe_invalid.html",  # an unknown or used unsubscribe link
     "measurements/client/invalid.html",  # a client's link or code that does not work
     "measurements/client/too_many.html",  # too many wrong links or codes from one address
+    "practice/unknown_case.html",  # a practice case code that names no case
 }
 
 
