@@ -10,6 +10,8 @@ client data; starting a case is recorded as ``practice.start`` (no client, no or
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -55,6 +57,22 @@ class _FictionalClient:
 
 def _unknown_case(request: HttpRequest) -> HttpResponse:
     return render(request, "practice/unknown_case.html", status=404)
+
+
+CaseView = Callable[[HttpRequest, CaseCode], HttpResponse]
+
+
+def _case_page(view: CaseView) -> Callable[..., HttpResponse]:
+    """Give ``view`` the case its address names; a code that names none gets a clear 404."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, code: str) -> HttpResponse:
+        parsed = parse_code(code)
+        if parsed is None:
+            return _unknown_case(request)
+        return view(request, parsed)
+
+    return wrapper
 
 
 def _case_context(code: CaseCode, case: PracticeCase) -> dict[str, Any]:
@@ -139,11 +157,9 @@ def start(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET"])
-def case(request: HttpRequest, code: str) -> HttpResponse:
+@_case_page
+def case(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
     """The case: who the fictional client is and how the previous round went."""
-    parsed = parse_code(code)
-    if parsed is None:
-        return _unknown_case(request)
     practice = parsed.case()
     side = player_side(request.session, parsed)
     language = current_language()
@@ -163,11 +179,9 @@ def case(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def fill(request: HttpRequest, code: str) -> HttpResponse:
+@_case_page
+def fill(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
     """The player's own side of the current round, on the real fill page's templates."""
-    parsed = parse_code(code)
-    if parsed is None:
-        return _unknown_case(request)
     practice = parsed.case()
     side = player_side(request.session, parsed)
     if side.sent:
@@ -222,11 +236,9 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, code: str) -> HttpResponse:
+@_case_page
+def confirm(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
     """Check the own answers, then "send" them: the joint view opens."""
-    parsed = parse_code(code)
-    if parsed is None:
-        return _unknown_case(request)
     practice = parsed.case()
     side = player_side(request.session, parsed)
     if request.method == "POST":
@@ -255,11 +267,9 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET"])
-def joint(request: HttpRequest, code: str) -> HttpResponse:
+@_case_page
+def joint(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
     """Both sides, the agenda and the prompts, as the real joint view shows them."""
-    parsed = parse_code(code)
-    if parsed is None:
-        return _unknown_case(request)
     side = player_side(request.session, parsed)
     if not side.sent:
         # Blind until both are done, in practice too: first the own side.
@@ -282,11 +292,9 @@ def joint(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def replay(request: HttpRequest, code: str) -> HttpResponse:
+@_case_page
+def replay(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
     """Play the same case again, with an empty own side."""
-    parsed = parse_code(code)
-    if parsed is None:
-        return _unknown_case(request)
     player_side_clear(request.session, parsed)
     audit_record(
         actor=request.user,
