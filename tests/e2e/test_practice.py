@@ -27,8 +27,8 @@ def _tab_to(page, selector: str) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError(f"{selector!r} is not reachable by keyboard on {page.url}")
 
 
-def _practice_page(page) -> None:  # type: ignore[no-untyped-def]
-    check(page)
+def _practice_page(page, name: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    check(page, name)
     assert page.locator(".am-practice-banner").inner_text().strip() == BANNER
     assert page.title().startswith("Oefenen: ")
 
@@ -37,7 +37,7 @@ def test_a_round_played_by_keyboard_ends_in_the_joint_view(page, live_server, pr
     clients, rounds, responses = Client.objects.count(), MeasurementRound.objects.count(), 0
     log_in(page, live_server, professional)
     page.goto(f"{live_server.url}/oefenen/")
-    _practice_page(page)
+    _practice_page(page, "practice-start")
 
     # The course: a deteriorating alliance (the third choice); the version: the short one.
     _tab_to(page, "input[name=course]")
@@ -51,7 +51,7 @@ def test_a_round_played_by_keyboard_ends_in_the_joint_view(page, live_server, pr
     with page.expect_navigation(wait_until="load"):
         page.keyboard.press("Enter")
     assert "/oefenen/casus/kort-verslechterend-" in page.url
-    _practice_page(page)
+    _practice_page(page, "practice-case")
     assert "(fictief)" in page.locator("h1").inner_text()
 
     _tab_to(page, "main a.utrecht-button")
@@ -78,7 +78,7 @@ def test_a_round_played_by_keyboard_ends_in_the_joint_view(page, live_server, pr
     with page.expect_navigation(wait_until="load"):
         page.keyboard.press("Enter")
     assert page.url.endswith("/gesprek/")
-    _practice_page(page)
+    _practice_page(page, "practice-joint")
     assert page.locator("#agenda").count() == 1
     assert page.locator("#scores table").count() == 1
     assert page.locator("#prompts").count() == 1
