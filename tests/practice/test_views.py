@@ -277,3 +277,19 @@ def test_the_case_after_a_handover_says_so(client, professional):
 def test_the_staff_menu_leads_to_practice(client, team_lead):
     client.force_login(team_lead)
     assert reverse("practice:start") in client.get(reverse("home")).text
+
+
+def test_a_case_code_from_the_board_opens_the_case(client, professional):
+    client.force_login(professional)
+    response = client.get(reverse("practice:start"), {"casus": f"  {CODE.upper()} "})
+    assert response["Location"] == url("case")
+
+
+@pytest.mark.parametrize("typed", ["", "kort-4821", "kort-verslechterend-reclassering-0", "a\x00b"])
+def test_a_wrong_case_code_is_refused_with_a_message(client, professional, typed):
+    client.force_login(professional)
+    response = client.get(reverse("practice:start"), {"casus": typed})
+    assert response.status_code == 400
+    assert "utrecht-form-field-error-message" in response.text
+    # The start form is still there, with its choices.
+    assert 'value="stable" checked' in response.text

@@ -17,6 +17,7 @@ from alliantiemonitor.practice.cases import (
     VARIANTS,
     CaseCode,
     new_seed,
+    parse_code,
 )
 
 
@@ -51,3 +52,22 @@ class StartForm(forms.Form):
     def case_code(self) -> CaseCode:
         data = self.cleaned_data
         return CaseCode(data["variant"], data["course"], data["domain"], new_seed())
+
+
+class CaseCodeForm(forms.Form):
+    """Open a case by its code, as a teacher writes it on the board."""
+
+    casus = forms.CharField(
+        label=_("Case code"),
+        help_text=_("For example: kort-verslechterend-reclassering-4821"),
+        max_length=80,
+        error_messages={"required": _("Fill in a case code.")},
+    )
+
+    def clean_casus(self) -> CaseCode:
+        code = parse_code(self.cleaned_data["casus"].strip().lower())
+        if code is None:
+            raise forms.ValidationError(
+                _("This is not a case code. It reads like the example: four parts with dashes.")
+            )
+        return code

@@ -43,7 +43,7 @@ from alliantiemonitor.practice.cases import (
     player_side_clear,
     player_side_save,
 )
-from alliantiemonitor.practice.forms import StartForm
+from alliantiemonitor.practice.forms import CaseCodeForm, StartForm
 
 BASE_TEMPLATE = "practice/base.html"
 
@@ -125,6 +125,14 @@ def _default_domain(request: HttpRequest) -> str:
 def start(request: HttpRequest) -> HttpResponse:
     """Choose a variant, a course and a field of work; start a new case (POST)."""
     language = current_language()
+    initial = {
+        "variant": default_variant(),
+        "course": "stable",
+        "domain": _default_domain(request),
+    }
+    form = StartForm(language=language, initial=initial)
+    code_form = CaseCodeForm()
+    status = 200
     if request.method == "POST":
         form = StartForm(request.POST, language=language)
         if form.is_valid():
@@ -136,20 +144,26 @@ def start(request: HttpRequest) -> HttpResponse:
             )
             return redirect("practice:case", str(code))
         status = 400
-    else:
-        form = StartForm(
-            language=language,
-            initial={
-                "variant": default_variant(),
-                "course": "stable",
-                "domain": _default_domain(request),
-            },
-        )
-        status = 200
+    elif "casus" in request.GET:
+        code_form = CaseCodeForm(request.GET)
+        if code_form.is_valid():
+            return redirect("practice:case", str(code_form.cleaned_data["casus"]))
+        status = 400
+    return _start_page(request, form, code_form, status=status)
+
+
+def _start_page(
+    request: HttpRequest, form: StartForm, code_form: CaseCodeForm, *, status: int
+) -> HttpResponse:
     return render(
         request,
         "practice/start.html",
-        {"form": form, "hints": COURSE_HINTS, "base_template": BASE_TEMPLATE},
+        {
+            "form": form,
+            "code_form": code_form,
+            "hints": COURSE_HINTS,
+            "base_template": BASE_TEMPLATE,
+        },
         status=status,
     )
 
