@@ -165,8 +165,9 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
     with steps.step("reliability"):
         for rater in RATERS:
             mapping = mapping_from_instrument(inst, rater)
-            rows = frame.loc[frame["rater"] == rater, list(mapping.items)]
-            prepared = prepare(rows, mapping, missing="listwise")
+            # prepare selects the rater's rows of the mapped columns only.
+            mine = (frame["rater"] == rater).to_numpy()
+            prepared = prepare(frame, mapping, missing="listwise", rows=mine)
             for result in reliability(prepared):
                 alphas[f"{rater}/{result.scale}"] = result.alpha
                 omegas[f"{rater}/{result.scale}"] = result.omega
