@@ -206,25 +206,35 @@ def _problems(
     ]
 
 
+#: Answers checked per pass of :func:`_off_scale`: a block that stays in the processor's cache.
+_CHECK_BLOCK = 32_768
+
+
 def _off_scale(values: NDArray[np.float64], scale: Scale) -> bool:
     """Whether any answer in ``values`` (NaN = not answered) is not a value of ``scale``.
 
-    A quick check of a whole block: the smallest and largest answer, and for a scale of
-    consecutive whole numbers (as 1–5) whether every answer is whole. Which cells are off is
-    found per column (:func:`_parse_column`) only when this says some are.
+    A quick check of a whole array: per block of answers the smallest and largest (NaN
+    skipped) and, for a scale of consecutive whole numbers (as 1–5), the largest fraction
+    ``answer − floor(answer)``. Which cells are off is found per column
+    (:func:`_parse_column`) only when this says some are.
     """
-    if values.size == 0:
-        return False
-    smallest, largest = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)
-    if math.isnan(smallest):
-        return False  # nothing answered
-    if smallest < scale.minimum or largest > scale.maximum:
-        return True
     if scale.values != tuple(range(scale.minimum, scale.maximum + 1)):
         allowed = np.asarray(scale.values, dtype=np.float64)
         return not bool((np.isnan(values) | np.isin(values, allowed)).all())
-    fractions = np.fmod(values, 1.0)
-    return bool(np.fmax.reduce(np.abs(fractions, out=fractions), axis=None) > 0)
+    flat = values.ravel(order="K")  # a view of the column-major block
+    low, high = float(scale.minimum), float(scale.maximum)
+    work = np.empty(min(flat.size, _CHECK_BLOCK))
+    for start in range(0, flat.size, _CHECK_BLOCK):
+        block = flat[start : start + _CHECK_BLOCK]
+        fraction = work[: block.size]
+        # NaN compares False, so an unanswered block passes every test.
+        if np.fmin.reduce(block) < low or np.fmax.reduce(block) > high:
+            return True
+        np.floor(block, out=fraction)
+        np.subtract(block, fraction, out=fraction)
+        if np.fmax.reduce(fraction) > 0:
+            return True
+    return False
 
 
 def read_answers(
