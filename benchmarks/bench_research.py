@@ -174,7 +174,9 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
     with steps.step("scores"):
         scores = scores_from_answers(inst, frame)
     with steps.step("agreement"):
-        sides = [scores[scores["rater"] == rater] for rater in RATERS]
+        # Each rater's rows of the columns the pairing needs (not the rater column's text).
+        needed = scores[[*KEY, *keys]]
+        sides = [needed[(scores["rater"] == rater).to_numpy()] for rater in RATERS]
         joined, pairs = join_raters(*sides, on=KEY, characteristics=keys)
         agreed = agreement(joined, pairs)
     with steps.step("change patterns"):
