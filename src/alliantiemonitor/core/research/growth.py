@@ -148,6 +148,7 @@ class ChangeResult:
     ``rater``, ``characteristic``, ``n_scores``, ``first``, ``last``, ``rc`` (first → latest)
     and ``pattern``. ``shares`` has per rater, characteristic and pattern the count ``n``, the
     ``share`` of all trajectories and ``share_classified`` (of those with two or more scores).
+    ``trajectory``, ``rater``, ``characteristic`` and ``pattern`` are categorical columns.
     """
 
     method: Method
