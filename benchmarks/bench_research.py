@@ -165,15 +165,18 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
     with steps.step("reliability"):
         for rater in RATERS:
             mapping = mapping_from_instrument(inst, rater)
-            rows = frame.loc[frame["rater"] == rater, list(mapping.items)]
-            prepared = prepare(rows, mapping, missing="listwise")
+            # prepare selects the rater's rows of the mapped columns only.
+            mine = (frame["rater"] == rater).to_numpy()
+            prepared = prepare(frame, mapping, missing="listwise", rows=mine)
             for result in reliability(prepared):
                 alphas[f"{rater}/{result.scale}"] = result.alpha
                 omegas[f"{rater}/{result.scale}"] = result.omega
     with steps.step("scores"):
         scores = scores_from_answers(inst, frame)
     with steps.step("agreement"):
-        sides = [scores[scores["rater"] == rater] for rater in RATERS]
+        # Each rater's rows of the columns the pairing needs (not the rater column's text).
+        needed = scores[[*KEY, *keys]]
+        sides = [needed[(scores["rater"] == rater).to_numpy()] for rater in RATERS]
         joined, pairs = join_raters(*sides, on=KEY, characteristics=keys)
         agreed = agreement(joined, pairs)
     with steps.step("change patterns"):

@@ -18,6 +18,7 @@ from alliantiemonitor.core.scoring import (
     characteristic_discrepancies,
     discrepancy_frame,
     pair_discrepancies,
+    read_answers,
     required_answers,
     score_answers,
     score_array,
@@ -418,3 +419,79 @@ def test_duplicated_other_columns_do_not_matter() -> None:
     ids = client_ids()
     frame = pd.DataFrame([[3, "a", "b"]], columns=[ids[0], "note", "note"])
     assert len(score_frame(INSTRUMENT, frame, "client")) == 1
+
+
+# -- float columns and selected rows (the quick path for large tables) ----------------------
+
+
+def test_float_columns_off_the_scale_are_named_and_left_out() -> None:
+    """Float columns are checked as one block first; each bad cell is still named."""
+    index = ["r1", "r2", "r3", "r4"]
+    frame = pd.DataFrame(
+        {
+            "c_direction_1": [1.0, 0.0, 3.0, np.nan],
+            "c_trust_1": [6.0, np.nan, 2.5, 4.0],
+            "c_bond_1": [5.0, 4.0, 3.0, 2.0],
+        },
+        index=index,
+    )
+    problems = validate_answers(INSTRUMENT, frame, "client")
+    found = [(p.row, p.position, p.column, p.value) for p in problems]
+    assert found == [
+        ("r1", 0, "c_trust_1", 6.0),
+        ("r2", 1, "c_direction_1", 0.0),
+        ("r3", 2, "c_trust_1", 2.5),
+    ]
+    values, _problems = read_answers(INSTRUMENT, frame, "client")
+    ids = client_ids()
+    direction, trust = values[:, ids.index("c_direction_1")], values[:, ids.index("c_trust_1")]
+    np.testing.assert_array_equal(direction, [1.0, np.nan, 3.0, np.nan])
+    np.testing.assert_array_equal(trust, [np.nan, np.nan, np.nan, 4.0])
+
+
+def test_a_scale_with_a_gap_refuses_the_missing_value() -> None:
+    points = tuple(p for p in INSTRUMENT.scale.points if p.value != 3)
+    gapped = dataclasses.replace(
+        INSTRUMENT, scale=dataclasses.replace(INSTRUMENT.scale, points=points)
+    )
+    frame = pd.DataFrame({"c_direction_1": [1.0, 3.0, 5.0], "c_trust_1": [2.0, 4.0, np.nan]})
+    problems = validate_answers(gapped, frame, "client")
+    assert [(p.position, p.column, p.value) for p in problems] == [(1, "c_direction_1", 3.0)]
+
+
+def test_selected_rows_name_their_own_labels_and_positions() -> None:
+    frame = pd.DataFrame(
+        {"c_direction_1": [1.0, 9.0, 2.0, 7.0], "p_direction_1": [np.nan, 1.0, np.nan, 1.0]},
+        index=["a", "b", "c", "d"],
+    )
+    rows = np.array([False, True, False, True])
+    problems = validate_answers(INSTRUMENT, frame[rows], "client")
+    values, selected = read_answers(INSTRUMENT, frame, "client", rows=rows)
+    assert [(p.row, p.position, p.value) for p in selected] == [("b", 0, 9.0), ("d", 1, 7.0)]
+    assert selected == problems
+    assert values.shape == (2, len(client_ids()))
+    with pytest.raises(ValueError, match="boolean array"):
+        read_answers(INSTRUMENT, frame, "client", rows=[1, 3])
+    with pytest.raises(ValueError, match="boolean array"):
+        score_frame(INSTRUMENT, frame, "client", rows=rows[:3])
+
+
+ROWS = st.lists(st.tuples(CLIENT_RESPONSE, st.booleans()), min_size=1, max_size=20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ROWS, st.booleans())
+def test_scoring_selected_rows_equals_scoring_their_frame(
+    rows: list[tuple[dict[str, int | None], bool]], as_float: bool
+) -> None:
+    records = [record for record, _chosen in rows]
+    frame = answers_to_frame(records, client_ids())
+    frame = frame.astype(np.float64) if as_float else frame.astype("Int64")
+    frame.index = [f"row{i}" for i in range(len(frame))]
+    mask = np.array([chosen for _record, chosen in rows])
+    expected = score_frame(INSTRUMENT, frame[mask], "client")
+    pd.testing.assert_frame_equal(score_frame(INSTRUMENT, frame, "client", rows=mask), expected)
+    array = score_array(
+        INSTRUMENT, frame[mask].to_numpy(dtype=np.float64, na_value=np.nan), "client"
+    )
+    np.testing.assert_array_equal(array, expected.to_numpy())

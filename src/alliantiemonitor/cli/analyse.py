@@ -291,15 +291,16 @@ def _context(args: argparse.Namespace) -> AnalysisContext:
             mapping = mapping_from_instrument(instrument, rater)
         else:
             mapping = read_mapping(args.mapping)
-        rows = frame
+        rows = None
         if instrument is not None and RATER_COLUMN in frame.columns:
             frame = _rater_rows(frame, args.data)
-            rows = frame[frame[RATER_COLUMN].eq(str(rater)).fillna(False).to_numpy(dtype=bool)]
-            if rows.empty and not frame.empty:
+            rows = frame[RATER_COLUMN].eq(str(rater)).fillna(False).to_numpy(dtype=bool)
+            if not rows.any() and not frame.empty:
                 raise CommandFailure(
                     f"error: {args.data}: no rows with {rater} in column {RATER_COLUMN}"
                 )
-        data = prepare(rows, mapping, missing=args.missing, group=args.group)
+        # prepare selects the rater's rows of the item (and group) columns only.
+        data = prepare(frame, mapping, missing=args.missing, group=args.group, rows=rows)
     except AnalysisInputError as exc:
         raise CommandFailure(*(f"error: {problem}" for problem in exc.problems)) from None
     pair_key = tuple(column.strip() for column in args.pair_key.split(",") if column.strip())

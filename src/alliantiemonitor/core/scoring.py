@@ -189,15 +189,15 @@ def _parse_column(column: pd.Series, scale: Scale) -> tuple[NDArray[np.float64],
 
 
 def _problems(
-    frame: pd.DataFrame, column: str, invalid: NDArray[np.bool_], scale: Scale
+    column: pd.Series, name: str, invalid: NDArray[np.bool_], scale: Scale
 ) -> list[AnswerProblem]:
     positions = np.flatnonzero(invalid)
-    cells = frame[column].iloc[positions]
+    cells = column.iloc[positions]
     return [
         AnswerProblem(
             row=label,
             position=int(pos),
-            column=column,
+            column=name,
             value=value,
             scale_min=scale.minimum,
             scale_max=scale.maximum,
@@ -206,8 +206,39 @@ def _problems(
     ]
 
 
+#: Answers checked per pass of :func:`_off_scale`: a block that stays in the processor's cache.
+_CHECK_BLOCK = 32_768
+
+
+def _off_scale(values: NDArray[np.float64], scale: Scale) -> bool:
+    """Whether any answer in ``values`` (NaN = not answered) is not a value of ``scale``.
+
+    A quick check of a whole array: per block of answers the smallest and largest (NaN
+    skipped) and, for a scale of consecutive whole numbers (as 1–5), the largest fraction
+    ``answer − floor(answer)``. Which cells are off is found per column
+    (:func:`_parse_column`) only when this says some are.
+    """
+    if scale.values != tuple(range(scale.minimum, scale.maximum + 1)):
+        allowed = np.asarray(scale.values, dtype=np.float64)
+        return not bool((np.isnan(values) | np.isin(values, allowed)).all())
+    flat = values.ravel(order="K")  # a view of the column-major block
+    low, high = float(scale.minimum), float(scale.maximum)
+    work = np.empty(min(flat.size, _CHECK_BLOCK))
+    for start in range(0, flat.size, _CHECK_BLOCK):
+        block = flat[start : start + _CHECK_BLOCK]
+        fraction = work[: block.size]
+        # NaN compares False, so an unanswered block passes every test.
+        if np.fmin.reduce(block) < low or np.fmax.reduce(block) > high:
+            return True
+        np.floor(block, out=fraction)
+        np.subtract(block, fraction, out=fraction)
+        if np.fmax.reduce(fraction) > 0:
+            return True
+    return False
+
+
 def read_answers(
-    instrument: Instrument, frame: pd.DataFrame, rater: Rater
+    instrument: Instrument, frame: pd.DataFrame, rater: Rater, *, rows: ArrayLike | None = None
 ) -> tuple[NDArray[np.float64], list[AnswerProblem]]:
     """Read the rater's answers from ``frame``: a rows × items float array and every bad cell.
 
@@ -215,7 +246,9 @@ def read_answers(
     an absent column is all NaN) and is what :func:`score_array` takes. Invalid cells are NaN
     in the array and listed as problems, ordered by row and column. An item id that heads
     more than one column raises :class:`ValueError`: which of them holds the answers is
-    unknowable.
+    unknowable. ``rows``, a boolean array as long as ``frame``, reads only those rows (as
+    ``frame[rows]`` would, without copying the other columns); positions and labels in the
+    problems are then those of the selected rows.
     """
     items = instrument.items_for(rater)
     item_ids = {item.id for item in items}
@@ -227,18 +260,52 @@ def read_answers(
             f"the frame has more than one column named {', '.join(duplicated)}; "
             "keep one column per item"
         )
-    values = np.full((len(frame), len(items)), np.nan, order="F")
+    positions = None if rows is None else row_positions(rows, len(frame))
+    n_rows = len(frame) if positions is None else len(positions)
+    values = np.empty((n_rows, len(items)), order="F")
     problems: list[AnswerProblem] = []
+    floats: list[int] = []
     for j, item in enumerate(items):
         # A missing column is a column nobody answered, not an error.
         if item.id not in frame.columns:
+            values[:, j] = np.nan
             continue
-        column, invalid = _parse_column(frame[item.id], instrument.scale)
-        values[:, j] = column
+        column = frame[item.id]
+        if column.dtype == np.float64:
+            # Float columns are copied as they are and checked together below.
+            floats.append(j)
+            if positions is None:
+                values[:, j] = column.to_numpy()
+            else:
+                # "clip": the positions are valid; the default mode buffers ``out``.
+                np.take(column.to_numpy(), positions, out=values[:, j], mode="clip")
+            continue
+        selected = column if positions is None else column.iloc[positions]
+        parsed, invalid = _parse_column(selected, instrument.scale)
+        values[:, j] = parsed
         if invalid.any():
-            problems.extend(_problems(frame, item.id, invalid, instrument.scale))
+            problems.extend(_problems(selected, item.id, invalid, instrument.scale))
+    if floats and _off_scale(values, instrument.scale):
+        for j in floats:
+            column = frame[items[j].id]
+            selected = column if positions is None else column.iloc[positions]
+            parsed, invalid = _parse_column(selected, instrument.scale)
+            if invalid.any():
+                values[:, j] = parsed
+                problems.extend(_problems(selected, items[j].id, invalid, instrument.scale))
     problems.sort(key=lambda p: (p.position, p.column))
     return values, problems
+
+
+def row_positions(rows: ArrayLike, length: int) -> NDArray[np.intp]:
+    """The positions of the rows a boolean mask of ``length`` rows selects.
+
+    Raises :class:`ValueError` when ``rows`` is not a boolean array of that length.
+    """
+    mask = np.asarray(rows)
+    if mask.dtype != np.bool_ or mask.shape != (length,):
+        raise ValueError(f"rows must be a boolean array of the data's {length} rows")
+    return np.flatnonzero(mask)
 
 
 def validate_answers(
@@ -299,27 +366,49 @@ def score_array(
                 for r, c in zip(rows, cols, strict=True)
             )
 
+    # The scoring below works in place: on a copy, never on the caller's array.
+    return _score_in_place(instrument, answers.copy(order="F"), rater, min_fraction)
+
+
+def _score_in_place(
+    instrument: Instrument, answers: NDArray[np.float64], rater: Rater, min_fraction: float
+) -> NDArray[np.float64]:
+    """:func:`score_array` on checked answers (rows × items, column-major) that it may change.
+
+    Reverse-keyed columns are mirrored and missing answers set to 0 in ``answers`` itself, so
+    a characteristic's total is a plain sum of its columns. Answers are whole scale values,
+    so every sum is exact and the scores equal a per-item sum in any order.
+    """
+    items = instrument.items_for(rater)
+    scale = instrument.scale
     flip = scale.minimum + scale.maximum
-    n_rows = answers.shape[0]
+    for j, item in enumerate(items):
+        if item.reverse:
+            np.subtract(flip, answers[:, j], out=answers[:, j])
+    missing = np.isnan(answers)
+    np.copyto(answers, 0.0, where=missing)
     keys = characteristic_keys(instrument)
-    scores = np.full((n_rows, len(keys)), np.nan)
+    # Column-major, as the answers: each characteristic's scores are one contiguous column.
+    scores = np.full((answers.shape[0], len(keys)), np.nan, order="F")
     for k, key in enumerate(keys):
         columns = [j for j, item in enumerate(items) if item.characteristic == key]
         if not columns:
             continue
         # Loop over the few item columns, never over rows: sums and counts per response.
-        total = np.zeros(n_rows)
-        answered = np.zeros(n_rows, dtype=np.int64)
-        for j in columns:
-            column = answers[:, j]
-            present = ~np.isnan(column)
-            item_scores = flip - column if items[j].reverse else column
-            total += np.where(present, item_scores, 0.0)
-            answered += present
+        block = _columns(answers, columns)
+        total = block.sum(axis=1)
+        answered = len(columns) - _columns(missing, columns).sum(axis=1)
         enough = answered >= required_answers(len(columns), min_fraction)
         with np.errstate(invalid="ignore", divide="ignore"):
-            scores[:, k] = np.where(enough, total / answered, np.nan)
+            np.divide(total, answered, out=scores[:, k], where=enough)
     return scores
+
+
+def _columns(array: NDArray[np.generic], columns: list[int]) -> NDArray[np.generic]:
+    """``array[:, columns]``, a view when the columns are one run (as a characteristic's are)."""
+    if columns == list(range(columns[0], columns[-1] + 1)):
+        return array[:, columns[0] : columns[-1] + 1]
+    return array[:, columns]
 
 
 def score_frame(
@@ -328,22 +417,27 @@ def score_frame(
     rater: Rater,
     *,
     min_fraction: float = MIN_FRACTION,
+    rows: ArrayLike | None = None,
 ) -> pd.DataFrame:
-    """Score every row of a wide answers frame for ``rater``.
+    """Score every row of a wide answers frame for ``rater`` (or the ``rows`` selected).
 
     ``frame`` has one row per response and one column per item id (values 1..5 or missing);
     other columns are ignored, absent item columns count as unanswered, and column order does
     not matter. Returns a frame with the same index and one float column per characteristic
     key (``direction``, ``trust``, ``bond``, ``friction``), NaN where fewer than
-    ``min_fraction`` of that characteristic's items are answered.
+    ``min_fraction`` of that characteristic's items are answered. ``rows``, a boolean array
+    as long as ``frame``, scores only those rows: the result is that of ``frame[rows]``,
+    without copying the frame's other columns.
 
     Raises :class:`AnswerError` listing every invalid cell instead of scoring garbage.
     """
-    values, problems = read_answers(instrument, frame, rater)
+    values, problems = read_answers(instrument, frame, rater, rows=rows)
     if problems:
         raise AnswerError(problems)
-    scores = score_array(instrument, values, rater, min_fraction=min_fraction, validate=False)
-    return pd.DataFrame(scores, index=frame.index, columns=list(characteristic_keys(instrument)))
+    # read_answers made ``values`` for us: scored in place, without score_array's copy.
+    scores = _score_in_place(instrument, values, rater, min_fraction)
+    index = frame.index if rows is None else frame.index[row_positions(rows, len(frame))]
+    return pd.DataFrame(scores, index=index, columns=list(characteristic_keys(instrument)))
 
 
 def score_answers(

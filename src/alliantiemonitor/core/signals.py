@@ -1023,14 +1023,15 @@ def scores_from_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.Dat
     clash = [k for k in keys if k in result.columns]
     if clash:
         raise SignalInputError(f"the table already has column(s) {', '.join(clash)}")
-    block = np.full((len(answers), len(keys)), np.nan)
+    # One characteristic per row: each becomes a contiguous column of the result.
+    block = np.full((len(keys), len(answers)), np.nan)
     for rater in _RATERS:
         mine = (raters == rater).to_numpy()
         if mine.any():
-            # Only the rater's item columns go through the row selection: taking the rows of
-            # the whole table (keys, text columns) cost more than the scoring itself.
-            own = [i.id for i in instrument.items_for(rater) if i.id in answers.columns]
-            block[mine] = score_frame(instrument, answers[own][mine], rater).to_numpy()
+            # score_frame reads only the rater's item columns of the rows (taking the rows of
+            # the whole table, keys and text columns, cost more than the scoring itself).
+            scored = score_frame(instrument, answers, rater, rows=mine).to_numpy()
+            block[:, np.flatnonzero(mine)] = scored.T
     for j, key in enumerate(keys):
-        result[key] = block[:, j]
+        result[key] = block[j]
     return result

@@ -200,3 +200,32 @@ def test_listwise_and_pairwise_rows() -> None:
     )
     assert listwise.n == 2  # rows 2 and 3: row 1 misses q3
     assert pairwise.n == 3  # rows 1–3: row 0 answered nothing of a
+
+
+def test_selected_rows_are_the_rows_of_the_selected_frame() -> None:
+    """``rows`` gives what ``frame[rows]`` gives, problems named by the selected rows' labels."""
+    mapping = parse_mapping(MAPPING)
+    frame = pd.concat([_frame(), _frame().assign(q1=9.0)], ignore_index=True)
+    frame["q1"] = frame["q1"].astype(np.float64)
+    frame["group"] = ["g1", "g2"] * 4
+    rows = np.array([True] * 4 + [False] * 4)
+    chosen = prepare(frame, mapping, rows=rows, group="group", missing="pairwise")
+    expected = prepare(frame[rows], mapping, group="group", missing="pairwise")
+    pd.testing.assert_frame_equal(chosen.items, expected.items)
+    assert chosen.groups is not None
+    assert expected.groups is not None
+    pd.testing.assert_series_equal(chosen.groups, expected.groups)
+    assert [r.to_dict() for r in reliability(chosen)] == [
+        r.to_dict() for r in reliability(expected)
+    ]
+    others = _problems(frame, mapping, rows=~rows)
+    assert others == _problems(frame[~rows], mapping)
+    assert any("value(s) outside the answer range 1–5 in row(s) 4, 5, 6, 7" in p for p in others)
+    texts = frame.astype({"q2": object})
+    texts.loc[5, "q2"] = "x"
+    assert _problems(texts, mapping, rows=~rows) == [
+        "column q2: not a number in row(s) 5 (found 'x')"
+    ]
+    assert _problems(frame, mapping, rows=np.zeros(8, dtype=bool)) == ["the data have no rows"]
+    with pytest.raises(ValueError, match="boolean array"):
+        prepare(frame, mapping, rows=[0, 1])

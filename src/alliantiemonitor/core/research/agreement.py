@@ -245,8 +245,11 @@ def characteristic_agreement(
     y = np.asarray(professional, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError("client and professional scores must be two arrays of the same length")
-    complete = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[complete], y[complete]
+    incomplete = np.isnan(x) | np.isnan(y)
+    if incomplete.any():
+        # By position: a boolean mask over two million pairs is several times slower.
+        complete = np.flatnonzero(~incomplete)
+        x, y = x.take(complete), y.take(complete)
     n = int(x.size)
     if n < MIN_PAIRS:
         return CharacteristicAgreement(
@@ -262,8 +265,10 @@ def characteristic_agreement(
     sd_difference = float(difference.std(ddof=1))
     se = sd_difference / math.sqrt(n)
 
+    # Each SD once: positive exactly when the population SD is (the same sum of squares).
+    client_sd, professional_sd = float(x.std(ddof=1)), float(y.std(ddof=1))
     r = r_ci = r_p = None
-    if x.std() > 0 and y.std() > 0:
+    if client_sd > 0 and professional_sd > 0:
         r = float(np.corrcoef(x, y)[0, 1])
         r = max(-1.0, min(1.0, r))
         z, z_se = math.atanh(r) if abs(r) < 1 else math.copysign(math.inf, r), 1 / math.sqrt(n - 3)
@@ -300,9 +305,9 @@ def characteristic_agreement(
         reason=None,
         n=n,
         client_mean=float(x.mean()),
-        client_sd=float(x.std(ddof=1)),
+        client_sd=client_sd,
         professional_mean=float(y.mean()),
-        professional_sd=float(y.std(ddof=1)),
+        professional_sd=professional_sd,
         pearson_r=r,
         pearson_ci=r_ci,
         pearson_p=r_p,

@@ -148,6 +148,7 @@ class ChangeResult:
     ``rater``, ``characteristic``, ``n_scores``, ``first``, ``last``, ``rc`` (first → latest)
     and ``pattern``. ``shares`` has per rater, characteristic and pattern the count ``n``, the
     ``share`` of all trajectories and ``share_classified`` (of those with two or more scores).
+    ``trajectory``, ``rater``, ``characteristic`` and ``pattern`` are categorical columns.
     """
 
     method: Method
@@ -211,24 +212,30 @@ def _classify_sorted(
     Returns per group: the number of scores, first and latest score, the RC from first to
     latest and the index into :data:`_PATTERNS`.
     """
-    present = ~np.isnan(values)
-    group, values = group[present], values[present]
+    missing = np.isnan(values)
+    if missing.any():
+        kept = np.flatnonzero(~missing)
+        group, values = group.take(kept), values.take(kept)
     count = np.bincount(group, minlength=n_groups).astype(np.int64)
     first = np.full(n_groups, np.nan)
     last = np.full(n_groups, np.nan)
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else group
+    same = group[1:] == group[:-1]  # consecutive scores of one group
+    starts = np.flatnonzero(np.r_[True, ~same]) if group.size else group
     ends = np.r_[starts[1:] - 1, group.size - 1] if group.size else group
     first[group[starts]] = values[starts]
     last[group[ends]] = values[ends]
     sd, reliability, polarity = reference.sd, reference.reliability, reference.polarity
-    same = group[1:] == group[:-1]
+    # Every consecutive pair at once (views, no copies); a pair that crosses from one group
+    # to the next is not a step and is left out by ``same``.
     steps = reliable_change_array(
-        values[:-1][same], values[1:][same], sd=sd, reliability=reliability, polarity=polarity
+        values[:-1], values[1:], sd=sd, reliability=reliability, polarity=polarity
     )
-    step_group = group[1:][same]
     overall = reliable_change_array(first, last, sd=sd, reliability=reliability, polarity=polarity)
-    up = np.bincount(step_group, weights=steps.direction == IMPROVED, minlength=n_groups) > 0
-    down = np.bincount(step_group, weights=steps.direction == DETERIORATED, minlength=n_groups) > 0
+    up = np.zeros(n_groups, dtype=bool)
+    down = np.zeros(n_groups, dtype=bool)
+    # Reliable steps are few: mark their groups by position.
+    up[group[1:][np.flatnonzero((steps.direction == IMPROVED) & same)]] = True
+    down[group[1:][np.flatnonzero((steps.direction == DETERIORATED) & same)]] = True
     up |= overall.direction == IMPROVED
     down |= overall.direction == DETERIORATED
     pattern = np.select(
@@ -290,7 +297,12 @@ def change_patterns(
     _require_columns(frame, characteristics)
     order, labels, traj_codes, rater_codes = _sorted_rows(frame, trajectory, round_index, rater)
     n_traj = len(labels)
-    parts: list[pd.DataFrame] = []
+    # Each score column is read (and checked) once, for both raters.
+    scores = {characteristic: _scores(frame, characteristic) for characteristic in characteristics}
+    columns: dict[str, list[npt.NDArray[Any]]] = {
+        name: [] for name in ("trajectory", "rater", "characteristic", "n_scores")
+    }
+    columns |= {name: [] for name in ("first", "last", "rc", "pattern")}
     tallies: list[tuple[str, str, IntArray]] = []
     for which, rater_name in enumerate(RATERS):
         mine = order[rater_codes[order] == which]
@@ -298,48 +310,59 @@ def change_patterns(
             continue
         group = traj_codes[mine]
         present_groups = group[np.r_[True, group[1:] != group[:-1]]]  # sorted: first of each
-        for characteristic in characteristics:
+        size = len(present_groups)
+        for position, characteristic in enumerate(characteristics):
             reference = references.get((characteristic, rater_name))
             if reference is None:
                 raise ValueError(
                     f"no reference values (SD, reliability) for {characteristic!r} "
                     f"rated by the {rater_name}"
                 )
-            values = _scores(frame, characteristic)[mine]
+            values = scores[characteristic].take(mine)
             count, first, last, rc, pattern = _classify_sorted(group, values, n_traj, reference)
             if method == "signals":
                 kept = ~np.isnan(values)
                 pattern = _classify_signals(
                     group[kept], values[kept], n_traj, characteristic, rater_name
                 )
-            size = len(present_groups)
             tallies.append(
                 (rater_name, characteristic, np.bincount(pattern[present_groups], minlength=5))
             )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "trajectory": labels[present_groups],
-                        "rater": pd.Categorical.from_codes(
-                            np.full(size, which), categories=pd.Index(list(RATERS))
-                        ),
-                        "characteristic": pd.Categorical.from_codes(
-                            np.full(size, characteristics.index(characteristic)),
-                            categories=pd.Index(list(characteristics)),
-                        ),
-                        "n_scores": count[present_groups],
-                        "first": first[present_groups],
-                        "last": last[present_groups],
-                        "rc": rc[present_groups],
-                        "pattern": pd.Categorical.from_codes(
-                            pattern[present_groups],
-                            categories=pd.Index([p.value for p in _PATTERNS]),
-                        ),
-                    }
-                )
-            )
-    # Categories keep two million rows light; the shares table is small and plain.
-    patterns = pd.concat(parts, ignore_index=True)
+            columns["trajectory"].append(present_groups)
+            columns["rater"].append(np.full(size, which, dtype=np.int8))
+            columns["characteristic"].append(np.full(size, position, dtype=np.int8))
+            for name, per_group in (
+                ("n_scores", count),
+                ("first", first),
+                ("last", last),
+                ("rc", rc),
+                ("pattern", pattern),
+            ):
+                columns[name].append(per_group.take(present_groups))
+    joined = {
+        name: np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        for name, parts in columns.items()
+    }
+    # Categories keep two million rows light (the trajectory ids are stored once each); the
+    # shares table is small and plain.
+    patterns = pd.DataFrame(
+        {
+            "trajectory": pd.Categorical.from_codes(
+                joined["trajectory"], categories=pd.Index(labels)
+            ),
+            "rater": pd.Categorical.from_codes(joined["rater"], categories=pd.Index(RATERS)),
+            "characteristic": pd.Categorical.from_codes(
+                joined["characteristic"], categories=pd.Index(list(characteristics))
+            ),
+            "n_scores": joined["n_scores"].astype(np.int64, copy=False),
+            "first": joined["first"].astype(np.float64, copy=False),
+            "last": joined["last"].astype(np.float64, copy=False),
+            "rc": joined["rc"].astype(np.float64, copy=False),
+            "pattern": pd.Categorical.from_codes(
+                joined["pattern"], categories=pd.Index([p.value for p in _PATTERNS])
+            ),
+        }
+    )
     return ChangeResult(method=method, patterns=patterns, shares=_shares(tallies))
 
 

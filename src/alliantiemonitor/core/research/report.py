@@ -158,14 +158,14 @@ def prepare_study(
                 [f"column {RATER}: row(s) {rows} name no rater (client or professional)"]
             )
         for rater in RATERS:
-            rows_of = responses[(raters == rater).to_numpy()]
-            if rows_of.empty:
+            mine = (raters == rater).to_numpy(dtype=bool)
+            if not mine.any():
                 continue
             scales = mapping_from_instrument(instrument, rater)
             try:
-                parts.append(
-                    RaterData(rater, scales, prepare(rows_of, scales, missing=missing, group=group))
-                )
+                # prepare takes the rater's rows of the item columns only.
+                prepared = prepare(responses, scales, missing=missing, group=group, rows=mine)
+                parts.append(RaterData(rater, scales, prepared))
             except AnalysisInputError as exc:
                 problems += [f"{rater}: {problem}" for problem in exc.problems]
     else:
