@@ -31,6 +31,8 @@ urlpatterns = [
     path("planning/", include("alliantiemonitor.scheduling.urls")),
     path("inzage/", include("alliantiemonitor.privacy.urls")),
     path("onderzoek/", include("alliantiemonitor.research.urls")),
+    path("api/v1/", include("alliantiemonitor.api.urls")),
+    path("koppelingen/", include("alliantiemonitor.api.urls_tokens")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include((client_urlpatterns, "client"))),
     path("", include("alliantiemonitor.web.urls")),
