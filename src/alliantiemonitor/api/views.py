@@ -39,7 +39,7 @@ from alliantiemonitor.permissions.rules import Perm
 from alliantiemonitor.trajectories.access import get_trajectory_for, trajectories_for
 from alliantiemonitor.trajectories.models import Assignment, Client, Trajectory
 from alliantiemonitor.trajectories.services import (
-    client_enrol,
+    client_create,
     outcome_record,
     trajectory_hand_over,
     trajectory_start,
@@ -143,16 +143,22 @@ class TrajectoryList(ApiView):
             organisation = policy.organisations(integration, Perm.CLIENT_CREATE).get(
                 pk=organisation_id
             )
+            # What client_enrol does, all or nothing, with the integration as the one acting.
             with transaction.atomic():
-                trajectory = client_enrol(
+                client = client_create(
                     organisation=organisation,
-                    professional=professional,
                     display_name=data["display_name"],
-                    legal_frame=data["legal_frame"],
-                    start_date=data["start_date"],
+                    by=integration.by,
                     preferred_language=data["preferred_language"],
                     easy_read=data["easy_read"],
+                )
+                trajectory = trajectory_start(
+                    client=client,
+                    professional=professional,
+                    legal_frame=data["legal_frame"],
+                    start_date=data["start_date"],
                     team=team,
+                    by=integration.by,
                 )
         created = _with_professional(Trajectory.objects.filter(pk=trajectory.pk)).get()
         return Response(s.TrajectorySerializer(created).data, status=status.HTTP_201_CREATED)
