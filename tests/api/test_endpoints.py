@@ -241,7 +241,8 @@ def test_results_follow_the_blind_rule(organisation, org_admin, professional, me
     response = client.get(path)
     assert response.status_code == 200
     body = response.json()
-    assert body["client_submitted"] and body["professional_submitted"]
+    assert body["client_submitted"]
+    assert body["professional_submitted"]
     assert len(body["characteristics"]) == 4
     for characteristic in body["characteristics"]:
         assert characteristic["client"]["score"] is not None
