@@ -38,5 +38,7 @@ urlpatterns = [
     path("", include("alliantiemonitor.web.urls")),
 ]
 
+# Under /api/ a 404 is JSON like every other error of the API; elsewhere the site's page.
+handler404 = "alliantiemonitor.api.errors.page_not_found"
 # A database that cannot be reached answers 503 ("try again shortly"), anything else 500.
 handler500 = "alliantiemonitor.web.views.server_error"

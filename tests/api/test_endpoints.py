@@ -324,3 +324,12 @@ def test_malformed_json_is_a_json_error(organisation, org_admin):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_request"
+
+
+def test_an_unknown_api_address_is_a_json_404(organisation, org_admin):
+    _t, secret = make_token(organisation, org_admin)
+    for path in ("/api/v1/rounds/null,null/", "/api/v1/nothing/", "/api/v2/"):
+        response = api(secret).get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "not_found"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -72,3 +73,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "permission_denied"
     return Response(_body(code, exc.detail), status=exc.status_code, headers=headers)
+
+
+#: The addresses of the API: a 404 there is JSON, elsewhere the site's page.
+API_PREFIX = "/api/"
+
+
+def page_not_found(request: Any, exception: Exception) -> Any:
+    """``handler404``: JSON with the code ``not_found`` under /api/, the site's page elsewhere.
+
+    An address that matches no route (``/api/v1/rounds/x,y/``) never reaches a DRF view, so
+    the exception handler above cannot answer it.
+    """
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_body("not_found", _("Not found.")), status=404)
+    return defaults.page_not_found(request, exception)
