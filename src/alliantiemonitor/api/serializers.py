@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -73,7 +74,7 @@ class TrajectoryCreateSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("client") and not attrs.get("display_name"):
             raise serializers.ValidationError(
-                {"display_name": ["Give a display name for a new client, or a client's id."]}
+                {"display_name": [_("Give a display name for a new client, or a client's id.")]}
             )
         return attrs
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -122,7 +123,7 @@ class TrajectoryList(ApiView):
         if data.get("team"):
             team = Team.objects.filter(uuid=data["team"], organisation_id=organisation_id).first()
             if team is None:
-                raise InvalidInput("No such team in this organisation.", field="team")
+                raise InvalidInput(_("No such team in this organisation."), field="team")
         policy.require(integration, Perm.CLIENT_CREATE)
         if data.get("client"):
             reachable = Client.objects.filter(organisation_id=organisation_id)
@@ -130,7 +131,7 @@ class TrajectoryList(ApiView):
                 reachable = reachable.filter(trajectories__in=trajectories_for(integration))
             client = reachable.filter(uuid=data["client"]).distinct().first()
             if client is None:
-                raise InvalidInput("No such client.", field="client")
+                raise InvalidInput(_("No such client."), field="client")
             trajectory = trajectory_start(
                 client=client,
                 professional=professional,
@@ -175,15 +176,15 @@ def _professional(integration: policy.Integration, uuid: Any) -> Any:
     if integration.acting_for is not None:
         if uuid is not None and uuid != integration.acting_for.uuid:
             raise InvalidInput(
-                "A token bound to a professional acts for that professional only.",
+                _("A token bound to a professional acts for that professional only."),
                 field="professional",
             )
         return integration.acting_for
     if uuid is None:
-        raise InvalidInput("Name the professional (their public id).", field="professional")
+        raise InvalidInput(_("Name the professional (their public id)."), field="professional")
     user = get_user_model().objects.filter(uuid=uuid).first()
     if user is None:
-        raise InvalidInput("No such professional in this organisation.", field="professional")
+        raise InvalidInput(_("No such professional in this organisation."), field="professional")
     return user
 
 
@@ -235,7 +236,9 @@ class TrajectoryHandOver(ApiView):
         data = _valid(s.HandOverSerializer, request)
         to = get_user_model().objects.filter(uuid=data["professional"]).first()
         if to is None:
-            raise InvalidInput("No such professional in this organisation.", field="professional")
+            raise InvalidInput(
+                _("No such professional in this organisation."), field="professional"
+            )
         trajectory_hand_over(
             trajectory=trajectory, to_professional=to, by=self.integration.by, reason=data["reason"]
         )
