@@ -60,6 +60,11 @@ def _with_professional(queryset: Any) -> Any:
     )
 
 
+def _fresh(trajectory: Trajectory) -> Trajectory:
+    """``trajectory`` read again after a write, as the serializer shows it."""
+    return _with_professional(Trajectory.objects.filter(pk=trajectory.pk)).get()
+
+
 class ApiView(GenericAPIView):
     """The base of every endpoint: scopes checked, audit events named after the token."""
 
@@ -161,7 +166,7 @@ class TrajectoryList(ApiView):
                     team=team,
                     by=integration.by,
                 )
-        created = _with_professional(Trajectory.objects.filter(pk=trajectory.pk)).get()
+        created = _fresh(trajectory)
         return Response(s.TrajectorySerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -195,7 +200,7 @@ class TrajectoryDetail(ApiView):
     @extend_schema(summary="One trajectory", responses={200: s.TrajectorySerializer, **ERRORS})
     def get(self, request: Request, uuid: Any) -> Response:
         trajectory = self.trajectory(uuid, action=Action.TRAJECTORY_VIEW)
-        trajectory = _with_professional(Trajectory.objects.filter(pk=trajectory.pk)).get()
+        trajectory = _fresh(trajectory)
         return Response(s.TrajectorySerializer(trajectory).data)
 
 
@@ -212,7 +217,7 @@ class TrajectoryClose(ApiView):
         trajectory = self.trajectory(uuid, perm=Perm.TRAJECTORY_CHANGE)
         data = _valid(s.TrajectoryCloseSerializer, request)
         rounds = trajectory_close(trajectory=trajectory, by=self.integration.by, **data)
-        trajectory = _with_professional(Trajectory.objects.filter(pk=trajectory.pk)).get()
+        trajectory = _fresh(trajectory)
         return Response(
             {
                 "trajectory": s.TrajectorySerializer(trajectory).data,
@@ -242,7 +247,7 @@ class TrajectoryHandOver(ApiView):
         trajectory_hand_over(
             trajectory=trajectory, to_professional=to, by=self.integration.by, reason=data["reason"]
         )
-        trajectory = _with_professional(Trajectory.objects.filter(pk=trajectory.pk)).get()
+        trajectory = _fresh(trajectory)
         return Response(s.TrajectorySerializer(trajectory).data)
 
 
