@@ -100,3 +100,9 @@ def test_the_docs_page_lists_every_operation_with_its_scope(client):
     results = schema["paths"]["/api/v1/rounds/{uuid}/results/"]["get"]
     assert results["x-scope"] == "results:read"
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+
+
+def test_an_error_of_the_schema_is_json(client):
+    response = client.post(reverse("api:schema"))
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"

@@ -15,6 +15,7 @@ runs on SQLite and PostgreSQL, which refuses NUL characters in text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -502,6 +503,12 @@ def _explains(response: Any) -> bool:
     if {template.name for template in response.templates} & EXPLAINING_PAGES:
         return True
     body = response.content.decode(errors="replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        # The API's errors: {"error": {"code": ..., "message": ...}} (docs/api.md).
+        try:
+            return bool(json.loads(body)["error"]["message"].strip())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return False
     return any(mark in body for mark in MESSAGE_MARKS)
 
 

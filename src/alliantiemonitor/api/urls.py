@@ -1,7 +1,6 @@
 """``/api/v1/``: the REST API (namespace ``api``), its OpenAPI description and its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from . import views, views_docs
 
@@ -36,6 +35,6 @@ urlpatterns = [
     ),
     path("rounds/<uuid:uuid>/results/", views.RoundResults.as_view(), name="round_results"),
     path("signals/", views.SignalList.as_view(), name="signals"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views_docs.SchemaView.as_view(), name="schema"),
     path("docs/", views_docs.docs, name="docs"),
 ]

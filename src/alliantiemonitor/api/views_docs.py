@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -53,3 +55,14 @@ def docs(request: HttpRequest) -> HttpResponse:
             "version": schema.get("info", {}).get("version", ""),
         },
     )
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI description (YAML, or JSON with ``?format=json``); its errors are JSON
+    like every other error of the API, whatever format was asked for."""
+
+    def handle_exception(self, exc: Exception) -> Any:
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
