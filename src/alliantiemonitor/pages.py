@@ -165,6 +165,27 @@ PAGES: dict[str, str] = {
     "client:research_questionnaire": "client",
     "client:research_withdraw": "client",
     "client:read_aloud": "skip: audio of the instrument's text, not a page",
+    # -- API tokens (the organisation admin) and the API (JSON for systems, not pages).
+    "api_tokens:list": "org_admin",
+    "api_tokens:new": "org_admin",
+    "api_tokens:revoke": POST,
+    "api:docs": "anonymous",
+    "api:schema": "skip: the OpenAPI description, YAML for systems",
+    **{
+        f"api:{name}": "skip: JSON for an integration with a token (tests/api)"
+        for name in (
+            "trajectories",
+            "trajectory",
+            "trajectory_close",
+            "trajectory_hand_over",
+            "trajectory_rounds",
+            "trajectory_outcomes",
+            "round",
+            "round_invitation",
+            "round_results",
+            "signals",
+        )
+    },
     # -- The Django admin.
     "admin:index": "superuser",
     "admin:login": "anonymous",

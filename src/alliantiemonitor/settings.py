@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "alliantiemonitor.common",
     "alliantiemonitor.accounts",
     "alliantiemonitor.organisations",
@@ -115,6 +117,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.practice",
     "alliantiemonitor.audit",
     "alliantiemonitor.jobs",
+    "alliantiemonitor.api",
     "alliantiemonitor.web",
 ]
 
@@ -456,3 +459,33 @@ ALLIANTIEMONITOR_JOB_ATTEMPTS = max(1, env_int("ALLIANTIEMONITOR_JOB_ATTEMPTS", 
 ALLIANTIEMONITOR_JOB_RETRY_DELAY = env_float("ALLIANTIEMONITOR_JOB_RETRY_DELAY", 30.0)
 #: Seconds without a sign of life after which a worker counts as dead and its job runs again.
 ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0, minimum=1.0)
+
+
+# -- The REST API (/api/v1/, docs/api.md). Only API tokens authenticate (no sessions, so no
+# CSRF question); every endpoint checks its scope; errors have the product's shape.
+#: Requests per API token (DRF's rate syntax, e.g. "600/min"; empty: no limit). The count
+#: lives in Django's cache: with several app processes configure a shared cache (CACHES).
+ALLIANTIEMONITOR_API_RATE = env("ALLIANTIEMONITOR_API_RATE", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "alliantiemonitor.api.authentication.ApiTokenAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["alliantiemonitor.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["alliantiemonitor.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "alliantiemonitor.api.pagination.ApiPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "alliantiemonitor.api.schema.ScopedAutoSchema",
+    "EXCEPTION_HANDLER": "alliantiemonitor.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Alliantiemonitor API",
+    "DESCRIPTION": "Clients, trajectories, rounds, results, signals and outcome events of one "
+    "organisation, for its case-management system. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}

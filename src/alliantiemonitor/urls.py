@@ -32,10 +32,14 @@ urlpatterns = [
     path("inzage/", include("alliantiemonitor.privacy.urls")),
     path("onderzoek/", include("alliantiemonitor.research.urls")),
     path("oefenen/", include("alliantiemonitor.practice.urls")),
+    path("api/v1/", include("alliantiemonitor.api.urls")),
+    path("koppelingen/", include("alliantiemonitor.api.urls_tokens")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include((client_urlpatterns, "client"))),
     path("", include("alliantiemonitor.web.urls")),
 ]
 
+# Under /api/ a 404 is JSON like every other error of the API; elsewhere the site's page.
+handler404 = "alliantiemonitor.api.errors.page_not_found"
 # A database that cannot be reached answers 503 ("try again shortly"), anything else 500.
 handler500 = "alliantiemonitor.web.views.server_error"

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import alliantiemonitor
+from alliantiemonitor.api import services as api_services
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services as conversations
 from alliantiemonitor.core.signals import SignalSettings
@@ -188,6 +189,27 @@ def world(professional, colleague, org_admin, organisation, trajectory) -> World
 
 #: Each service and parameter under test: a call with the hostile value in that place.
 CASES: dict[str, Callable[[World, Any], Any]] = {
+    "token_create.name": lambda w, v: api_services.token_create(
+        organisation=w.organisation,
+        name=v,
+        scopes=["trajectories:read"],
+        lifetime=dt.timedelta(days=30),
+        by=w.org_admin,
+    ),
+    "token_create.scopes": lambda w, v: api_services.token_create(
+        organisation=w.organisation,
+        name="Zaaksysteem",
+        scopes=v,
+        lifetime=dt.timedelta(days=30),
+        by=w.org_admin,
+    ),
+    "token_create.lifetime": lambda w, v: api_services.token_create(
+        organisation=w.organisation,
+        name="Zaaksysteem",
+        scopes=["trajectories:read"],
+        lifetime=v,
+        by=w.org_admin,
+    ),
     "client_create.display_name": lambda w, v: trajectories.client_create(
         organisation=w.organisation, display_name=v, by=w.professional
     ),
@@ -333,6 +355,12 @@ CASES: dict[str, Callable[[World, Any], Any]] = {
 
 #: The values each case is tried with, where text (or a date) is not what it takes.
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
+    "token_create.lifetime": HOSTILE_DURATION,
+    "token_create.scopes": st.one_of(
+        HOSTILE_TEXT,
+        st.lists(st.one_of(HOSTILE_TEXT, st.sampled_from(["trajectories:read", "results:read"]))),
+        st.sampled_from([None, 1, {}, {"trajectories:read": 1}, ("trajectories:read",)]),
+    ),
     "invitation_create.lifetime": HOSTILE_DURATION,
     "mail_preference_set.weekly_digest": HOSTILE_BOOL,
     "signal_thresholds_update.values": HOSTILE_MAPPING,
@@ -435,6 +463,10 @@ NOT_FUZZED: dict[str, str] = {
     "accounts.sso_login_record": "records a login of a user object",
     "accounts.sso_refusal_record": "a reason from the code's own list",
     "audit.audit_record": "actions are checked against Action; called by code only",
+    "api.token_revoke": "takes a token object",
+    "api.token_authenticate": "tests/api/test_tokens.py and schemathesis send it bad secrets",
+    "api.secret_hash": "hashes what token_authenticate was given",
+    "api.integration_of": "takes a token object",
     "audit.redact_client_events": "takes a client object",
     "audit.erasure_record": "takes a client object and counts",
     "conversations.conversation_date_check": "a date check on a date the form has parsed",

@@ -83,6 +83,25 @@ class Rule:
         return frozenset({"ok" if persona in allowed else self.deny})
 
 
+def _api_token(side: Side) -> Any:
+    """A token of the side's organisation (a row made in the test's transaction)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alliantiemonitor.api.models import ApiToken
+
+    return ApiToken.objects.create(
+        organisation=side.organisation,
+        name="Zaaksysteem",
+        scopes=["trajectories:read"],
+        secret_hash=f"matrix-{side.organisation.pk}",
+        hint="amt_matrix",
+        created_by=side.membership.user,
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+
+
 # -- Rule builders: one per kind of page.
 
 
@@ -292,6 +311,37 @@ RULES: dict[str, Rule] = {
         frozenset({"org_admin"}),
         methods=GET_POST,
     ),
+    # -- API tokens: the organisation admin's pages.
+    "api_tokens:list": Rule(
+        lambda w, s: {"organisation_uuid": s.organisation.uuid}, frozenset({"org_admin"})
+    ),
+    # An empty form is shown again with its errors (200) and makes nothing.
+    "api_tokens:new": Rule(
+        lambda w, s: {"organisation_uuid": s.organisation.uuid},
+        frozenset({"org_admin"}),
+        methods=GET_POST,
+    ),
+    "api_tokens:revoke": Rule(
+        lambda w, s: {"token_uuid": _api_token(s).uuid}, frozenset({"org_admin"}), methods=POST
+    ),
+    # -- The API: a token, never a session (tests/api and test_api_matrix.py for tokens).
+    "api:docs": public_page(),
+    "api:schema": public_page(),
+    **{
+        f"api:{name}": Rule(args, NOBODY, deny="401", anonymous="401", methods=methods)
+        for name, args, methods in (
+            ("trajectories", None, GET_POST),
+            ("signals", None, GET),
+            ("trajectory", lambda w, s: {"uuid": s.trajectory.uuid}, GET),
+            ("trajectory_close", lambda w, s: {"uuid": s.trajectory.uuid}, POST),
+            ("trajectory_hand_over", lambda w, s: {"uuid": s.trajectory.uuid}, POST),
+            ("trajectory_rounds", lambda w, s: {"uuid": s.trajectory.uuid}, GET_POST),
+            ("trajectory_outcomes", lambda w, s: {"uuid": s.trajectory.uuid}, POST),
+            ("round", lambda w, s: {"uuid": s.round.uuid}, GET),
+            ("round_invitation", lambda w, s: {"uuid": s.round.uuid}, POST),
+            ("round_results", lambda w, s: {"uuid": s.discussed.uuid}, GET),
+        )
+    },
     # -- Dashboards: aggregates only, never a client's pseudonym.
     "dashboards:team": Rule(
         lambda w, s: {"team_uuid": s.team.uuid}, frozenset({"team_lead", "org_admin"})

@@ -15,6 +15,7 @@ runs on SQLite and PostgreSQL, which refuses NUL characters in text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -305,7 +306,47 @@ ADDRESSES = [
     # The confirm page shows only with a standing yes, which the world's client has not given:
     # the form the view validates is fuzzed instead.
     Address("client:research_withdraw", "client", form=lambda w: ClientWithdrawForm()),
+    # -- API tokens (the organisation admin's pages) and the API itself. The API answers a
+    # browser without a token 401 whatever it sends; its input is fuzzed by schemathesis
+    # (tests/api/test_schemathesis.py).
+    Address("api_tokens:list", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
+    Address("api_tokens:new", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
+    Address("api_tokens:revoke", "org_admin", lambda w: [_api_token(w).uuid]),
+    Address("api:docs", "anonymous"),
+    Address("api:schema", "anonymous"),
+    Address("api:trajectories", "anonymous"),
+    Address("api:signals", "anonymous"),
+    *(
+        Address(f"api:{name}", "anonymous", _trajectory)
+        for name in (
+            "trajectory",
+            "trajectory_close",
+            "trajectory_hand_over",
+            "trajectory_rounds",
+            "trajectory_outcomes",
+        )
+    ),
+    *(
+        Address(f"api:{name}", "anonymous", _round)
+        for name in ("round", "round_invitation", "round_results")
+    ),
 ]
+
+
+def _api_token(w: World) -> Any:
+    """A token of the world's organisation, made by its admin."""
+    import datetime as dt
+
+    from alliantiemonitor.api.services import token_create
+
+    token, _secret = token_create(
+        organisation=w.trajectory.organisation,
+        name="Zaaksysteem",
+        scopes=["trajectories:read"],
+        lifetime=dt.timedelta(days=30),
+        by=w.org_admin,
+    )
+    return token
 
 
 def _address_names() -> set[str]:
@@ -473,6 +514,12 @@ def _explains(response: Any) -> bool:
     if {template.name for template in response.templates} & EXPLAINING_PAGES:
         return True
     body = response.content.decode(errors="replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        # The API's errors: {"error": {"code": ..., "message": ...}} (docs/api.md).
+        try:
+            return bool(json.loads(body)["error"]["message"].strip())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return False
     return any(mark in body for mark in MESSAGE_MARKS)
 
 

@@ -8,6 +8,8 @@ class ActorKind(models.TextChoices):
     USER = "user", _("User")
     CLIENT = "client", _("Client")
     SYSTEM = "system", _("System")
+    #: An organisation's integration through an API token (``detail["api_token"]`` names it).
+    API_TOKEN = "api_token", _("API token")
 
 
 class AccountAction:
@@ -91,6 +93,14 @@ class Action:
     CLIENT_PAGE_REFUSE_STAFF = "client_page.refuse_staff"
     CLIENT_PAGE_REFUSE_HANDOVER = "client_page.refuse_handover"
     INVITATION_REFUSE = "invitation.refuse"
+
+    # -- API tokens of an organisation's integrations (docs/api.md).
+    API_TOKEN_CREATE = "api_token.create"  # noqa: S105 (an action name)
+    API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105 (an action name)
+    #: The organisation admin's list of the organisation's API tokens.
+    API_TOKEN_LIST_VIEW = "api_token.list_view"  # noqa: S105 (an action name)
+    #: Through the API: a list of clients and trajectories, a round's status, signals.
+    API_TRAJECTORY_LIST_VIEW = "api.trajectory_list_view"
 
     # -- Organisations, teams and memberships (services).
     ORGANISATION_CREATE = "organisation.create"

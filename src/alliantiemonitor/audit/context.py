@@ -25,6 +25,10 @@ USER_AGENT_LENGTH = 300
 _actor: contextvars.ContextVar[Callable[[], Any] | None] = contextvars.ContextVar(
     "alliantiemonitor_audit_actor", default=None
 )
+#: The public id of the API token through which the current request acts (``None``: none).
+_api_token: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "alliantiemonitor_audit_api_token", default=None
+)
 _source: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
     "alliantiemonitor_audit_source", default=("", "")
 )
@@ -38,6 +42,22 @@ def current_actor() -> Any:
     """The user acting now, or ``None`` (the system: a command, a shell, a logged-out visitor)."""
     resolve = _actor.get()
     return _authenticated(resolve()) if resolve is not None else None
+
+
+def current_api_token() -> Any:
+    """The public id of the API token the current request acts through, or ``None``."""
+    return _api_token.get()
+
+
+@contextlib.contextmanager
+def acting_through_api_token(token_uuid: Any) -> Iterator[None]:
+    """Record every audit event inside the block as the integration's (``actor_kind``
+    ``api_token``, the token's public id in ``detail``), whoever the services name as actor."""
+    token = _api_token.set(token_uuid)
+    try:
+        yield
+    finally:
+        _api_token.reset(token)
 
 
 def current_source() -> tuple[str, str]:

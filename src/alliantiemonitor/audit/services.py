@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alliantiemonitor.audit import chain
 from alliantiemonitor.audit.constants import Action, ActorKind, PrivacyAction
-from alliantiemonitor.audit.context import current_source
+from alliantiemonitor.audit.context import current_api_token, current_source
 from alliantiemonitor.audit.models import AuditChainHead, AuditEvent
 from alliantiemonitor.common.encryption import keyring
 
@@ -39,6 +39,11 @@ def audit_record(
     hold answers or free text about a client.
     """
     Action.check(action)
+    api_token = current_api_token()
+    if api_token is not None and actor_kind in (None, ActorKind.USER, ActorKind.API_TOKEN):
+        # Inside an API request every event is the integration's, with the token named.
+        actor_kind = ActorKind.API_TOKEN
+        detail = {**(detail or {}), "api_token": str(api_token)}
     if actor_kind is None:
         actor_kind = ActorKind.USER if actor is not None else ActorKind.SYSTEM
     if actor_kind not in ActorKind.values:
@@ -56,7 +61,8 @@ def audit_record(
     if client is not None and organisation is None:
         organisation = client.organisation
     # A client's address is not kept (data minimisation); a staff member's is, for "who saw".
-    ip_address, user_agent = current_source() if actor_kind == ActorKind.USER else ("", "")
+    staff = actor_kind in (ActorKind.USER, ActorKind.API_TOKEN)
+    ip_address, user_agent = current_source() if staff else ("", "")
     event = AuditEvent(
         actor=actor,
         actor_kind=actor_kind,

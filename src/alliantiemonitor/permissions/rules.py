@@ -94,6 +94,18 @@ RULES: dict[str, Rule] = {
 }
 
 
+#: What an organisation's integration (an API token, docs/api.md) may reach, per permission.
+#: A token bound to a professional (``acting_for``) reaches what that professional reaches,
+#: within the token's organisation. A token of the whole organisation reaches the
+#: organisation's clients and trajectories (identifiers and states), never answers, scores or
+#: signals: those permissions are missing from ``ORGANISATION_TOKEN_PERMS``, and
+#: :func:`~alliantiemonitor.permissions.policy.sees_answers` says no.
+INTEGRATION_PERMS = frozenset(
+    {Perm.CLIENT_CREATE, Perm.TRAJECTORY_VIEW, Perm.TRAJECTORY_CHANGE, Perm.CASELOAD_VIEW}
+)
+ORGANISATION_TOKEN_PERMS = INTEGRATION_PERMS
+
+
 def rule(perm: str) -> Rule:
     """The rule of ``perm``; ``KeyError`` for a permission that does not exist."""
     return RULES[perm]

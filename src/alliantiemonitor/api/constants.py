@@ -1,0 +1,35 @@
+"""Scopes and limits of the API tokens (docs/api.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    """What a token may call. Reach (which objects) is the permission layer's business."""
+
+    TRAJECTORIES_READ = "trajectories:read", _("Read clients, trajectories and round status")
+    TRAJECTORIES_WRITE = "trajectories:write", _("Create, close and hand over trajectories")
+    ROUNDS_WRITE = "rounds:write", _("Start rounds and make invitation links")
+    RESULTS_READ = "results:read", _("Read the scores of a round (bound tokens only)")
+    SIGNALS_READ = "signals:read", _("Read signals (bound tokens only)")
+    OUTCOMES_WRITE = "outcomes:write", _("Record outcome events")
+
+
+#: Scopes that show what the parties answered (or what follows from it): only for a token
+#: bound to one professional, never for a token of the whole organisation.
+BOUND_ONLY_SCOPES = frozenset({Scope.RESULTS_READ, Scope.SIGNALS_READ})
+
+#: What every secret starts with, so that it is recognised (in logs, by secret scanners).
+SECRET_PREFIX = "amt_"  # noqa: S105 (a prefix, not a secret)
+
+#: The shortest and longest validity of a token.
+MIN_LIFETIME = dt.timedelta(days=1)
+MAX_LIFETIME = dt.timedelta(days=366)
+DEFAULT_LIFETIME_DAYS = 90
+
+#: ``last_used_at`` is written at most this often (not one write per request).
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)

@@ -1,0 +1,32 @@
+"""Why a token cannot be made or changed."""
+
+from django.utils.translation import gettext_lazy as _
+
+from alliantiemonitor.common.errors import DomainError
+
+
+class NotAnOrganisationAdmin(DomainError):
+    code = "not_organisation_admin"
+    default_message = _("Only an administrator of the organisation can manage its API tokens.")
+
+
+class InvalidScopes(DomainError):
+    code = "invalid_scopes"
+    default_message = _("Choose at least one scope from the list.")
+
+
+class BoundScopeNeedsProfessional(DomainError):
+    code = "scope_needs_professional"
+    default_message = _(
+        "Reading results and signals is only possible for a token bound to one professional."
+    )
+
+
+class NotAProfessionalHere(DomainError):
+    code = "not_a_professional"
+    default_message = _("A token can only be bound to an active professional of the organisation.")
+
+
+class TokenAlreadyRevoked(DomainError):
+    code = "token_revoked"
+    default_message = _("This token has already been revoked.")
