@@ -179,10 +179,11 @@ synth.addEventListener("voiceschanged", offer);
 (function () {
 "use strict";
 var root = document.querySelector("[data-cards]");
-if (!root || !root.querySelector("[data-table]")) {
+if (!root || !root.querySelector("[data-table]") || !root.querySelector("[data-hand]")) {
 return;
 }
 var deck = root.querySelector("[data-deck]");
+var hand = root.querySelector("[data-hand]");
 var table = root.querySelector("[data-table]");
 var live = document.getElementById(root.getAttribute("data-live"));
 var cards = Array.prototype.slice.call(root.querySelectorAll("[data-card]"));
@@ -210,13 +211,19 @@ function value(card) {
 var checked = card.querySelector("input[type='radio']:checked");
 return checked ? checked.value : "";
 }
+function home(card) {
+var box = flag(card);
+var pile = piles[value(card)] || (box && box.checked ? piles.aside : null);
+return pile ? pile.querySelector("[data-pile-cards]") : deck;
+}
 function lay(card) {
-var answer = value(card);
-var aside = flag(card) && flag(card).checked;
-var pile = piles[answer] || (aside ? piles.aside : null);
-var place = pile ? pile.querySelector("[data-pile-cards]") : deck;
-card.classList.toggle("is-aside", !!aside);
-if (card.parentNode !== place) {
+var box = flag(card);
+var place = card === current ? hand : home(card);
+card.classList.toggle("is-aside", !!(box && box.checked));
+if (card.parentNode === place) {
+return;
+}
+var hadFocus = card.contains(document.activeElement) ? document.activeElement : null;
 var next = null;
 place.querySelectorAll("[data-card]").forEach(function (other) {
 if (!next && +other.getAttribute("data-card") > +card.getAttribute("data-card")) {
@@ -224,6 +231,8 @@ next = other;
 }
 });
 place.insertBefore(card, next);
+if (hadFocus) {
+hadFocus.focus();
 }
 }
 function count() {
@@ -231,18 +240,27 @@ Object.keys(piles).forEach(function (key) {
 piles[key].querySelector("[data-count]").textContent =
 piles[key].querySelectorAll("[data-card]").length;
 });
-var left = deck.querySelector("[data-deck-count]");
-left.textContent = deck.querySelectorAll("[data-card]").length;
+var left = cards.filter(function (card) {
+return home(card) === deck;
+}).length;
+deck.querySelector("[data-deck-count]").textContent = left;
+deck.classList.toggle("is-empty", !deck.querySelector("[data-card]"));
 }
 function select(card) {
-if (current && current !== card) {
-current.classList.remove("is-current");
-pick(current).setAttribute("aria-pressed", "false");
+var previous = current;
+if (previous === card) {
+return;
 }
-current = card;
+current = card || null;
+if (previous) {
+previous.classList.remove("is-current");
+pick(previous).setAttribute("aria-pressed", "false");
+lay(previous);
+}
 if (card) {
 card.classList.add("is-current");
 pick(card).setAttribute("aria-pressed", "true");
+lay(card);
 }
 }
 function firstInDeck() {
@@ -258,26 +276,19 @@ return card;
 }
 if (key === "aside") {
 var box = flag(card);
-var fromDeck = card.parentNode === deck;
 box.checked = !box.checked;
 changed(box);
-lay(card);
-count();
 say(box.checked ? "aside" : "unaside", card);
-var following = fromDeck && card.parentNode !== deck ? firstInDeck() : null;
-select(following || card);
-return following || card;
-}
-var wasInDeck = card.parentNode === deck;
+} else {
 var radio = card.querySelector("input[type='radio'][value='" + key + "']");
 radio.checked = true;
 changed(radio);
-lay(card);
-count();
 say("placed", card, pile);
-var next = wasInDeck ? firstInDeck() : card;
-select(next || card);
-return next || card;
+}
+select(null);
+select(firstInDeck());
+count();
+return current;
 }
 function pileForKey(key) {
 var found = null;
@@ -290,6 +301,7 @@ return found;
 }
 root.classList.add("is-live");
 table.hidden = false;
+hand.hidden = false;
 root.querySelectorAll("[hidden].am-cards__help, [hidden].am-cards__heading").forEach(
 function (element) {
 element.hidden = false;
@@ -341,11 +353,7 @@ return;
 event.preventDefault();
 select(card);
 var next = place(card, key);
-if (next !== card && next) {
-pick(next).focus();
-} else {
-pick(card).focus();
-}
+pick(next || card).focus();
 });
 var drag = null;
 var quietUntil = 0;

@@ -10,10 +10,11 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-cards]");
-  if (!root || !root.querySelector("[data-table]")) {
+  if (!root || !root.querySelector("[data-table]") || !root.querySelector("[data-hand]")) {
     return;
   }
   var deck = root.querySelector("[data-deck]");
+  var hand = root.querySelector("[data-hand]");
   var table = root.querySelector("[data-table]");
   var live = document.getElementById(root.getAttribute("data-live"));
   var cards = Array.prototype.slice.call(root.querySelectorAll("[data-card]"));
@@ -48,21 +49,31 @@
   }
 
   // Where a card lies follows from its fields: its answer's pile, else aside, else the deck.
+  function home(card) {
+    var box = flag(card);
+    var pile = piles[value(card)] || (box && box.checked ? piles.aside : null);
+    return pile ? pile.querySelector("[data-pile-cards]") : deck;
+  }
+
+  // Put the card where it belongs: in hand when it is the one in hand, else at home.
   function lay(card) {
-    var answer = value(card);
-    var aside = flag(card) && flag(card).checked;
-    var pile = piles[answer] || (aside ? piles.aside : null);
-    var place = pile ? pile.querySelector("[data-pile-cards]") : deck;
-    card.classList.toggle("is-aside", !!aside);
-    if (card.parentNode !== place) {
-      // In order of number, so that a pile reads like the list.
-      var next = null;
-      place.querySelectorAll("[data-card]").forEach(function (other) {
-        if (!next && +other.getAttribute("data-card") > +card.getAttribute("data-card")) {
-          next = other;
-        }
-      });
-      place.insertBefore(card, next);
+    var box = flag(card);
+    var place = card === current ? hand : home(card);
+    card.classList.toggle("is-aside", !!(box && box.checked));
+    if (card.parentNode === place) {
+      return;
+    }
+    var hadFocus = card.contains(document.activeElement) ? document.activeElement : null;
+    // In order of number, so that a pile reads like the list.
+    var next = null;
+    place.querySelectorAll("[data-card]").forEach(function (other) {
+      if (!next && +other.getAttribute("data-card") > +card.getAttribute("data-card")) {
+        next = other;
+      }
+    });
+    place.insertBefore(card, next);
+    if (hadFocus) {
+      hadFocus.focus();
     }
   }
 
@@ -71,19 +82,28 @@
       piles[key].querySelector("[data-count]").textContent =
         piles[key].querySelectorAll("[data-card]").length;
     });
-    var left = deck.querySelector("[data-deck-count]");
-    left.textContent = deck.querySelectorAll("[data-card]").length;
+    var left = cards.filter(function (card) {
+      return home(card) === deck;
+    }).length;
+    deck.querySelector("[data-deck-count]").textContent = left;
+    deck.classList.toggle("is-empty", !deck.querySelector("[data-card]"));
   }
 
   function select(card) {
-    if (current && current !== card) {
-      current.classList.remove("is-current");
-      pick(current).setAttribute("aria-pressed", "false");
+    var previous = current;
+    if (previous === card) {
+      return;
     }
-    current = card;
+    current = card || null;
+    if (previous) {
+      previous.classList.remove("is-current");
+      pick(previous).setAttribute("aria-pressed", "false");
+      lay(previous);
+    }
     if (card) {
       card.classList.add("is-current");
       pick(card).setAttribute("aria-pressed", "true");
+      lay(card);
     }
   }
 
@@ -95,7 +115,7 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
-  // Put ``card`` on the pile ``key``; return the card that is in hand next.
+  // Put ``card`` on the pile ``key`` (or toggle it aside); return the card in hand next.
   function place(card, key) {
     var pile = piles[key];
     if (!card || !pile) {
@@ -103,28 +123,21 @@
     }
     if (key === "aside") {
       var box = flag(card);
-      var fromDeck = card.parentNode === deck;
       box.checked = !box.checked;
       changed(box);
-      lay(card);
-      count();
       say(box.checked ? "aside" : "unaside", card);
-      var following = fromDeck && card.parentNode !== deck ? firstInDeck() : null;
-      select(following || card);
-      return following || card;
+    } else {
+      var radio = card.querySelector("input[type='radio'][value='" + key + "']");
+      radio.checked = true;
+      changed(radio);
+      say("placed", card, pile);
     }
-    var wasInDeck = card.parentNode === deck;
-    var radio = card.querySelector("input[type='radio'][value='" + key + "']");
-    radio.checked = true;
-    changed(radio);
-    lay(card);
+    // The card goes down where it now belongs, and the next card still to place comes into
+    // hand, as when dealing.
+    select(null);
+    select(firstInDeck());
     count();
-    say("placed", card, pile);
-    // A card from the deck: the next one comes into hand, as when dealing. A card moved
-    // between piles stays in hand.
-    var next = wasInDeck ? firstInDeck() : card;
-    select(next || card);
-    return next || card;
+    return current;
   }
 
   function pileForKey(key) {
@@ -140,6 +153,7 @@
   // --- set the table
   root.classList.add("is-live");
   table.hidden = false;
+  hand.hidden = false;
   root.querySelectorAll("[hidden].am-cards__help, [hidden].am-cards__heading").forEach(
     function (element) {
       element.hidden = false;
@@ -197,11 +211,8 @@
     event.preventDefault();
     select(card);
     var next = place(card, key);
-    if (next !== card && next) {
-      pick(next).focus();
-    } else {
-      pick(card).focus();
-    }
+    // Dealing on: the next card's button, ready for the next number; the last one stays.
+    pick(next || card).focus();
   });
 
   // --- drag: a card onto a pile (with a finger, from the card's button, so the page scrolls)
