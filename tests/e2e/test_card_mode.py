@@ -271,3 +271,31 @@ def test_the_professional_plays_their_own_side(page, live_server, professional, 
     expect(page.locator('[data-pile="2"] [data-card="1"]')).to_have_count(1)
     page.wait_for_load_state("networkidle")
     assert_accessible(page)
+
+
+def test_the_joint_view_lays_both_sides_cards_side_by_side(
+    page, live_server, professional, measurement_round
+):
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    from tests.conversations.conftest import answer
+    from tests.e2e.conftest import log_in
+
+    answer(measurement_round, "client", 4, c_direction_1=1, flagged=["c_bond_2"])
+    answer(measurement_round, "professional", 4, professional=professional)
+    log_in(page, live_server, professional)
+    url = reverse("conversations:joint", args=[measurement_round.uuid])
+    page.goto(f"{live_server.url}{url}?weergave=kaarten")
+    tables = page.locator("table.am-card-table")
+    expect(tables.first).to_be_visible()
+    first = tables.first
+    # Card 1 (the first direction pair) lies on "strongly disagree" for the client, "agree"
+    # for the professional, and is marked for the agenda in words.
+    client_row = first.locator("tbody tr").nth(0)
+    expect(client_row.locator("td").nth(0)).to_contain_text("1 agenda")
+    professional_row = first.locator("tbody tr").nth(1)
+    expect(professional_row.locator("td").nth(3)).to_contain_text("1 agenda")
+    assert_accessible(page)
+    if SHOTS:
+        page.locator("#cards").screenshot(path=str(Path(SHOTS) / "joint-cards.png"))
