@@ -4,9 +4,9 @@ Runs a production-like server (DEBUG off, collected and pre-compressed static fi
 pages) on 127.0.0.1 with a throw-away SQLite database, creates one round per variant, and for
 each variant and each way a client reaches the questionnaire -- their own personal link, or the
 professional's device handed over -- gets a client session in a fresh browser context, then
-loads the questionnaire page with an empty cache and adds up every response's transferred bytes
-(headers + encoded body). It also checks that every static file has a cache-busting (hashed)
-name and a long cache lifetime.
+loads the questionnaire page (as the variant shows it, and as the card game) with an empty
+cache and adds up every response's transferred bytes (headers + encoded body). It also checks
+that every static file has a cache-busting (hashed) name and a long cache lifetime.
 
     .venv/bin/python benchmarks/bench_client_page.py [--budget 25600] [--max-requests 5]
 
@@ -90,6 +90,8 @@ for variant in ("standaard", "kort", "eenvoudig"):
 """
 USERNAME, PASSWORD = "bench", "bench-password-123"
 MODES = ("own link", "hand-over")
+#: The presentations of the questionnaire: the variant's own, and the card game.
+PRESENTATIONS = {"list": "", "cards": "?weergave=kaarten"}
 #: What WhiteNoise serves for a hashed (cache-busted) static name: cache for ten years.
 LONG_CACHE = re.compile(r"max-age=(\d+)")
 ONE_YEAR = 365 * 24 * 3600
@@ -144,9 +146,10 @@ def _client_state(browser: Any, base: str, mode: str, token: str, round_path: st
     return state
 
 
-def measure(base: str, mode: str, token: str, round_path: str) -> list[Row]:
+def measure(base: str, mode: str, token: str, round_path: str, query: str = "") -> list[Row]:
     """Return (url, header bytes, encoded body bytes, Cache-Control) for every response of a
-    first load of the questionnaire in ``mode``."""
+    first load of the questionnaire in ``mode`` (``query``: the presentation, for example
+    ``?weergave=kaarten`` for the card game)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -161,7 +164,7 @@ def measure(base: str, mode: str, token: str, round_path: str) -> list[Row]:
         page = context.new_page()
         responses = []
         page.on("response", lambda response: responses.append(response))
-        page.goto(f"{base}/m/invullen/", wait_until="networkidle")
+        page.goto(f"{base}/m/invullen/{query}", wait_until="networkidle")
         rows = []
         for response in responses:
             sizes = response.request.sizes()
@@ -248,9 +251,17 @@ def main() -> int:
             f"{args.max_requests} requests)"
         )
         for variant, token in links.items():
-            for mode in MODES:
-                rows = measure(base, mode, token, rounds[variant])
-                over |= _report(base, variant, mode, rows, args.budget, args.max_requests)
+            for presentation, query in PRESENTATIONS.items():
+                for mode in MODES:
+                    rows = measure(base, mode, token, rounds[variant], query)
+                    over |= _report(
+                        base,
+                        variant,
+                        f"{mode}, {presentation}",
+                        rows,
+                        args.budget,
+                        args.max_requests,
+                    )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -216,3 +216,20 @@ def test_presentation_is_checked_by_the_service(measurement_round, instrument):
             presentation="dance",
         )
     assert not measurement_round.responses.exists()
+
+
+@pytest.mark.parametrize(("word", "cards"), [("kaarten", True), (None, False)])
+def test_hand_over_as_a_card_game(client, professional, measurement_round, word, cards):
+    client.force_login(professional)
+    url = reverse("measurements:hand_over_device", kwargs={"uuid": measurement_round.uuid})
+    assert (
+        "Overhandigen als kaartspel"
+        in client.get(
+            reverse("measurements:round_detail", args=[measurement_round.uuid])
+        ).content.decode()
+    )
+    response = client.post(url, {"weergave": word} if word else {})
+    assert response["Location"] == reverse("client:start")
+    html = client.get(FILL).content.decode()
+    assert ("data-cards" in html) is cards
+    assert "?weergave=lijst" in html if cards else "?weergave=kaarten" in html
