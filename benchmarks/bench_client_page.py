@@ -123,7 +123,9 @@ def _wait_for(url: str, seconds: float = 120) -> None:
 Row = tuple[str, int, int, str]
 
 
-def _client_state(browser: Any, base: str, mode: str, token: str, round_path: str) -> Any:
+def _client_state(
+    browser: Any, base: str, mode: str, token: str, round_path: str, cards: bool = False
+) -> Any:
     """Get a client session as a client would, and return the browser state that holds it."""
     entry = browser.new_context()
     page = entry.new_page()
@@ -136,7 +138,9 @@ def _client_state(browser: Any, base: str, mode: str, token: str, round_path: st
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         page.goto(f"{base}{round_path}")
-        hand_over = page.locator("form[action$='/overhandigen/'] button[type=submit]")
+        # "Hand over this device", or "Hand over as a card game" for the card game.
+        buttons = page.locator("form[action$='/overhandigen/'] button[type=submit]")
+        hand_over = buttons.and_(page.locator("[value=kaarten]")) if cards else buttons.first
         with page.expect_navigation():
             hand_over.click()
         if "/m/" not in page.url:
@@ -158,7 +162,7 @@ def measure(base: str, mode: str, token: str, round_path: str, query: str = "") 
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
         # First context: the personal link or the hand-over (sets the client session).
-        state = _client_state(browser, base, mode, token, round_path)
+        state = _client_state(browser, base, mode, token, round_path, cards=bool(query))
         # Second context: the same session cookie, an empty cache: a true first load.
         context = browser.new_context(storage_state=state)
         page = context.new_page()
