@@ -319,8 +319,7 @@ return;
 }
 var button = event.target.closest("[data-pile-button]");
 if (button) {
-var card = current || firstInDeck();
-place(card, button.closest("[data-pile]").getAttribute("data-pile"));
+place(current || firstInDeck(), button.closest("[data-pile]").getAttribute("data-pile"));
 return;
 }
 var card = event.target.closest("[data-card]");
