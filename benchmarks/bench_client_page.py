@@ -4,9 +4,9 @@ Runs a production-like server (DEBUG off, collected and pre-compressed static fi
 pages) on 127.0.0.1 with a throw-away SQLite database, creates one round per variant, and for
 each variant and each way a client reaches the questionnaire -- their own personal link, or the
 professional's device handed over -- gets a client session in a fresh browser context, then
-loads the questionnaire page with an empty cache and adds up every response's transferred bytes
-(headers + encoded body). It also checks that every static file has a cache-busting (hashed)
-name and a long cache lifetime.
+loads the questionnaire page (as the variant shows it, and as the card game) with an empty
+cache and adds up every response's transferred bytes (headers + encoded body). It also checks
+that every static file has a cache-busting (hashed) name and a long cache lifetime.
 
     .venv/bin/python benchmarks/bench_client_page.py [--budget 25600] [--max-requests 5]
 
@@ -90,6 +90,8 @@ for variant in ("standaard", "kort", "eenvoudig"):
 """
 USERNAME, PASSWORD = "bench", "bench-password-123"
 MODES = ("own link", "hand-over")
+#: The presentations of the questionnaire: the variant's own, and the card game.
+PRESENTATIONS = {"list": "", "cards": "?weergave=kaarten"}
 #: What WhiteNoise serves for a hashed (cache-busted) static name: cache for ten years.
 LONG_CACHE = re.compile(r"max-age=(\d+)")
 ONE_YEAR = 365 * 24 * 3600
@@ -121,7 +123,9 @@ def _wait_for(url: str, seconds: float = 120) -> None:
 Row = tuple[str, int, int, str]
 
 
-def _client_state(browser: Any, base: str, mode: str, token: str, round_path: str) -> Any:
+def _client_state(
+    browser: Any, base: str, mode: str, token: str, round_path: str, cards: bool = False
+) -> Any:
     """Get a client session as a client would, and return the browser state that holds it."""
     entry = browser.new_context()
     page = entry.new_page()
@@ -134,7 +138,9 @@ def _client_state(browser: Any, base: str, mode: str, token: str, round_path: st
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         page.goto(f"{base}{round_path}")
-        hand_over = page.locator("form[action$='/overhandigen/'] button[type=submit]")
+        # "Hand over this device", or "Hand over as a card game" for the card game.
+        buttons = page.locator("form[action$='/overhandigen/'] button[type=submit]")
+        hand_over = buttons.and_(page.locator("[value=kaarten]")) if cards else buttons.first
         with page.expect_navigation():
             hand_over.click()
         if "/m/" not in page.url:
@@ -144,9 +150,10 @@ def _client_state(browser: Any, base: str, mode: str, token: str, round_path: st
     return state
 
 
-def measure(base: str, mode: str, token: str, round_path: str) -> list[Row]:
+def measure(base: str, mode: str, token: str, round_path: str, query: str = "") -> list[Row]:
     """Return (url, header bytes, encoded body bytes, Cache-Control) for every response of a
-    first load of the questionnaire in ``mode``."""
+    first load of the questionnaire in ``mode`` (``query``: the presentation, for example
+    ``?weergave=kaarten`` for the card game)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -155,13 +162,13 @@ def measure(base: str, mode: str, token: str, round_path: str) -> list[Row]:
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
         # First context: the personal link or the hand-over (sets the client session).
-        state = _client_state(browser, base, mode, token, round_path)
+        state = _client_state(browser, base, mode, token, round_path, cards=bool(query))
         # Second context: the same session cookie, an empty cache: a true first load.
         context = browser.new_context(storage_state=state)
         page = context.new_page()
         responses = []
         page.on("response", lambda response: responses.append(response))
-        page.goto(f"{base}/m/invullen/", wait_until="networkidle")
+        page.goto(f"{base}/m/invullen/{query}", wait_until="networkidle")
         rows = []
         for response in responses:
             sizes = response.request.sizes()
@@ -248,9 +255,17 @@ def main() -> int:
             f"{args.max_requests} requests)"
         )
         for variant, token in links.items():
-            for mode in MODES:
-                rows = measure(base, mode, token, rounds[variant])
-                over |= _report(base, variant, mode, rows, args.budget, args.max_requests)
+            for presentation, query in PRESENTATIONS.items():
+                for mode in MODES:
+                    rows = measure(base, mode, token, rounds[variant], query)
+                    over |= _report(
+                        base,
+                        variant,
+                        f"{mode}, {presentation}",
+                        rows,
+                        args.budget,
+                        args.max_requests,
+                    )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -311,6 +311,9 @@ CASES: dict[str, Callable[[World, Any], Any]] = {
     "response_save_answers.language": lambda w, v: response_save_answers(
         round=w.round, rater="client", answers={}, mode="own_device", language=v
     ),
+    "response_save_answers.presentation": lambda w, v: response_save_answers(
+        round=w.round, rater="client", answers={}, mode="own_device", presentation=v
+    ),
     "response_save_answers.mode": lambda w, v: response_save_answers(
         round=w.round,
         rater="professional",

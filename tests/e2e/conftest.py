@@ -179,15 +179,13 @@ def open_client_questionnaire(new_page, live_server, professional, trajectory): 
     return page
 
 
-#: Where the front-end packages are: the settings' NODE_MODULES_DIR when set, else the clone's.
-AXE_SOURCE = (
-    __import__("pathlib").Path(
-        os.environ.get("NODE_MODULES_DIR")
-        or __import__("pathlib").Path(__file__).resolve().parents[2] / "node_modules"
-    )
-    / "axe-core"
-    / "axe.min.js"
-)
+def _axe_source() -> Any:
+    """axe-core from the front-end packages (``NODE_MODULES_DIR`` when set)."""
+    from django.conf import settings
+
+    return __import__("pathlib").Path(settings.NODE_MODULES_DIR) / "axe-core" / "axe.min.js"
+
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -212,7 +210,7 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         page.wait_for_load_state("load")
         try:
             if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-                page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;0")
+                page.evaluate(_axe_source().read_text(encoding="utf-8") + "\n;0")
             result = page.evaluate(
                 "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
             )

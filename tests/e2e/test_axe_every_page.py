@@ -35,6 +35,13 @@ LANDS_ELSEWHERE = {
 }
 #: Pages whose status is not 200 for their persona in the world.
 STATUS = {"route:admin/(?P<url>.*)$": 404, "client:research_withdraw": 404}
+#: Pages with another presentation behind a query (the card game): checked in both; the
+#: questionnaires are then set back to the list, the presentation being kept per session.
+VARIANTS = {
+    "client:fill": ("?weergave=kaarten", "?weergave=lijst"),
+    "measurements:fill": ("?weergave=kaarten", "?weergave=lijst"),
+    "conversations:joint": ("?weergave=kaarten", None),
+}
 
 
 class Personas:
@@ -96,6 +103,12 @@ def test_every_page_has_no_wcag_violations(browser, live_server):
             if landed != path and key not in LANDS_ELSEWHERE:
                 wrong.append(f"{key}: {persona} asked for {path}, landed on {landed}")
             personas.check(page, key)
+            if key in VARIANTS:
+                query, back = VARIANTS[key]
+                page.goto(f"{live_server.url}{path}{query}")
+                personas.check(page, f"{key} {query}")
+                if back:
+                    page.goto(f"{live_server.url}{path}{back}")
         error_pages(personas, live_server)
     finally:
         personas.close()

@@ -103,6 +103,12 @@ def test_pages_fit_at_320_px_and_at_200_percent_zoom(
                 with page.expect_navigation(wait_until="load"):
                     page.locator("main a.utrecht-button").first.click()
                 wrong += problems(page, f"client questionnaire ({who}) at {size}")
+                # The card game, with cards in hand, on the piles and still in the deck.
+                page.goto(f"{live_server.url}/m/invullen/?weergave=kaarten")
+                for pile in ("1", "4", "skip", "aside"):
+                    page.locator(f'[data-pile="{pile}"] [data-pile-button]').click()
+                page.wait_for_load_state("networkidle")  # the autosaves, before the next page
+                wrong += problems(page, f"card game ({who}) at {size}")
             finally:
                 context.close()
     assert not wrong, "\n".join(wrong)

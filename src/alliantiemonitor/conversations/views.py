@@ -22,6 +22,7 @@ from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services
+from alliantiemonitor.conversations.card_table import card_tables
 from alliantiemonitor.conversations.constants import Party
 from alliantiemonitor.conversations.forms import (
     AgreementForm,
@@ -34,6 +35,7 @@ from alliantiemonitor.conversations.results import RoundResults, round_results
 from alliantiemonitor.measurements.access import get_round_for
 from alliantiemonitor.measurements.constants import Rater, RoundState
 from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.presentation import VIEW_CARDS, VIEW_PARAM
 from alliantiemonitor.measurements.services import round_answers_visible
 from alliantiemonitor.permissions.rules import Perm
 
@@ -76,6 +78,9 @@ def _render_joint(
     context = {
         **_state_context(round, results),
         "prompts": prompts_for(results, recent_handover=round.after_handover),
+        "card_tables": card_tables(results),
+        # ?weergave=kaarten opens the cards side by side (the card game at the table).
+        "cards_open": request.GET.get(VIEW_PARAM) == VIEW_CARDS,
         "start_form": start_form or ConversationStartForm(),
         "agreement_form": agreement_form or AgreementForm(),
         "evaluation_forms": [(party, label, forms.get(party)) for party, label in Party.choices],

@@ -64,6 +64,14 @@ class ResponseMode(models.TextChoices):
     PROFESSIONAL_SELF = "professional_self", _("By the professional")
 
 
+class Presentation(models.TextChoices):
+    """How the statements were shown at the last save (kept on the response)."""
+
+    LIST = "list", _("As a list")
+    ONE_PER_SCREEN = "one_per_screen", _("One statement per screen")
+    CARDS = "cards", _("As a card game")
+
+
 #: The modes in which each party can answer.
 MODES_BY_RATER = {
     Rater.CLIENT: frozenset(

@@ -25,6 +25,7 @@ from .constants import (
     UNDATED_ROUND_DUE_AFTER,
     InvitationKind,
     InvitationPurpose,
+    Presentation,
     Rater,
     ResponseMode,
     RoundState,
@@ -244,6 +245,16 @@ class Response(models.Model):
     #: professional reads the answers against their own language with the client's noted.
     #: Empty for responses saved before it was recorded.
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    #: How the statements were shown at the last save (a list, one per screen, the card
+    #: game), so that research can tell the presentations apart. Empty before it was kept.
+    presentation = models.CharField(
+        _("presentation"),
+        max_length=16,
+        choices=Presentation.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ResponseQuerySet.as_manager()

@@ -31,6 +31,8 @@ from django.conf import settings
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CSS_OUTPUT = PACKAGE_DIR / "web" / "static" / "alliantiemonitor" / "css" / "client.bundle.css"
 JS_OUTPUT = PACKAGE_DIR / "measurements" / "static" / "measurements" / "js" / "fill.bundle.js"
+#: The card game's page loads this one instead: the same scripts and the card game's own.
+CARDS_JS_OUTPUT = JS_OUTPUT.with_name("cards.bundle.js")
 
 #: The NL Design System components the client pages use, in the order they cascade.
 UTRECHT_COMPONENTS = (
@@ -62,6 +64,7 @@ FILL_JS = (
     "measurements/static/measurements/js/autosave.js",
     "measurements/static/measurements/js/read-aloud.js",
 )
+CARDS_JS = (*FILL_JS, "measurements/static/measurements/js/cards.js")
 REBUILD = "manage.py client_bundle"
 
 
@@ -85,20 +88,24 @@ def build_css() -> str:
     return header + "".join(rule.text() for rule in rules) + "\n"
 
 
-def build_js() -> str:
+def build_js(sources: tuple[str, ...] = FILL_JS) -> str:
     """Return the questionnaire's script: its sources in order, without comment lines."""
     chunks = []
-    for path in FILL_JS:
+    for path in sources:
         lines = (PACKAGE_DIR / path).read_text(encoding="utf-8").splitlines()
         kept = [line.strip() for line in lines if line.strip() and not _is_comment(line)]
         chunks.append("\n".join(kept))
-    sources = ", ".join(Path(path).name for path in FILL_JS)
-    return f"// Built by `{REBUILD}` from {sources}; edit those.\n" + "\n".join(chunks) + "\n"
+    names = ", ".join(Path(path).name for path in sources)
+    return f"// Built by `{REBUILD}` from {names}; edit those.\n" + "\n".join(chunks) + "\n"
 
 
 def outputs() -> dict[Path, str]:
     """Every built file and what it should contain."""
-    return {CSS_OUTPUT: build_css(), JS_OUTPUT: build_js()}
+    return {
+        CSS_OUTPUT: build_css(),
+        JS_OUTPUT: build_js(),
+        CARDS_JS_OUTPUT: build_js(CARDS_JS),
+    }
 
 
 def _is_comment(line: str) -> bool:

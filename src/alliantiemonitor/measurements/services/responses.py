@@ -16,6 +16,7 @@ from alliantiemonitor.core.instrument import as_rater
 from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.constants import (
     MODES_BY_RATER,
+    Presentation,
     Rater,
     ResponseMode,
     RoundState,
@@ -54,6 +55,7 @@ def response_save_answers(
     by: Any = None,
     entry: str | None = None,
     language: str | None = None,
+    presentation: str | None = None,
 ) -> Response:
     """Merge ``answers`` into ``rater``'s draft in ``round`` (autosave) and return the draft.
 
@@ -61,7 +63,8 @@ def response_save_answers(
     draft is bound to the invitation it was begun through, and another invitation raises
     :class:`DraftElsewhere` (see :func:`response_restart`). ``None`` (a hand-over, paper entry,
     the services) does not bind. ``language`` is the language the statements were shown in;
-    it must be one the instrument offers this rater, and is kept on the response.
+    it must be one the instrument offers this rater, and is kept on the response, as is
+    ``presentation`` (a :class:`Presentation`: a list, one per screen, the card game).
 
     Creates the draft on first save. ``flagged`` (when given) replaces the list of items to
     discuss. ``respondent`` is the assigned professional for ``rater="professional"`` and
@@ -102,6 +105,8 @@ def response_save_answers(
     )
     if language is not None and language not in offered:
         problems = [*problems, f"language {language!r} is not one of {', '.join(offered)}"]
+    if presentation is not None and presentation not in Presentation.values:
+        problems = [*problems, f"presentation {presentation!r} is not one of the presentations"]
     if problems:
         raise InvalidAnswers(problems=problems)
 
@@ -136,6 +141,8 @@ def response_save_answers(
         response.entry_key = entry
     if language is not None:
         response.language = language
+    if presentation is not None:
+        response.presentation = presentation
     response.save()
     # Every change of a draft is written down (which statements, never the answers), so that
     # who changed the client's draft and when can always be told afterwards.

@@ -40,7 +40,7 @@ from alliantiemonitor.measurements.client_session import (
     entered_with,
 )
 from alliantiemonitor.measurements.client_steps import client_step_pending, client_steps
-from alliantiemonitor.measurements.constants import Rater, ResponseMode
+from alliantiemonitor.measurements.constants import Presentation, Rater, ResponseMode
 from alliantiemonitor.measurements.exceptions import (
     AlreadySubmitted,
     DraftElsewhere,
@@ -52,6 +52,12 @@ from alliantiemonitor.measurements.exceptions import (
 )
 from alliantiemonitor.measurements.forms import SKIP, AnswersForm, answer_field_name
 from alliantiemonitor.measurements.models import MeasurementRound, Response
+from alliantiemonitor.measurements.presentation import (
+    VIEW_CARDS,
+    VIEW_LIST,
+    VIEW_PARAM,
+    cards_chosen,
+)
 from alliantiemonitor.measurements.services import (
     response_restart,
     response_save_answers,
@@ -171,14 +177,18 @@ class Questionnaire:
         return max(1, math.ceil(self.total * SECONDS_PER_STATEMENT / 60))
 
     def scale(self, *, faces: bool) -> list[ScaleOption]:
-        options = [
-            ScaleOption(
-                value=str(point.value),
-                label=pick_language(point.label, self.language),
-                pictogram=point.pictogram if faces and point.pictogram in PICTOGRAMS else None,
+        points = self.instrument.scale.points
+        options = []
+        for position, point in enumerate(points, start=1):
+            # A five-point scale without pictograms of its own gets the five faces in order.
+            pictogram = point.pictogram or (f"face-{position}" if len(points) == 5 else None)
+            options.append(
+                ScaleOption(
+                    value=str(point.value),
+                    label=pick_language(point.label, self.language),
+                    pictogram=pictogram if faces and pictogram in PICTOGRAMS else None,
+                )
             )
-            for point in self.instrument.scale.points
-        ]
         options.append(ScaleOption(value=SKIP, label=self.skip_label, pictogram=None))
         return options
 
@@ -278,14 +288,24 @@ def _elsewhere_page(request: HttpRequest, side: Side) -> HttpResponse:
 
 
 def _fill_context(
-    request: HttpRequest, side: Side, questionnaire: Questionnaire, number: int | None
+    request: HttpRequest,
+    side: Side,
+    questionnaire: Questionnaire,
+    number: int | None,
+    cards: bool = False,
 ) -> dict[str, Any]:
+    # The piles of the card game carry the faces in every variant.
+    scale = questionnaire.scale(faces=questionnaire.easy_read or cards)
     return {
         "side": side,
         "base_template": side.base_template,
         "questionnaire": questionnaire,
         "statements": questionnaire.statements(questionnaire.page_items(number)),
-        "scale": questionnaire.scale(faces=questionnaire.easy_read),
+        "scale": scale,
+        "scale_faces": [option.pictogram for option in scale],
+        "cards": cards,
+        "cards_url": _with_query(side.fill_url, **{VIEW_PARAM: VIEW_CARDS}),
+        "list_url": _with_query(side.fill_url, **{VIEW_PARAM: VIEW_LIST}),
         "allow_flags": side.rater == Rater.CLIENT,
         "number": number,
         "is_first": number is None or number == 1,
@@ -304,13 +324,22 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
         return _closed_page(request, side)
     if questionnaire.elsewhere:
         return _elsewhere_page(request, side)
-    number = questionnaire.question_number(request) if questionnaire.one_per_screen else None
+    # The card game lays every statement on the table at once, also for easy-read.
+    cards = cards_chosen(request, rater=side.rater)
+    one_per_screen = questionnaire.one_per_screen and not cards
+    number = questionnaire.question_number(request) if one_per_screen else None
+    if cards:
+        presentation = Presentation.CARDS
+    elif one_per_screen:
+        presentation = Presentation.ONE_PER_SCREEN
+    else:
+        presentation = Presentation.LIST
 
     if request.method != "POST":
         return render(
             request,
             "measurements/fill/fill.html",
-            _fill_context(request, side, questionnaire, number),
+            _fill_context(request, side, questionnaire, number, cards),
         )
 
     form = AnswersForm(
@@ -333,6 +362,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
                 respondent=side.respondent,
                 entry=side.entry,
                 language=questionnaire.shown_language,
+                presentation=presentation,
             )
         except AlreadySubmitted:
             return refresh_for_htmx(request, redirect(side.done_url))
@@ -351,7 +381,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
             {"questionnaire": questionnaire, "error": error, "oob": True},
         )
     if error:
-        context = _fill_context(request, side, questionnaire, number)
+        context = _fill_context(request, side, questionnaire, number, cards)
         context["error"] = error
         return render(request, "measurements/fill/fill.html", context, status=400)
 
@@ -405,7 +435,10 @@ def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
             "flagged_statements": [s for s in questionnaire.statements() if s.item.id in flagged],
             "open_statements": [s for s in questionnaire.statements() if not s.value],
             "back_url": _page_url(
-                side, questionnaire.total if questionnaire.one_per_screen else None
+                side,
+                questionnaire.total
+                if questionnaire.one_per_screen and not cards_chosen(request, rater=side.rater)
+                else None,
             ),
             "client": side.round.trajectory.client,
         },
