@@ -231,3 +231,23 @@ def test_the_round_page_offers_no_language_the_variant_lacks(
     assert '<option value="en">' in page
     for code in ("tr", "ar", "pl"):
         assert f'<option value="{code}"' not in page
+
+
+def test_the_easy_read_pictogram_stands_at_the_start_of_the_line(client, professional, trajectory):
+    """Left of the statement in Turkish, right of it in Arabic: the number moves aside."""
+    round_ = round_start(trajectory=trajectory, by=professional, instrument_id="eenvoudig")
+    client.force_login(professional)
+    item = round_.instrument.items_for("client")[0]
+    pictogram = 16 / 25.4 * 72  # 16 mm in points
+    margin_left, margin_right = 39.7, 595.3 - 39.7
+
+    tr_words = item.display_text("tr", round_.vocabulary("tr"), easy_read=True).split()[:3]
+    number_x, text_x = _first_statement_line(
+        pdf_runs(form_pdf(client, round_, taal="tr")), tr_words
+    )
+    assert margin_left + pictogram < number_x < text_x
+
+    ar_text = item.display_text("ar", round_.vocabulary("ar"), easy_read=True)
+    ar_runs = pdf_runs(form_pdf(client, round_, taal="ar"))
+    number_x, text_x = _first_statement_line(ar_runs, arabic_words(ar_text)[:3])
+    assert text_x < number_x < margin_right - pictogram

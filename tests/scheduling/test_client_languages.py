@@ -1,4 +1,4 @@
-"""The client's e-mails and unsubscribe page in Turkish, Arabic and Polish; staff mail stays nl/en."""
+"""The client's e-mails and unsubscribe page in Turkish, Arabic and Polish; staff mail: nl/en."""
 
 from __future__ import annotations
 
