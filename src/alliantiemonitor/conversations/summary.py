@@ -14,20 +14,13 @@ from django.utils import translation
 from alliantiemonitor.conversations.results import round_results
 from alliantiemonitor.core.research.report_pdf import html_to_pdf
 from alliantiemonitor.measurements.models import MeasurementRound
-from alliantiemonitor.measurements.paper import PAPER_STYLE
+from alliantiemonitor.measurements.paper import PAPER_STYLE, client_paper_language
 
 
 def summary_language(round: MeasurementRound, chosen: str | None = None) -> str:
-    """The summary is the client's: in one of the languages the client reads the instrument in.
-
-    ``chosen`` (the language of the client's own pages) when the instrument has it, else the
-    client's preferred language when the instrument has it, else Dutch.
-    """
-    languages = round.instrument.client_language_choices
-    for language in (chosen, str(round.trajectory.client.preferred_language)):
-        if language in languages:
-            return str(language)
-    return "nl" if "nl" in languages else languages[0]
+    """The summary is the client's: ``chosen`` (the language of the client's own pages), else
+    their preferred language, in either case only when the instrument has it; else Dutch."""
+    return client_paper_language(round, chosen)
 
 
 def summary_html(round: MeasurementRound, language: str | None = None) -> str:

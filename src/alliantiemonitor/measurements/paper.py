@@ -64,22 +64,27 @@ def paper_form_languages(round: MeasurementRound) -> tuple[str, ...]:
     return round.instrument.client_language_choices
 
 
-def paper_form_language(
-    round: MeasurementRound, rater: str, reader_language: str, chosen: str | None = None
-) -> str:
-    """The language of ``rater``'s form.
+def client_paper_language(round: MeasurementRound, chosen: str | None = None) -> str:
+    """The language of a paper the client reads (the form, the conversation summary).
 
-    The client's form: ``chosen`` (the professional's choice) when the instrument has it,
-    else the client's preferred language when the instrument has it, else Dutch. The
-    professional's form: the reader's own language.
+    ``chosen`` when the round's instrument has it, else the client's preferred language when
+    the instrument has it, else Dutch: never a language whose statements would fall back.
     """
-    if rater != Rater.CLIENT:
-        return reader_language
     languages = paper_form_languages(round)
     for language in (chosen, str(round.trajectory.client.preferred_language)):
         if language in languages:
             return str(language)
     return "nl" if "nl" in languages else languages[0]
+
+
+def paper_form_language(
+    round: MeasurementRound, rater: str, reader_language: str, chosen: str | None = None
+) -> str:
+    """The language of ``rater``'s form: for the client's, what the professional ``chosen``
+    (see :func:`client_paper_language`); for the professional's, the reader's own."""
+    if rater != Rater.CLIENT:
+        return reader_language
+    return client_paper_language(round, chosen)
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class LanguageOption:
 
 def paper_language_options(round: MeasurementRound) -> list[LanguageOption]:
     """The client's form's languages, the default one selected (names in the active language)."""
-    default = paper_form_language(round, Rater.CLIENT, "nl")
+    default = client_paper_language(round)
     unvalidated = round.instrument.unvalidated_translations
     return [
         LanguageOption(
