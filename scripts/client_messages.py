@@ -44,6 +44,13 @@ CLIENT_SOURCES = (
     "conversations/client_views.py",
     "scheduling/templates/scheduling/unsubscribe.html",
     "scheduling/templates/scheduling/unsubscribe_invalid.html",
+    # What reaches a client outside the web pages: the e-mails and the PDFs they take home.
+    "scheduling/templates/scheduling/mail/invitation.txt",
+    "scheduling/templates/scheduling/mail/reminder.txt",
+    "measurements/templates/measurements/paper/form_pdf.html",
+    "conversations/templates/conversations/summary_pdf.html",
+    # The instrument's name in words ("…, version 1.0.0"), at the top of the paper form.
+    "common/formatting.py",
     "measurements/views/fill.py",
     "measurements/views/client_entry.py",
     "measurements/forms.py",
@@ -98,7 +105,9 @@ def extract_pot(output: Path, package_dir: Path = PACKAGE_DIR) -> None:
                 "--no-location",
                 "--no-wrap",
                 "--sort-output",
-                "--omit-header",
+                # Not --omit-header: without the header's charset xgettext drops every
+                # non-ASCII character of an msgid (“curly quotes”), and the page's string no
+                # longer matches the catalogue's.
                 *_KEYWORDS,
                 f"--output={output}",
                 *inputs,
@@ -141,7 +150,9 @@ def update_catalogues(package_dir: Path = PACKAGE_DIR) -> None:
             if not po.exists():
                 po.parent.mkdir(parents=True, exist_ok=True)
                 header = _HEADER.format(language=language, plural=PLURAL_FORMS[language])
-                po.write_text(header + pot.read_text(encoding="utf-8"), encoding="utf-8")
+                # The template's own header entry (up to the first blank line) is replaced.
+                entries = pot.read_text(encoding="utf-8").split("\n\n", 1)[1]
+                po.write_text(header + entries, encoding="utf-8")
                 continue
             subprocess.run(
                 [

@@ -3,7 +3,8 @@
 # otherwise it says what to install and leaves the decision to you.
 #
 #   --runtime  only what the application itself needs: Pango, HarfBuzz and a font for
-#              WeasyPrint, which writes the study report as PDF, and espeak-ng, which speaks
+#              WeasyPrint, which writes the study report and the client's PDFs (DejaVu Sans
+#              covers the Turkish and Polish letters and Arabic), and espeak-ng, which speaks
 #              the read-aloud audio offline (`make install`, so `make demo`)
 #   (none)     that, and what the test suite needs: Chromium for the browser tests and GNU
 #              gettext for the translation checks (`make install-test`; the browser and

@@ -220,3 +220,23 @@ def test_client_sources_name_the_client_templates():
     assert "measurements/templates/measurements/fill/client_start.html" in files
     assert "measurements/templates/measurements/includes/language_choice.html" in files
     assert "web/templates/web/client_base.html" in files
+
+
+def test_client_strings_keep_their_curly_quotes(client_msgids):
+    """xgettext drops every non-ASCII character of an msgid when the template has no header
+    (--omit-header): the catalogues then held "choose %(skip_label)s." while the page asks for
+    "choose “%(skip_label)s”.", and Turkish, Arabic and Polish readers got the Dutch text."""
+    msgid = "You may skip any statement: choose “%(skip_label)s”."
+    assert (None, msgid) in client_msgids
+
+
+@pytest.mark.parametrize("language", CLIENT_LANGUAGE_CODES)
+def test_a_client_string_with_curly_quotes_is_translated_at_run_time(language):
+    from django.utils import translation
+
+    msgid = "You may skip any statement: choose “%(skip_label)s”."
+    with translation.override("nl"):
+        dutch = translation.gettext(msgid)
+    with translation.override(language):
+        # Django falls back to the default language's catalogue (Dutch) for a missing string.
+        assert translation.gettext(msgid) not in (msgid, dutch)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from alliantiemonitor.conversations import services as conversations
 from alliantiemonitor.measurements.services import round_start
 from alliantiemonitor.trajectories.services import client_enrol
 from tests.factories import answer_round
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def url(round_):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,25 +14,9 @@ from alliantiemonitor.measurements.paper_forms import paper_field_name
 from alliantiemonitor.measurements.services import round_start
 from alliantiemonitor.measurements.services.paper import paper_form_code
 from tests.factories import answer_round
+from tests.pdfs import pdf_runs, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_runs(content: bytes) -> list[tuple[int, float, float, str]]:
-    """Every piece of text in the PDF as (page, x, y, text); y grows upwards on a page."""
-    runs: list[tuple[int, float, float, str]] = []
-    for number, page in enumerate(PdfReader(io.BytesIO(content)).pages):
-
-        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, number: int = number) -> None:
-            if text.strip():
-                runs.append((number, tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], text.strip()))
-
-        page.extract_text(visitor_text=visit)
-    return runs
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def form_url(round_, form):

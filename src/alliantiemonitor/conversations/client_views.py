@@ -24,7 +24,7 @@ from alliantiemonitor.conversations.results import round_results
 from alliantiemonitor.conversations.summary import summary_pdf
 from alliantiemonitor.core.instrument import CLIENT, pick_language
 from alliantiemonitor.core.research.report_pdf import PdfUnavailable
-from alliantiemonitor.measurements.client_session import client_session_get
+from alliantiemonitor.measurements.client_session import client_language_use, client_session_get
 from alliantiemonitor.measurements.client_steps import client_steps
 from alliantiemonitor.measurements.constants import Rater
 from alliantiemonitor.measurements.models import MeasurementRound
@@ -72,6 +72,8 @@ def _results_page(
             return invalid_page(request, status=404)
         if not round_results_open_to_client(access.round):
             return redirect(client_next_page(access.round))
+        # The client's preferred language unless they chose one, as on the fill-in pages.
+        client_language_use(request, access)
         return view(request, access.round)
 
     return page
@@ -100,7 +102,7 @@ def results(request: HttpRequest, measurement_round: MeasurementRound) -> HttpRe
 def results_summary(request: HttpRequest, measurement_round: MeasurementRound) -> HttpResponse:
     """The conversation summary as a PDF, the same one the professional prints for the client."""
     try:
-        pdf = summary_pdf(measurement_round)
+        pdf = summary_pdf(measurement_round, current_language())
     except PdfUnavailable:
         messages.error(request, _("The summary cannot be made on this server right now."))
         return redirect("client:results")

@@ -63,10 +63,10 @@ def unsubscribe_url(contact: ClientContact) -> str:
 
 
 def client_language(contact: ClientContact) -> str:
+    """The client's preferred language: the client's e-mails and unsubscribe page speak every
+    client language (docs/languages.md); an unknown code gives the site's default."""
     language = contact.client.preferred_language
-    # E-mails are written in the staff languages only (docs/languages.md): Turkish, Arabic and
-    # Polish catalogues hold the client pages, not the e-mails.
-    return language if language in dict(settings.STAFF_LANGUAGES) else settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _sender(schedule: OrganisationSchedule | None) -> str:

@@ -3,11 +3,12 @@ the client's contact, a professional's mail settings, and the client's unsubscri
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -170,6 +171,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
     if contact is None:
         return render(request, "scheduling/unsubscribe_invalid.html", status=404)
+    # The language of the e-mail the link came in, unless the visitor chose one.
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        language = mail.client_language(contact)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     schedule = OrganisationSchedule.objects.filter(organisation=contact.client.organisation).first()
     done = False
     if request.method == "POST":

@@ -36,6 +36,7 @@ from alliantiemonitor.measurements.constants import (
 )
 from alliantiemonitor.measurements.exceptions import InvitationNotAllowed
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
+from alliantiemonitor.measurements.paper import paper_language_options
 from alliantiemonitor.measurements.presentation import VIEW_PARAM, presentation_remember
 from alliantiemonitor.measurements.services import (
     client_draft_on_own_device,
@@ -102,6 +103,7 @@ def round_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         "read_back_invitations": measurement_round.invitations.usable()
         .to_read_back()
         .order_by("expires_at", "pk"),
+        "paper_languages": paper_language_options(measurement_round),
     }
     return render(request, "measurements/invite/round_detail.html", context)
 

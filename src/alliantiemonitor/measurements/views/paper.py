@@ -54,12 +54,18 @@ from alliantiemonitor.permissions.rules import Perm
 
 #: The forms that can be printed, by the name in the address.
 FORMS = {"client": Rater.CLIENT, "professional": Rater.PROFESSIONAL}
+#: The query parameter with the language the professional chose for the client's form.
+LANGUAGE_PARAM = "taal"
 
 
 @require_GET
 @login_required
 def paper_form(request: HttpRequest, uuid: Any, form: str) -> HttpResponse:
-    """The blank paper form of one party, as a PDF to print."""
+    """The blank paper form of one party, as a PDF to print.
+
+    The client's form is in the language chosen with ``?taal=`` when the instrument has it
+    (anything else gives the default: the client's preferred language, or Dutch).
+    """
     rater = FORMS.get(form)
     if rater is None:
         raise Http404
@@ -70,7 +76,8 @@ def paper_form(request: HttpRequest, uuid: Any, form: str) -> HttpResponse:
         action=Action.PAPER_FORM_PRINT,
         detail={"form": form},
     )
-    language = paper_form_language(measurement_round, rater, current_language())
+    chosen = request.GET.get(LANGUAGE_PARAM)
+    language = paper_form_language(measurement_round, rater, current_language(), chosen)
     try:
         pdf = paper_form_pdf(measurement_round, rater, language)
     except PdfUnavailable:
