@@ -57,7 +57,9 @@ print(f"ROUND tablet {path}")
 )
 
 
-def _save(page: Any, name: str) -> None:
+def _save(page: Any, name: str, *, top: bool = True) -> None:
+    if top:  # choosing answers scrolls; the picture shows the screen as it opens
+        page.evaluate("window.scrollTo(0, 0)")
     # caret="initial": hiding the caret injects a style, which the strict CSP refuses.
     page.screenshot(path=str(OUT / f"{name}.png"), caret="initial")
     print(f"  {name}.png")
@@ -97,22 +99,22 @@ def shoot(browser: Any, base: str, links: dict[str, str], rounds: dict[str, str]
     # Easy-read, one statement per screen; then the read-aloud button with keyboard focus.
     page = _client_page(browser, base, links["eenvoudig"])
     page.goto(f"{base}/m/invullen/", wait_until="load")
-    page.locator("fieldset.am-statement label.am-choice").nth(3).click()
+    _answer_a_few(page, 1, 3)
     _save(page, "easy-read")
     read_aloud = page.locator("button.am-read-aloud")
     if read_aloud.is_visible():
         read_aloud.focus()
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")  # focus by keyboard, so the focus ring shows
-        read_aloud.scroll_into_view_if_needed()
-        _save(page, "read-aloud")
+        page.evaluate("document.activeElement.scrollIntoView({block: 'center'})")
+        _save(page, "read-aloud", top=False)
     else:
         print("  read-aloud.png skipped: no read-aloud button (espeak-ng not installed?)")
     page.context.close()
 
     page = _client_page(browser, base, links["arabic"])
     page.goto(f"{base}/m/invullen/", wait_until="load")
-    page.locator("fieldset.am-statement label.am-choice").nth(1).click()
+    _answer_a_few(page, 1, 1)
     _save(page, "arabic-easy-read")
     page.context.close()
 
@@ -141,13 +143,14 @@ def shoot(browser: Any, base: str, links: dict[str, str], rounds: dict[str, str]
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     pdf = page.request.get(f"{base}{round_path}/papier/client.pdf")
+    content_type, body = pdf.headers.get("content-type"), pdf.body()
     context.close()
-    if pdf.headers.get("content-type") != "application/pdf":
-        print(f"  paper-form.png skipped: no PDF ({pdf.status} {pdf.headers.get('content-type')})")
+    if content_type != "application/pdf":
+        print(f"  paper-form.png skipped: no PDF ({pdf.status} {content_type})")
         return
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "form.pdf"
-        source.write_bytes(pdf.body())
+        source.write_bytes(body)
         subprocess.run(  # noqa: S603 (a fixed local tool)
             [pdftoppm, "-png", "-r", "60", "-singlefile", str(source), str(OUT / "paper-form")],
             check=True,
