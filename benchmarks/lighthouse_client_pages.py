@@ -158,7 +158,9 @@ def lighthouse(
     env = dict(os.environ, CHROME_PATH=CHROMIUM)
     reports = []
     for run in range(1, runs + 1):
-        stem = OUTPUT / f"{name}.run{run}"
+        # Lighthouse takes what follows the last dot of --output-path for an extension and
+        # replaces it: no dot in the stem, or every run would write <name>.report.json.
+        stem = OUTPUT / f"{name}-run{run}"
         command = [
             "node",
             str(LIGHTHOUSE),
@@ -184,7 +186,7 @@ def lighthouse(
             reports.append({"runtimeError": {"code": "NO_REPORT"}, "_run": run})
     chosen: dict[str, Any] = median_run(reports)
     for suffix in ("json", "html"):
-        source = OUTPUT / f"{name}.run{chosen['_run']}.report.{suffix}"
+        source = OUTPUT / f"{name}-run{chosen['_run']}.report.{suffix}"
         if source.exists():
             shutil.copyfile(source, OUTPUT / f"{name}.report.{suffix}")
     return chosen
