@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres restore-test \
-        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals signal-quality bench-client-page messages client-messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals signal-quality bench-client-page lighthouse screenshots messages client-messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
@@ -163,6 +163,18 @@ signal-quality: install-test
 ## bench-client-page: the client questionnaire page's first-load weight in Chromium (budget 25 KB, 5 requests)
 bench-client-page: install-test
 	$(PY) benchmarks/bench_client_page.py
+
+## lighthouse: Lighthouse (mobile profile) on every client page; reports in var/lighthouse/,
+## fails under accessibility 100 or performance 95 (Lighthouse has its own npm folder)
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+lighthouse: install-test tools/lighthouse/node_modules/.installed
+	$(PY) benchmarks/lighthouse_client_pages.py
+
+## screenshots: phone-size screenshots of every client mode into docs/images/modes/
+screenshots: install-test
+	$(PY) scripts/screenshots.py
 
 ## messages: extract translatable strings into the Dutch catalogue (then translate, then compilemessages)
 messages: install-test

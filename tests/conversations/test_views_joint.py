@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -128,6 +130,22 @@ def test_agreement_with_htmx_returns_the_panel(pro_client, disagreeing):
     # The first agreement recorded the conversation: the finish button comes along out of band.
     assert 'id="finish-body" hx-swap-oob="true"' in html
     assert reverse("conversations:mark_discussed", args=[disagreeing.uuid]) in html
+
+
+def test_agreement_with_htmx_puts_focus_back_in_the_field(pro_client, disagreeing):
+    """The swap removes the button that had focus; without this a keyboard user landed at the
+    top of the page after every agreement (tests/e2e/test_keyboard_only.py)."""
+    for text in ("Samen naar de bank", "   "):  # added, and refused: focus at the field
+        response = pro_client.post(
+            url("agreement_add", disagreeing), {"text": text}, HTTP_HX_REQUEST="true"
+        )
+        html = response.content.decode()
+        assert re.search(
+            r'<textarea [^>]*autofocus[^>]*id="id_text"|<textarea [^>]*id="id_text"[^>]*autofocus',
+            html,
+        ), html
+    # The full page does not take focus away from where the professional starts reading.
+    assert "autofocus" not in pro_client.get(url("joint", disagreeing)).content.decode()
 
 
 def test_evaluation_by_both(pro_client, disagreeing, professional):

@@ -160,6 +160,10 @@ def agreement_add(request: HttpRequest, uuid: Any) -> HttpResponse:
     if request.htmx:
         if not round_answers_visible(round):
             return HttpResponse(status=409)
+        # The swap replaces the button that had focus: put focus back in the field (htmx
+        # focuses an autofocus element of swapped content), ready for the next agreement or
+        # at the error, not at the top of the page.
+        form.fields["text"].widget.attrs["autofocus"] = True
         audit_record(actor=request.user, action=Action.CONVERSATION_VIEW, obj=round)
         # The first agreement also records the conversation: update that status and the
         # "Mark as discussed" button out of band, so the page stays consistent.
