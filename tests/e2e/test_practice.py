@@ -15,7 +15,7 @@ from tests.e2e.test_monitor_flow import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BANNER = "Oefenen — fictieve cliënt, er wordt niets opgeslagen"
+BANNER = "Oefenen — fictieve cliënt, er worden geen cliëntgegevens opgeslagen"
 
 
 def _tab_to(page, selector: str) -> None:  # type: ignore[no-untyped-def]

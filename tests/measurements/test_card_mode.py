@@ -233,3 +233,65 @@ def test_hand_over_as_a_card_game(client, professional, measurement_round, word,
     html = client.get(FILL).content.decode()
     assert ("data-cards" in html) is cards
     assert "?weergave=lijst" in html if cards else "?weergave=kaarten" in html
+
+
+def test_a_saved_page_keeps_its_own_presentation_when_another_tab_switched(
+    client, trajectory, professional
+):
+    """Review: an easy-read page saved after another tab chose the cards lost the flags."""
+    easy = round_start(trajectory=trajectory, by=professional, instrument_id="eenvoudig")
+    _client_session(client, easy, professional)
+    items = list(easy.instrument.items_for(Rater.CLIENT))
+    page = client.get(f"{FILL}?vraag=1")
+    assert 'name="weergave" value="lijst"' in page.content.decode()
+    for number in (1, 2):
+        client.post(
+            f"{FILL}?vraag={number}",
+            {
+                f"answer-{items[number - 1].id}": "4",
+                "flag": [items[number - 1].id],
+                "weergave": "lijst",
+                "action": "save",
+            },
+        )
+    client.get(CARDS)  # another tab: the card game
+    response = client.post(
+        f"{FILL}?vraag=3",
+        {f"answer-{items[2].id}": "2", "weergave": "lijst", "action": "next"},
+    )
+    assert response.status_code == 302
+    saved = _client_response(easy)
+    assert sorted(saved.flagged) == sorted([items[0].id, items[1].id])
+    assert saved.answers[items[2].id] == 2
+    # And the other way round: a card page saved after a tab went back to the list.
+    client.get(f"{FILL}?weergave=lijst")
+    every = {f"answer-{item.id}": "3" for item in items}
+    response = client.post(FILL, {**every, "weergave": "kaarten", "action": "save"})
+    assert response.status_code == 302
+    assert set(_client_response(easy).answers.values()) == {3}
+
+
+def test_a_plain_hand_over_after_a_card_game_one_opens_the_list(
+    client, professional, measurement_round
+):
+    """Review: the card-game choice stayed in the session for every later hand-over."""
+    client.force_login(professional)
+    session = client.session
+    session["alliantiemonitor.presentation.client"] = "kaarten"
+    session.save()
+    url = reverse("measurements:hand_over_device", kwargs={"uuid": measurement_round.uuid})
+    client.post(url, {})
+    assert "data-cards" not in client.get(FILL).content.decode()
+
+
+def test_a_new_client_session_forgets_the_previous_clients_card_game(
+    client, professional, measurement_round
+):
+    from alliantiemonitor.measurements.services import invitation_create
+
+    session = client.session
+    session["alliantiemonitor.presentation.client"] = "kaarten"
+    session.save()
+    _invitation, secret = invitation_create(round=measurement_round, kind="link", by=professional)
+    client.get(f"/m/{secret}/", follow=True)
+    assert "data-cards" not in client.get(FILL).content.decode()

@@ -22,7 +22,7 @@ from alliantiemonitor.practice.cases import SESSION_KEY, parse_code
 pytestmark = pytest.mark.django_db
 
 CODE = "kort-verslechterend-reclassering-4821"
-BANNER = "fictieve cliënt, er wordt niets opgeslagen"
+BANNER = "fictieve cliënt, er worden geen cliëntgegevens opgeslagen"
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +88,8 @@ def test_a_whole_game_stores_no_client_data(client, professional, measurement_ro
     assert fill.status_code == 200
     assert BANNER in fill.text
     assert re.search(r"<title>Oefenen: ", fill.text)
+    # Practice has no card game: no switch that only reloads the page (review).
+    assert "am-view-switch" not in fill.text
     assert answer_all(client, 2, code)["Location"] == url("confirm", code)
     confirm = client.get(url("confirm", code))
     assert confirm.status_code == 200

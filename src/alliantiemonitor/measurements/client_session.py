@@ -19,9 +19,11 @@ from alliantiemonitor.measurements.constants import (
     CODE_SESSION_LIFETIME,
     InvitationKind,
     InvitationPurpose,
+    Rater,
     ResponseMode,
 )
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
+from alliantiemonitor.measurements.presentation import presentation_forget
 
 SESSION_KEY = "alliantiemonitor.client"
 #: Set while the professional's logged-in browser is handed over to the client; see
@@ -54,6 +56,9 @@ def client_session_start(
     mode: str = ResponseMode.OWN_DEVICE,
 ) -> None:
     """Let this browser session work on the client's side of ``round``."""
+    # A new client on this browser begins in the variant's own presentation, not in the
+    # card game a previous client chose (a hand-over as a card game sets it again after this).
+    presentation_forget(request, rater=Rater.CLIENT)
     request.session[SESSION_KEY] = {
         "round": str(round.uuid),
         "invitation": str(invitation.uuid) if invitation else None,

@@ -25,7 +25,21 @@ def presentation_remember(request: HttpRequest, *, rater: str, word: str | None)
         request.session[_SESSION_KEY.format(rater=rater)] = word
 
 
+def presentation_forget(request: HttpRequest, *, rater: str) -> None:
+    """Drop this side's choice: a new client session begins in the variant's own presentation."""
+    request.session.pop(_SESSION_KEY.format(rater=rater), None)
+
+
 def cards_chosen(request: HttpRequest, *, rater: str) -> bool:
-    """Whether ``rater`` sees the card game: the address decides, else the session."""
+    """Whether ``rater`` sees the card game.
+
+    A saved form says which presentation it was sent from (a hidden field): that decides, so a
+    page left open while another tab switched saves what it showed. Otherwise the address
+    decides, else the session.
+    """
+    if request.method == "POST":
+        sent = request.POST.get(VIEW_PARAM)
+        if sent in (VIEW_CARDS, VIEW_LIST):
+            return sent == VIEW_CARDS
     presentation_remember(request, rater=rater, word=request.GET.get(VIEW_PARAM))
     return request.session.get(_SESSION_KEY.format(rater=rater)) == VIEW_CARDS

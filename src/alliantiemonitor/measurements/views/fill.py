@@ -306,6 +306,9 @@ def _fill_context(
         "cards": cards,
         "cards_url": _with_query(side.fill_url, **{VIEW_PARAM: VIEW_CARDS}),
         "list_url": _with_query(side.fill_url, **{VIEW_PARAM: VIEW_LIST}),
+        # The saved form says which presentation it came from (see ``cards_chosen``).
+        "view_param": VIEW_PARAM,
+        "view_word": VIEW_CARDS if cards else VIEW_LIST,
         "allow_flags": side.rater == Rater.CLIENT,
         "number": number,
         "is_first": number is None or number == 1,

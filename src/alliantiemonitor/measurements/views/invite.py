@@ -37,7 +37,12 @@ from alliantiemonitor.measurements.constants import (
 from alliantiemonitor.measurements.exceptions import InvitationNotAllowed
 from alliantiemonitor.measurements.models import Invitation, MeasurementRound
 from alliantiemonitor.measurements.paper import paper_language_options
-from alliantiemonitor.measurements.presentation import VIEW_PARAM, presentation_remember
+from alliantiemonitor.measurements.presentation import (
+    VIEW_CARDS,
+    VIEW_LIST,
+    VIEW_PARAM,
+    presentation_remember,
+)
 from alliantiemonitor.measurements.services import (
     client_draft_on_own_device,
     invitation_create,
@@ -269,7 +274,9 @@ def hand_over_device(request: HttpRequest, uuid: str) -> HttpResponse:
     client_session_start(request, round=measurement_round, mode=ResponseMode.HANDED_OVER_DEVICE)
     handover_lock_start(request, round=measurement_round, user=request.user)
     # "Hand over as a card game": the client's pages open in the card game.
-    presentation_remember(request, rater=Rater.CLIENT, word=request.POST.get(VIEW_PARAM))
+    # Always set: a plain hand-over after a card-game one opens the list again.
+    word = VIEW_CARDS if request.POST.get(VIEW_PARAM) == VIEW_CARDS else VIEW_LIST
+    presentation_remember(request, rater=Rater.CLIENT, word=word)
     audit_record(actor=request.user, action=Action.ROUND_HAND_OVER_DEVICE, obj=measurement_round)
     return redirect("client:start")
 
