@@ -151,3 +151,15 @@ def test_the_client_downloads_it_in_the_language_they_chose(
     text = pdf_text(response.content)
     assert all(word in text for word in arabic_words(in_language("ar", "What we agreed")))
     assert in_language("tr", "What we agreed") not in text
+
+
+def test_the_printed_summary_follows_the_language_the_client_answered_in(
+    client, professional, client_record, talked
+):
+    """Review: the staff print used the preferred language, not the one the client filled in."""
+    client_record.preferred_language = "nl"
+    client_record.save()
+    talked.responses.filter(rater="client").update(language="pl")
+    text = flat(pdf_text(_print(client, professional, talked)))
+    assert in_language("pl", HEADINGS[0]) in text
+    assert in_language("nl", HEADINGS[0]) not in text

@@ -67,11 +67,19 @@ def paper_form_languages(round: MeasurementRound) -> tuple[str, ...]:
 def client_paper_language(round: MeasurementRound, chosen: str | None = None) -> str:
     """The language of a paper the client reads (the form, the conversation summary).
 
-    ``chosen`` when the round's instrument has it, else the client's preferred language when
-    the instrument has it, else Dutch: never a language whose statements would fall back.
+    ``chosen`` when the round's instrument has it, else the language the client answered this
+    round in, else the client's preferred language (each only when the instrument has it),
+    else Dutch: never a language whose statements would fall back.
     """
     languages = paper_form_languages(round)
-    for language in (chosen, str(round.trajectory.client.preferred_language)):
+    answered = (
+        round.responses.current()
+        .filter(rater=Rater.CLIENT)
+        .exclude(language="")
+        .values_list("language", flat=True)
+        .first()
+    )
+    for language in (chosen, answered, str(round.trajectory.client.preferred_language)):
         if language in languages:
             return str(language)
     return "nl" if "nl" in languages else languages[0]
