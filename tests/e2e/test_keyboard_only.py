@@ -152,7 +152,7 @@ def test_a_client_fills_in_the_standard_variant_with_the_keyboard_only(
     assert skip.is_visible()
     assert_focus_visible(page)
 
-    tab_to(page, page.get_by_role("link", name="Start"))
+    tab_to(page, page.get_by_role("link", name="Start", exact=True))
     assert_no_trap_here(page)
     press_and_load(page, "Enter")
     assert "/m/invullen/" in page.url
@@ -184,7 +184,7 @@ def test_a_client_fills_in_easy_read_one_statement_per_screen_with_the_keyboard_
     secret = _client_link(professional, trajectory, easy_read=True)
     page = new_page(phone=True)
     page.goto(f"{live_server.url}/m/{secret}/")
-    tab_to(page, page.get_by_role("link", name="Start"))
+    tab_to(page, page.get_by_role("link", name="Start", exact=True))
     press_and_load(page, "Enter")
 
     screens = 0

@@ -103,7 +103,7 @@ def test_a_whole_round_from_new_client_to_read_back(new_page, live_server, profe
     assert "/m/start/" in client.url  # the secret left the address bar
     check(client, "06-client-intro")
     assert "not" in client.locator("main").inner_text().lower()  # not used against you
-    client.get_by_role("link", name="Start").click()
+    client.get_by_role("link", name="Start", exact=True).click()
     check(client, "07-client-questionnaire")
     statements = client.locator("fieldset.am-statement").count()
     assert statements == 19
@@ -117,7 +117,7 @@ def test_a_whole_round_from_new_client_to_read_back(new_page, live_server, profe
     client.goto(link)
     # Read the questionnaire once it has loaded, not while the intro is being replaced.
     with client.expect_navigation(wait_until="load"):
-        client.get_by_role("link", name="Start").click()
+        client.get_by_role("link", name="Start", exact=True).click()
     first = client.locator("fieldset.am-statement").nth(0)
     assert first.locator("input[type=radio]").nth(3).is_checked()
     assert (
@@ -314,7 +314,7 @@ def test_filling_in_and_sending_works_without_javascript(
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/m/{secret}/")
-        page.get_by_role("link", name="Start").click()
+        page.get_by_role("link", name="Start", exact=True).click()
         page.wait_for_load_state("load")
         statements = page.locator("fieldset.am-statement")
         assert statements.count() == 19

@@ -178,7 +178,7 @@ def test_schedule_reminder_round_signal_acknowledgement(
     phone.goto(reminder_link.group(0))
     assert "/m/start/" in phone.url
     check(phone)
-    phone.get_by_role("link", name="Start").click()
+    phone.get_by_role("link", name="Start", exact=True).click()
     check(phone)
     fill_in(phone, scheduled, "client", LAST_LEVEL)
     assert "/m/klaar/" in phone.url

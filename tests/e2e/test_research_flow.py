@@ -99,7 +99,7 @@ def test_from_a_new_study_to_the_export_and_the_report(
     client.get_by_role("button", name="Yes, you may use my answers").click()
     client.wait_for_load_state("load")
     with client.expect_navigation(wait_until="load"):
-        client.get_by_role("link", name="Start").click()
+        client.get_by_role("link", name="Start", exact=True).click()
     statements = client.locator("fieldset.am-statement").count()
     answer(client, range(statements), 3)
     client.get_by_role("button", name="Send").first.click()

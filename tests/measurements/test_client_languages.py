@@ -161,12 +161,14 @@ def test_the_joint_view_notes_the_clients_language(client, easy_round, professio
     assert "Ik vertrouw mijn reclasseringswerker." in text
 
 
-@pytest.mark.parametrize(("preferred", "mail_language"), [("tr", "nl"), ("ar", "nl"), ("en", "en")])
-def test_e_mails_stay_in_a_language_they_are_written_in(
+@pytest.mark.parametrize(
+    ("preferred", "mail_language"), [("tr", "tr"), ("ar", "ar"), ("pl", "pl"), ("en", "en")]
+)
+def test_e_mails_are_in_the_clients_language(
     client_record, professional, preferred, mail_language
 ):
-    """The client-language catalogues hold the client pages only; an e-mail in Turkish would
-    have come out in the English source text."""
+    """The client catalogues hold the e-mails too (tests/scheduling/test_client_languages.py
+    checks their text)."""
     client_record.preferred_language = preferred
     client_record.save()
     contact = client_contact_set(

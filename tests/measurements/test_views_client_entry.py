@@ -214,6 +214,10 @@ def test_no_results_before_the_round_was_discussed(client, professional, measure
 
 
 def test_the_link_shows_the_results_after_the_conversation(client, professional, measurement_round):
+    # The results page speaks the client's language (here English, as the assertions read).
+    client_record = measurement_round.trajectory.client
+    client_record.preferred_language = "en"
+    client_record.save()
     _, token = invitation_create(round=measurement_round, kind="link", by=professional)
     discuss(measurement_round, professional)
 

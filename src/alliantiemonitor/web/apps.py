@@ -20,6 +20,7 @@ class StaticFilesConfig(BaseStaticFilesConfig):
     Besides type declarations and build sources, it leaves out
     ``@utrecht/design-tokens/dist/background-image-icon.css``: it refers to an image the package
     does not ship, which makes the manifest storage's post-processing fail. We do not use it.
+    Nor the static files of Django REST framework's browsable API (the API speaks JSON only).
     """
 
     ignore_patterns = [
@@ -35,4 +36,7 @@ class StaticFilesConfig(BaseStaticFilesConfig):
         "background-image-icon.css",
         "prince-xml.css",
         "theme-prince-xml.css",
+        # The API answers in JSON only: the browsable API's assets (Bootstrap, whose CSS names a
+        # source map the package does not ship) are never served.
+        "rest_framework",
     ]
