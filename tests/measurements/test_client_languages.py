@@ -164,9 +164,7 @@ def test_the_joint_view_notes_the_clients_language(client, easy_round, professio
 @pytest.mark.parametrize(
     ("preferred", "mail_language"), [("tr", "tr"), ("ar", "ar"), ("pl", "pl"), ("en", "en")]
 )
-def test_e_mails_are_in_the_clients_language(
-    client_record, professional, preferred, mail_language
-):
+def test_e_mails_are_in_the_clients_language(client_record, professional, preferred, mail_language):
     """The client catalogues hold the e-mails too (tests/scheduling/test_client_languages.py
     checks their text)."""
     client_record.preferred_language = preferred
