@@ -187,6 +187,11 @@ def _professional(integration: policy.Integration, uuid: Any) -> Any:
         return integration.acting_for
     if uuid is None:
         raise InvalidInput(_("Name the professional (their public id)."), field="professional")
+    return _user_named(uuid)
+
+
+def _user_named(uuid: Any) -> Any:
+    """The user a body names by public id; whether they may take part is the service's check."""
     user = get_user_model().objects.filter(uuid=uuid).first()
     if user is None:
         raise InvalidInput(_("No such professional in this organisation."), field="professional")
@@ -239,11 +244,7 @@ class TrajectoryHandOver(ApiView):
     def post(self, request: Request, uuid: Any) -> Response:
         trajectory = self.trajectory(uuid, perm=Perm.TRAJECTORY_CHANGE)
         data = _valid(s.HandOverSerializer, request)
-        to = get_user_model().objects.filter(uuid=data["professional"]).first()
-        if to is None:
-            raise InvalidInput(
-                _("No such professional in this organisation."), field="professional"
-            )
+        to = _user_named(data["professional"])
         trajectory_hand_over(
             trajectory=trajectory, to_professional=to, by=self.integration.by, reason=data["reason"]
         )
