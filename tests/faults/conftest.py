@@ -84,14 +84,15 @@ class AppServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        wait_for(self._answers, 30, f"the app server on port {self.port}\n{self.log()}")
+        wait_for(self._answers, 120, f"the app server on port {self.port}\n{self.log()}")
 
     def _answers(self) -> bool:
         assert self.process is not None
         assert self.process.poll() is None, self.log()
         try:
-            return requests.get(f"{self.url}/healthz", timeout=2).status_code < 500
-        except requests.ConnectionError:
+            return requests.get(f"{self.url}/healthz", timeout=5).status_code < 500
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or still loading the application (slow on a busy machine).
             return False
 
     def log(self) -> str:
