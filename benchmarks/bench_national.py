@@ -10,12 +10,14 @@ What it does:
    organisations of about 25,000 trajectories each, with teams of professionals (about 40
    clients each), a client and a trajectory per dyad, their assignments, rounds every three
    months (about five per trajectory; the last one still open in part of them) and both
-   parties' submitted responses with their stored scores. Rows go in with ``COPY``; answers
-   are random on the 1–5 scale (the figures are about queries, not psychometrics);
+   parties' submitted responses with their stored scores, and a warning signal in about one
+   trajectory in ten. Rows go in with ``COPY``; answers are random on the 1–5 scale (the
+   figures are about queries, not psychometrics);
 2. requests each staff page that lists or aggregates (the caseload of a professional, a
    trajectory's course, and every page named with ``--page``) as the user who would open it,
-   with Django's test client, and records per page the number of queries and the time (median
-   of ``--repeat`` requests);
+   with Django's test client, and the API's lists and reads (trajectories, signals, a
+   trajectory's rounds, a round and its results) with a token bound to that professional, and
+   records per request the number of queries and the time (median of ``--repeat`` requests);
 3. runs ``EXPLAIN`` on every ``SELECT`` those pages sent and reports each sequential scan on a
    big table (rounds, responses, scores, trajectories, assignments, clients, audit events).
    With ``--check`` the command exits non-zero when it finds one.
@@ -59,6 +61,8 @@ BIG_TABLES = (
     "trajectories_client",
     "trajectories_outcomeevent",
     "audit_auditevent",
+    "monitoring_signal",
+    "api_apitoken",
 )
 CLIENTS_PER_PROFESSIONAL = 40
 TRAJECTORIES_PER_ORGANISATION = 25_000
@@ -165,6 +169,7 @@ def empty_domain_tables() -> None:
         for m in apps.get_models()
         if m._meta.app_label.split(".")[-1]
         in {
+            "api",
             "audit",
             "organisations",
             "trajectories",
@@ -190,6 +195,7 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
     from alliantiemonitor.core.scoring import score_answers
     from alliantiemonitor.instruments.registry import get_registry
     from alliantiemonitor.measurements.models import MeasurementRound, Response, ResponseScore
+    from alliantiemonitor.monitoring.models import Signal
     from alliantiemonitor.organisations.models import Membership, Organisation, Team
     from alliantiemonitor.trajectories.models import Assignment, Client, Trajectory
 
@@ -451,6 +457,47 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
         )
         copy_rows(ResponseScore, ["response_id", "rater", "characteristic", "value"], score_rows)
 
+        # Warning signals: about one trajectory in ten has one, raised at its latest closed
+        # round; a quarter of them resolved since (what the signal lists and the API read).
+        latest_closed = np.full(trajectories, -1, dtype=np.int64)
+        closed_rounds = np.flatnonzero(~still_open)
+        latest_closed[round_traj[closed_rounds]] = closed_rounds  # rounds are in order
+        flagged = np.flatnonzero((latest_closed >= 0) & (rng.random(trajectories) < 0.1))
+        kinds = ("deterioration", "friction", "disagreement")
+        keys = [c.key for c in instrument.characteristics]
+        copy_rows(
+            Signal,
+            [
+                "uuid",
+                "trajectory_id",
+                "kind",
+                "round_id",
+                "characteristic",
+                "rater",
+                "detail",
+                "raised_at",
+                "acknowledgement_note",
+                "resolved_at",
+                "updated_at",
+            ],
+            (
+                (
+                    uuid.uuid4(),
+                    int(traj_ids[t]),
+                    kinds[t % len(kinds)],
+                    int(round_ids[latest_closed[t]]),
+                    keys[t % len(keys)],
+                    "" if kinds[t % len(kinds)] == "disagreement" else "client",
+                    "",
+                    now,
+                    "",
+                    now if t % 4 == 0 else None,
+                    now,
+                )
+                for t in flagged.tolist()
+            ),
+        )
+
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -468,6 +515,7 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
             "rounds": n_rounds,
             "responses": len(response_rows),
             "scores": len(score_rows),
+            "signals": len(flagged),
         },
     }
 
@@ -476,6 +524,7 @@ def existing(trajectories: int) -> dict[str, Any] | None:
     from django.contrib.auth import get_user_model
 
     from alliantiemonitor.measurements.models import MeasurementRound, Response, ResponseScore
+    from alliantiemonitor.monitoring.models import Signal
     from alliantiemonitor.organisations.models import Organisation, Team
     from alliantiemonitor.trajectories.models import Trajectory
 
@@ -498,6 +547,7 @@ def existing(trajectories: int) -> dict[str, Any] | None:
             "rounds": MeasurementRound.objects.count(),
             "responses": Response.objects.count(),
             "scores": ResponseScore.objects.count(),
+            "signals": Signal.objects.count(),
         },
     }
 
@@ -540,6 +590,54 @@ def pages(loaded: dict[str, Any], extra: Sequence[str]) -> Iterator[tuple[str, s
     for spec in extra:
         role, _, name = spec.partition(":")
         yield f"{name} ({role})", reverse(name), loaded[role]
+
+
+def api_requests(loaded: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(label, url)`` for each API call to measure, with a token bound to the professional."""
+    from django.urls import reverse
+
+    from alliantiemonitor.measurements.models import MeasurementRound
+
+    yield "API: trajectories", reverse("api:trajectories")
+    yield "API: signals", reverse("api:signals")
+    if loaded["trajectory"]:
+        yield (
+            "API: a trajectory's rounds",
+            reverse("api:trajectory_rounds", args=[loaded["trajectory"]]),
+        )
+    # A round of the professional's caseload that both parties finished (results readable).
+    closed = (
+        MeasurementRound.objects.filter(
+            trajectory__assignments__professional_id=loaded["professional"],
+            trajectory__assignments__end__isnull=True,
+            state="discussed",
+        )
+        .order_by("pk")
+        .first()
+    )
+    if closed is not None:
+        yield "API: a round", reverse("api:round", args=[closed.uuid])
+        yield "API: a round's results", reverse("api:round_results", args=[closed.uuid])
+
+
+def api_token(loaded: dict[str, Any]) -> str:
+    """A new token of the organisation's integration, bound to the measured professional."""
+    from django.contrib.auth import get_user_model
+
+    from alliantiemonitor.api.constants import Scope
+    from alliantiemonitor.api.services import token_create
+    from alliantiemonitor.organisations.models import Organisation
+
+    User = get_user_model()
+    _, secret = token_create(
+        organisation=Organisation.objects.get(uuid=loaded["organisation"]),
+        name="Benchmark",
+        scopes=list(Scope.values),
+        lifetime=dt.timedelta(days=1),
+        by=User.objects.get(pk=loaded["org_admin"]),
+        acting_for=User.objects.get(pk=loaded["professional"]),
+    )
+    return secret
 
 
 #: A sequential scan on a table this small is the planner's right choice, not a missing index.
@@ -593,11 +691,20 @@ def measure(
 
     User = get_user_model()
     results = []
-    for label, url, user_pk in pages(loaded, extra):
-        browser = Client()
-        user = User.objects.get(pk=user_pk)
-        browser.force_login(user)
-        _second_factor_done(browser, user)
+    requests: list[tuple[str, str, Any, dict[str, str]]] = [
+        (label, url, User.objects.get(pk=user_pk), {})
+        for label, url, user_pk in pages(loaded, extra)
+    ]
+    secret = api_token(loaded)
+    requests += [
+        (label, url, None, {"HTTP_AUTHORIZATION": f"Bearer {secret}"})
+        for label, url in api_requests(loaded)
+    ]
+    for label, url, user, headers in requests:
+        browser = Client(**headers)
+        if user is not None:
+            browser.force_login(user)
+            _second_factor_done(browser, user)
         times = []
         # Django clears the query log when a request starts (reset_queries), so read it
         # after the request rather than slicing it as CaptureQueriesContext does.
