@@ -146,7 +146,7 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
     import scipy.optimize
     import scipy.stats  # noqa: F401
 
-    from alliantiemonitor.core.research.agreement import agreement, join_raters
+    from alliantiemonitor.core.research.agreement import agreement, join_long
     from alliantiemonitor.core.research.data import mapping_from_instrument, prepare
     from alliantiemonitor.core.research.growth import (
         change_patterns,
@@ -174,10 +174,8 @@ def run_ours(path: Path, out: Path, steps: Steps) -> dict[str, Any]:
     with steps.step("scores"):
         scores = scores_from_answers(inst, frame)
     with steps.step("agreement"):
-        # Each rater's rows of the columns the pairing needs (not the rater column's text).
-        needed = scores[[*KEY, *keys]]
-        sides = [needed[(scores["rater"] == rater).to_numpy()] for rater in RATERS]
-        joined, pairs = join_raters(*sides, on=KEY, characteristics=keys)
+        # Long data: the client's and the professional's rows paired on the round's key.
+        joined, pairs = join_long(scores, on=KEY, characteristics=keys)
         agreed = agreement(joined, pairs)
     with steps.step("change patterns"):
         change = change_patterns(scores, references=references_from_instrument(inst))

@@ -18,6 +18,7 @@ from alliantiemonitor.core.research.agreement import (
     agreement,
     characteristic_agreement,
     instrument_pairs,
+    join_long,
     join_raters,
 )
 from alliantiemonitor.core.research.data import AnalysisInputError
@@ -241,3 +242,49 @@ def test_join_is_the_inner_merge_in_the_clients_order(left_keys, right_keys, tex
         professional, on=["trajectory", "round"], suffixes=("_client", "_professional")
     )
     pd.testing.assert_frame_equal(joined, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    left_keys=_KEYS,
+    right_keys=_KEYS,
+    order=st.randoms(use_true_random=False),
+)
+def test_join_long_is_join_raters_on_the_split_frames(left_keys, right_keys, order) -> None:
+    """One long frame with a rater column joins as its client and professional parts do."""
+    rows = [("client", key, float(i)) for i, key in enumerate(left_keys)] + [
+        ("professional", key, i + 0.5) for i, key in enumerate(right_keys)
+    ]
+    order.shuffle(rows)
+    long = pd.DataFrame(
+        {
+            "rater": pd.Series([row[0] for row in rows], dtype="str"),
+            "trajectory": pd.Series([row[1][0] for row in rows], dtype="str"),
+            "round": pd.Series([row[1][1] for row in rows], dtype="int64"),
+            "trust": pd.Series([row[2] for row in rows], dtype="float64"),
+        }
+    )
+    joined, pairs = join_long(long, on=["trajectory", "round"], characteristics=["trust"])
+    expected, expected_pairs = join_raters(
+        long[long["rater"] == "client"],
+        long[long["rater"] == "professional"],
+        on=["trajectory", "round"],
+        characteristics=["trust"],
+    )
+    pd.testing.assert_frame_equal(joined, expected)
+    assert pairs == expected_pairs
+
+
+def test_join_long_refuses_other_raters_duplicates_and_absent_columns() -> None:
+    frame = pd.DataFrame(
+        {"id": [1, 1, 2], "rater": ["client", "client", "professional"], "trust": [3.0, 4.0, 2.0]}
+    )
+    with pytest.raises(AnalysisInputError) as caught:
+        join_long(frame, on=["id"], characteristics=["trust"])
+    assert caught.value.problems == ["the client data have more than one row for a key (id)"]
+    other = frame.assign(rater=["client", "teacher", None])
+    expected = r"other values than client or professional: \(empty\), teacher"
+    with pytest.raises(AnalysisInputError, match=expected):
+        join_long(other, on=["id"], characteristics=["trust"])
+    with pytest.raises(AnalysisInputError, match=r"no column\(s\) bond"):
+        join_long(frame, on=["id"], characteristics=["bond"])

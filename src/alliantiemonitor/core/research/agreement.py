@@ -31,6 +31,7 @@ from scipy import stats
 from alliantiemonitor.core.instrument import CLIENT, PROFESSIONAL, Instrument
 from alliantiemonitor.core.research.data import AnalysisInputError
 from alliantiemonitor.core.research.jsonsafe import NOT_ESTIMABLE, OK, Status, interval, number
+from alliantiemonitor.core.research.keys import factorize
 from alliantiemonitor.core.scoring import AnswerError, score_frame
 
 FloatArray = NDArray[np.float64]
@@ -372,7 +373,7 @@ def _key_codes(
             column_codes = column_codes - low
             span = int(column_codes.max()) + 1
         else:
-            column_codes, distinct = pd.factorize(values, use_na_sentinel=False)
+            column_codes, distinct = factorize(values, use_na_sentinel=False)
             span = max(len(distinct), 1)
         codes = codes * span + column_codes
         groups *= span
@@ -422,13 +423,45 @@ def join_raters(
             problems.append(f"the {side} data have more than one row for a key ({', '.join(on)})")
     if problems:
         raise AnalysisInputError(problems)
-    # An inner join on unique keys, in the client's row order (as DataFrame.merge gives it):
-    # the position of each key on the professional's side, looked up per client row.
+    return _inner_join(
+        client,
+        professional,
+        left_codes,
+        right_codes,
+        groups,
+        on=on,
+        characteristics=characteristics,
+    )
+
+
+def _inner_join(
+    client: pd.DataFrame,
+    professional: pd.DataFrame,
+    left_codes: NDArray[np.int64],
+    right_codes: NDArray[np.int64],
+    groups: int,
+    *,
+    on: Sequence[str],
+    characteristics: Sequence[str],
+    left_rows: NDArray[np.intp] | None = None,
+    right_rows: NDArray[np.intp] | None = None,
+) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """The inner join of unique keys, in the client's row order (as DataFrame.merge gives it).
+
+    ``left_codes``/``right_codes`` are the key codes of the client's and the professional's
+    rows; those rows are ``client``'s and ``professional``'s (all of them, or the positions
+    ``left_rows``/``right_rows``).
+    """
+    if left_rows is None:
+        left_rows = np.arange(len(left_codes))
+    if right_rows is None:
+        right_rows = np.arange(len(right_codes))
+    # The position of each key on the professional's side, looked up per client row.
     position = np.full(groups, -1, dtype=np.int64)
-    position[right_codes] = np.arange(len(right_codes))
+    position[right_codes] = right_rows
     match = position[left_codes]
     paired = match >= 0
-    left = client[[*on, *characteristics]].iloc[np.flatnonzero(paired)]
+    left = client[[*on, *characteristics]].iloc[left_rows[paired]]
     right = professional[list(characteristics)].iloc[match[paired]]
     joined = pd.concat(
         [
@@ -439,6 +472,60 @@ def join_raters(
     )
     pairs = {c: (f"{c}_client", f"{c}_professional") for c in characteristics}
     return joined, pairs
+
+
+def join_long(
+    frame: pd.DataFrame,
+    *,
+    on: Sequence[str],
+    characteristics: Sequence[str],
+    rater: str = "rater",
+) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """:func:`join_raters` on long data: one frame, a ``rater`` column says whose row it is.
+
+    The same result as ``join_raters(frame[client rows], frame[professional rows], ...)``,
+    without copying each side first: the keys are coded once for the whole frame. The
+    ``rater`` column holds ``client`` or ``professional`` (anything else is an error).
+    """
+    needed = [*on, *characteristics, rater]
+    absent = [column for column in needed if column not in frame.columns]
+    if absent:
+        raise AnalysisInputError([f"the data have no column(s) {', '.join(absent)}"])
+    raters = frame[rater]
+    is_client = raters.eq(CLIENT).fillna(False).to_numpy(dtype=bool)
+    is_professional = raters.eq(PROFESSIONAL).fillna(False).to_numpy(dtype=bool)
+    other = ~(is_client | is_professional)
+    if other.any():
+        shown = sorted(
+            {"(empty)" if pd.isna(value) else str(value) for value in raters[other].head(1000)}
+        )[:5]
+        raise AnalysisInputError(
+            [
+                f"the {rater!r} column holds other values than client or professional: "
+                + ", ".join(shown)
+            ]
+        )
+    codes, _unused, groups = _key_codes(frame, frame.iloc[:0], on)
+    left_rows, right_rows = np.flatnonzero(is_client), np.flatnonzero(is_professional)
+    left_codes, right_codes = codes[left_rows], codes[right_rows]
+    problems = [
+        f"the {side} data have more than one row for a key ({', '.join(on)})"
+        for side, own in (("client", left_codes), ("professional", right_codes))
+        if len(own) and np.bincount(own, minlength=groups).max() > 1
+    ]
+    if problems:
+        raise AnalysisInputError(problems)
+    return _inner_join(
+        frame,
+        frame,
+        left_codes,
+        right_codes,
+        groups,
+        on=on,
+        characteristics=characteristics,
+        left_rows=left_rows,
+        right_rows=right_rows,
+    )
 
 
 def instrument_pairs(

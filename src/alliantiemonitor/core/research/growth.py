@@ -36,6 +36,7 @@ from alliantiemonitor.core.change import (
 )
 from alliantiemonitor.core.instrument import RATERS, Instrument, Polarity
 from alliantiemonitor.core.patterns import Series, course_patterns
+from alliantiemonitor.core.research.keys import factorize
 from alliantiemonitor.core.research.mixture import (
     MixtureFit,
     adjusted_rand_index,
@@ -173,7 +174,7 @@ def _sorted_rows(
     frame: pd.DataFrame, trajectory: str, round_index: str, rater: str
 ) -> tuple[IntArray, npt.NDArray[Any], IntArray, IntArray]:
     """Row order by trajectory, rater and round; trajectory codes, their labels, rater codes."""
-    traj_codes, traj_labels = pd.factorize(frame[trajectory], sort=True)
+    traj_codes, traj_labels = factorize(frame[trajectory], sort=True)
     if (traj_codes < 0).any():
         raise ValueError(f"column {trajectory!r} has missing trajectory ids")
     rater_values, rater_names = pd.factorize(frame[rater])
