@@ -175,7 +175,7 @@ def test_unknown_viewer(both_done):
 @pytest.mark.parametrize("viewer", ["professional", "client"])
 def test_results_of_the_answers_equal_the_rounds_results(measurement_round, professional, viewer):
     """The pure computation gives exactly what the round's results give for the same answers."""
-    from alliantiemonitor.conversations.results import results_of
+    from alliantiemonitor.conversations.results import _results_of
 
     flagged = ["c_trust_1", "c_bond_2"]
     answer(measurement_round, "client", 2, flagged=flagged, c_trust_1=5, c_direction_2=None)
@@ -187,7 +187,7 @@ def test_results_of_the_answers_equal_the_rounds_results(measurement_round, prof
     )
     from_round = round_results(measurement_round, viewer=viewer)
     responses = {r.rater: r for r in measurement_round.responses.current()}
-    pure = results_of(
+    pure = _results_of(
         instrument=measurement_round.instrument,
         language="en",
         vocabulary=measurement_round.vocabulary("en"),
@@ -207,12 +207,12 @@ def test_results_of_the_answers_equal_the_rounds_results(measurement_round, prof
 
 
 def test_results_of_one_side_only_say_the_other_sent_nothing():
-    from alliantiemonitor.conversations.results import results_of
+    from alliantiemonitor.conversations.results import _results_of
     from alliantiemonitor.instruments.registry import get_registry
 
     instrument = get_registry().get("kort")
     client = {i.id: 3 for i in instrument.items_for("client")}
-    results = results_of(
+    results = _results_of(
         instrument=instrument,
         language="en",
         vocabulary={},
@@ -226,3 +226,11 @@ def test_results_of_one_side_only_say_the_other_sent_nothing():
     direction = results.characteristic("direction")
     assert direction.client.score is not None
     assert direction.professional.missing_reason == "No answers were sent."
+
+
+def test_practice_results_take_only_a_practice_case(both_done):
+    """The computation without the blind rule is reached for a generated case only."""
+    from alliantiemonitor.conversations.results import practice_results
+
+    with pytest.raises(TypeError, match="takes a PracticeCase"):
+        practice_results(both_done, professional_answers={}, language="nl", vocabulary={})

@@ -295,3 +295,13 @@ def test_a_wrong_case_code_is_refused_with_a_message(client, professional, typed
     assert "utrecht-form-field-error-message" in response.text
     # The start form is still there, with its choices.
     assert 'value="stable" checked' in response.text
+
+
+def test_a_case_opened_by_its_code_is_audited(client, professional):
+    client.force_login(professional)
+    response = client.get(reverse("practice:start"), {"casus": CODE})
+    assert response["Location"] == url("case")
+    event = AuditEvent.objects.get(action="practice.start", detail__how="code")
+    assert event.detail["case"] == CODE
+    assert event.actor == professional
+    assert event.client is None

@@ -22,6 +22,7 @@ from alliantiemonitor.conversations.exceptions import AnswersNotVisible
 from alliantiemonitor.conversations.models import Agreement, Conversation, Evaluation
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.core.instrument import Rater as RaterKey
+from alliantiemonitor.core.practice import PracticeCase
 from alliantiemonitor.core.scoring import (
     characteristic_discrepancies,
     pair_discrepancies,
@@ -235,7 +236,7 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
     client_response = responses.get(Rater.CLIENT)
     professional_response = responses.get(Rater.PROFESSIONAL)
     conversation, agreements, evaluations = _conversation(round)
-    return results_of(
+    return _results_of(
         instrument=round.instrument,
         language=language,
         vocabulary=round.vocabulary(language),
@@ -251,7 +252,33 @@ def round_results(round: MeasurementRound, *, viewer: str) -> RoundResults:
     )
 
 
-def results_of(
+def practice_results(
+    case: PracticeCase,
+    *,
+    professional_answers: Mapping[str, Any] | None,
+    language: str,
+    vocabulary: Mapping[str, str],
+) -> RoundResults:
+    """The joint results of a practice case: its fictional client's answers and the player's.
+
+    Takes the :class:`~alliantiemonitor.core.practice.PracticeCase` itself (never a round's
+    answers): the computation has no blind rule, so nothing but a generated case may reach it
+    without :func:`round_results`' check.
+    """
+    if not isinstance(case, PracticeCase):
+        raise TypeError(f"practice_results takes a PracticeCase, not {type(case).__name__}")
+    return _results_of(
+        instrument=case.instrument,
+        language=language,
+        vocabulary=vocabulary,
+        viewer="professional",
+        client_answers=case.current_client,
+        professional_answers=professional_answers,
+        flagged=case.flagged,
+    )
+
+
+def _results_of(
     *,
     instrument: Instrument,
     language: str,
@@ -268,9 +295,9 @@ def results_of(
 ) -> RoundResults:
     """The joint results of two sets of answers, read by ``viewer`` in ``language``.
 
-    The computation behind :func:`round_results`, without the database and without the blind
-    rule: the caller has the answers in hand and decides that they may be shown (the practice
-    mode passes a synthetic client's answers). ``None`` for a side's answers means that side
+    The computation behind :func:`round_results` and :func:`practice_results`, without the
+    database and without the blind rule: private, so that only those two, which decide that
+    the answers may be shown, reach it. ``None`` for a side's answers means that side
     sent nothing; ``{}`` that it sent an empty form. ``client_language`` is the language the
     client read the statements in (noted when it is not ``language``).
     """

@@ -3,7 +3,7 @@
 The player's statements are rendered by the real fill page's templates
 (``measurements/fill/*``), so :class:`PracticeQuestionnaire` offers what those templates read
 of the real ``Questionnaire``; the joint view reuses the real results
-(:func:`~alliantiemonitor.conversations.results.results_of`) and the real prompts.
+(:func:`~alliantiemonitor.conversations.results.practice_results`) and the real prompts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from alliantiemonitor.conversations.prompts import Prompt, prompts_for
-from alliantiemonitor.conversations.results import RoundResults, results_of
+from alliantiemonitor.conversations.results import RoundResults, practice_results
 from alliantiemonitor.core.domains import default_domains
 from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.core.practice import PracticeCase
@@ -92,14 +92,11 @@ class PracticeQuestionnaire:
 
 def joint_results(case: PracticeCase, side: PlayerSide, language: str) -> RoundResults:
     """Both sides of the case's current round, computed as the real joint view computes them."""
-    return results_of(
-        instrument=case.instrument,
+    return practice_results(
+        case,
+        professional_answers=side.answers,
         language=language,
         vocabulary=vocabulary(case, language),
-        viewer="professional",
-        client_answers=case.current_client,
-        professional_answers=side.answers,
-        flagged=case.flagged,
     )
 
 

@@ -147,7 +147,13 @@ def start(request: HttpRequest) -> HttpResponse:
     elif "casus" in request.GET:
         code_form = CaseCodeForm(request.GET)
         if code_form.is_valid():
-            return redirect("practice:case", str(code_form.cleaned_data["casus"]))
+            code = code_form.cleaned_data["casus"]
+            audit_record(
+                actor=request.user,
+                action=Action.PRACTICE_START,
+                detail={"case": str(code), "how": "code"},
+            )
+            return redirect("practice:case", str(code))
         status = 400
     return _start_page(request, form, code_form, status=status)
 
