@@ -90,6 +90,9 @@ def test_a_client_taps_a_whole_round_on_a_phone(new_page, live_server, professio
     page.locator('[data-card="5"] .am-card__pick').click()
     _pile(page, "aside").click()
     expect(page.locator('[data-card="5"]')).to_have_class(re.compile(r"\bis-aside\b"))
+    # It stays on its answer's pile and is counted on the aside pile too.
+    expect(page.locator(f'[data-pile="{choices[4]}"] [data-card="5"]')).to_have_count(1)
+    expect(page.locator('[data-pile="aside"] [data-count]')).to_have_text("1")
     # Said in words on the card, not by its dashed edge alone.
     expect(page.locator('[data-card="5"] .am-choice--flag')).to_be_visible()
     expect(page.locator("#cards-live")).to_contain_text("Kaart 5")

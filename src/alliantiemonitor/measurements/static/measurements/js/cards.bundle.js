@@ -238,7 +238,12 @@ hadFocus.focus();
 function count() {
 Object.keys(piles).forEach(function (key) {
 piles[key].querySelector("[data-count]").textContent =
-piles[key].querySelectorAll("[data-card]").length;
+key === "aside"
+? cards.filter(function (card) {
+var box = flag(card);
+return !!(box && box.checked);
+}).length
+: piles[key].querySelectorAll("[data-card]").length;
 });
 var left = cards.filter(function (card) {
 return home(card) === deck;

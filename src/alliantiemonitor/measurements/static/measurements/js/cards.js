@@ -77,10 +77,17 @@
     }
   }
 
+  // A pile counts the cards on it; the aside pile counts every card set aside, also one that
+  // got an answer afterwards and lies on that answer's pile (it is still to be talked about).
   function count() {
     Object.keys(piles).forEach(function (key) {
       piles[key].querySelector("[data-count]").textContent =
-        piles[key].querySelectorAll("[data-card]").length;
+        key === "aside"
+          ? cards.filter(function (card) {
+              var box = flag(card);
+              return !!(box && box.checked);
+            }).length
+          : piles[key].querySelectorAll("[data-card]").length;
     });
     var left = cards.filter(function (card) {
       return home(card) === deck;
