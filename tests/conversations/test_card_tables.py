@@ -77,3 +77,40 @@ def test_no_table_before_both_are_done(client, professional, measurement_round):
         reverse("conversations:joint", args=[measurement_round.uuid])
     ).content.decode()
     assert "am-card-table" not in html
+
+
+def test_a_side_that_sent_nothing_says_so_instead_of_lying_on_no_answer():
+    """A round that ended with the client's answers only: the professional's row is not a row
+    of cards on "no answer" (which would read as "answered 'don't know' everywhere")."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from alliantiemonitor.conversations.results import _results_of
+    from alliantiemonitor.instruments.registry import get_registry
+
+    instrument = get_registry().get("kort")
+    results = _results_of(
+        instrument=instrument,
+        language="nl",
+        vocabulary={},
+        viewer="professional",
+        client_answers={i.id: 3 for i in instrument.items_for("client")},
+        professional_answers=None,
+    )
+    tables = card_tables(results)
+    for table in tables:
+        client_row, professional_row = table.rows
+        assert client_row.sent
+        assert sum(len(cell) for cell in client_row.cells) == len(table.cards)
+        assert not professional_row.sent
+        assert not any(professional_row.cells)
+    with translation.override("nl"):
+        html = render_to_string(
+            "conversations/_card_tables.html", {"results": results, "card_tables": tables}
+        )
+    rows = re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", html, re.S)
+    professional_rows = [row for row in rows if results.professional_label in row]
+    assert len(professional_rows) == len(tables)
+    for row in professional_rows:
+        assert "Er zijn geen antwoorden verstuurd." in row
+        assert "am-card-table__card" not in row

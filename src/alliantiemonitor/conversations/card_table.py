@@ -26,6 +26,9 @@ class CardRow:
     label: str
     #: One list of cards per column, in the order of :attr:`CardTable.columns`.
     cells: tuple[tuple[TableCard, ...], ...]
+    #: Whether this side sent its answers (a round can end with one side only; the other
+    #: side's cards are then not laid on "no answer" but the row says nothing was sent).
+    sent: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,15 @@ def card_tables(results: RoundResults) -> list[CardTable]:
             number += 1
             cards.append(TableCard(number=number, pair=pair))
         rows = []
-        for label, side in (
-            (results.client_label, "client_answer"),
-            (results.professional_label, "professional_answer"),
+        for label, side, sent in (
+            (results.client_label, "client_answer", results.client_submitted),
+            (results.professional_label, "professional_answer", results.professional_submitted),
         ):
             cells: list[list[TableCard]] = [[] for _column_label in columns]
-            for card in cards:
-                cells[_column(getattr(card.pair, side), values)].append(card)
-            rows.append(CardRow(label=label, cells=tuple(tuple(cell) for cell in cells)))
+            if sent:
+                for card in cards:
+                    cells[_column(getattr(card.pair, side), values)].append(card)
+            rows.append(CardRow(label=label, cells=tuple(tuple(cell) for cell in cells), sent=sent))
         tables.append(
             CardTable(
                 key=characteristic.key,
