@@ -107,3 +107,29 @@ def test_an_unknown_case_code_is_accessible_and_says_so(page, live_server, profe
     assert_accessible(page)
     assert page.locator(".am-practice-banner").inner_text().strip() == BANNER
     assert page.locator("h1").inner_text() == "Deze oefencasus bestaat niet"
+
+
+def test_a_practice_round_as_a_card_game(page, live_server, professional):
+    """The switch on the practice fill page opens the card game; tapping piles fills the side."""
+    from playwright.sync_api import expect
+
+    rounds = MeasurementRound.objects.count()
+    log_in(page, live_server, professional)
+    page.goto(f"{live_server.url}/oefenen/casus/kort-stabiel-reclassering-77/invullen/")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Als kaartspel").click()
+    expect(page.locator(".am-cards.is-live")).to_be_visible()
+    _practice_page(page, "practice-cards")
+    assert page.locator('[data-pile="aside"]').count() == 0
+    cards = page.locator("[data-card]").count()
+    for number in range(1, cards + 1):
+        expect(page.locator("[data-card].is-current")).to_have_attribute("data-card", str(number))
+        page.locator(f'[data-pile="{number % 5 + 1}"] [data-pile-button]').click()
+    expect(page.locator("[data-deck-count]")).to_have_text("0")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("button[value=review]").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
+    assert page.url.endswith("/gesprek/")
+    _practice_page(page)
+    assert MeasurementRound.objects.count() == rounds

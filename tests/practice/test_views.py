@@ -88,8 +88,8 @@ def test_a_whole_game_stores_no_client_data(client, professional, measurement_ro
     assert fill.status_code == 200
     assert BANNER in fill.text
     assert re.search(r"<title>Oefenen: ", fill.text)
-    # Practice has no card game: no switch that only reloads the page (review).
-    assert "am-view-switch" not in fill.text
+    # The card game is offered as on a real fill page.
+    assert f'href="{url("fill", code)}?weergave=kaarten"' in fill.text
     assert answer_all(client, 2, code)["Location"] == url("confirm", code)
     confirm = client.get(url("confirm", code))
     assert confirm.status_code == 200
@@ -305,3 +305,35 @@ def test_a_case_opened_by_its_code_is_audited(client, professional):
     assert event.detail["case"] == CODE
     assert event.actor == professional
     assert event.client is None
+
+
+def test_the_card_game_in_practice(client, professional):
+    """Piles with faces, no aside pile (the professional's side), the same saving, and the
+    choice kept apart from a real round's professional side."""
+    from alliantiemonitor.measurements.presentation import _SESSION_KEY
+
+    client.force_login(professional)
+    cards = client.get(url("fill"), {"weergave": "kaarten"})
+    assert cards.status_code == 200
+    assert cards.context["cards"]
+    assert "data-cards" in cards.text
+    assert 'data-pile="aside"' not in cards.text
+    faces = [option.pictogram for option in cards.context["scale"]]
+    assert faces[:5] == [f"face-{n}" for n in range(1, 6)]
+    assert 'name="weergave" value="kaarten"' in cards.text
+    session = client.session
+    assert session.get(_SESSION_KEY.format(rater="practice")) == "kaarten"
+    assert _SESSION_KEY.format(rater="professional") not in session
+    # Kept on the next visit without the parameter; the list again on request.
+    assert client.get(url("fill")).context["cards"]
+    assert not client.get(url("fill"), {"weergave": "lijst"}).context["cards"]
+    # Saving from the card page works as from the list.
+    items = professional_items(CODE)
+    saved = client.post(
+        url("fill"),
+        {f"answer-{items[0].id}": "5", "weergave": "kaarten"},
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200
+    fill = client.get(url("fill"))
+    assert fill.context["questionnaire"].answers == {items[0].id: 5}

@@ -18,7 +18,7 @@ from alliantiemonitor.core.instrument import Instrument, Item, pick_language
 from alliantiemonitor.core.practice import PracticeCase
 from alliantiemonitor.core.scoring import score_answers
 from alliantiemonitor.measurements.forms import SKIP, answer_field_name
-from alliantiemonitor.measurements.views.fill import ScaleOption, Statement
+from alliantiemonitor.measurements.views.fill import ScaleOption, Statement, scale_options
 from alliantiemonitor.practice.cases import PlayerSide
 
 
@@ -61,12 +61,8 @@ class PracticeQuestionnaire:
         label = self.instrument.scale.not_answered_label_for("professional")
         return pick_language(label, self.language)
 
-    def scale(self) -> list[ScaleOption]:
-        options = [
-            ScaleOption(str(p.value), pick_language(p.label, self.language), None)
-            for p in self.instrument.scale.points
-        ]
-        return [*options, ScaleOption(SKIP, self.skip_label, None)]
+    def scale(self, *, faces: bool = False) -> list[ScaleOption]:
+        return scale_options(self.instrument, self.language, self.skip_label, faces=faces)
 
     def statements(self) -> list[Statement]:
         result = []

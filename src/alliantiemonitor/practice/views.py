@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +29,12 @@ from alliantiemonitor.common.language import current_language
 from alliantiemonitor.core.instrument import pick_language
 from alliantiemonitor.core.practice import PracticeCase
 from alliantiemonitor.measurements.forms import AnswersForm
+from alliantiemonitor.measurements.presentation import (
+    VIEW_CARDS,
+    VIEW_LIST,
+    VIEW_PARAM,
+    cards_chosen,
+)
 from alliantiemonitor.organisations.constants import Domain
 from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.practice import play
@@ -46,6 +53,8 @@ from alliantiemonitor.practice.cases import (
 from alliantiemonitor.practice.forms import CaseCodeForm, StartForm
 
 BASE_TEMPLATE = "practice/base.html"
+#: The session key part for the player's choice of the card game (not a real round's side).
+PRACTICE_SIDE = "practice"
 
 
 class _FictionalClient:
@@ -208,6 +217,8 @@ def fill(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
         return redirect("practice:joint", str(parsed))
     language = current_language()
     questionnaire = play.PracticeQuestionnaire(practice, side, language)
+    # The card game as on the real fill page; the choice is kept apart from a real side's.
+    cards = cards_chosen(request, rater=PRACTICE_SIDE)
     error = None
     if request.method == "POST":
         form = AnswersForm(
@@ -233,6 +244,7 @@ def fill(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
                 return redirect("practice:confirm", str(parsed))
             return redirect("practice:fill", str(parsed))
     urls = _urls(parsed)
+    scale = questionnaire.scale(faces=cards)
     return render(
         request,
         "measurements/fill/fill.html",
@@ -241,7 +253,13 @@ def fill(request: HttpRequest, parsed: CaseCode) -> HttpResponse:
             "side": _side(parsed),
             "questionnaire": questionnaire,
             "statements": questionnaire.statements(),
-            "scale": questionnaire.scale(),
+            "scale": scale,
+            "scale_faces": [option.pictogram for option in scale],
+            "cards": cards,
+            "cards_url": f"{urls['fill']}?{urlencode({VIEW_PARAM: VIEW_CARDS})}",
+            "list_url": f"{urls['fill']}?{urlencode({VIEW_PARAM: VIEW_LIST})}",
+            "view_param": VIEW_PARAM,
+            "view_word": VIEW_CARDS if cards else VIEW_LIST,
             "allow_flags": False,
             "number": None,
             "is_first": True,

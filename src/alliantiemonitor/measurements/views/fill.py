@@ -104,6 +104,29 @@ class Statement:
     pictogram: str | None
 
 
+def scale_options(
+    instrument: Instrument, language: str, skip_label: str, *, faces: bool
+) -> list[ScaleOption]:
+    """The answer options in ``language``, then "not answered" (``skip_label``).
+
+    With ``faces``, a five-point scale without pictograms of its own gets the five faces in
+    order (easy-read and the card game's piles).
+    """
+    points = instrument.scale.points
+    options = []
+    for position, point in enumerate(points, start=1):
+        pictogram = point.pictogram or (f"face-{position}" if len(points) == 5 else None)
+        options.append(
+            ScaleOption(
+                value=str(point.value),
+                label=pick_language(point.label, language),
+                pictogram=pictogram if faces and pictogram in PICTOGRAMS else None,
+            )
+        )
+    options.append(ScaleOption(value=SKIP, label=skip_label, pictogram=None))
+    return options
+
+
 class Questionnaire:
     """One party's statements in one round, in the reader's language, with what was saved."""
 
@@ -177,20 +200,7 @@ class Questionnaire:
         return max(1, math.ceil(self.total * SECONDS_PER_STATEMENT / 60))
 
     def scale(self, *, faces: bool) -> list[ScaleOption]:
-        points = self.instrument.scale.points
-        options = []
-        for position, point in enumerate(points, start=1):
-            # A five-point scale without pictograms of its own gets the five faces in order.
-            pictogram = point.pictogram or (f"face-{position}" if len(points) == 5 else None)
-            options.append(
-                ScaleOption(
-                    value=str(point.value),
-                    label=pick_language(point.label, self.language),
-                    pictogram=pictogram if faces and pictogram in PICTOGRAMS else None,
-                )
-            )
-        options.append(ScaleOption(value=SKIP, label=self.skip_label, pictogram=None))
-        return options
+        return scale_options(self.instrument, self.language, self.skip_label, faces=faces)
 
     @property
     def skip_label(self) -> str:
