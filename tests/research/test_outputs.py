@@ -140,6 +140,13 @@ def test_the_researcher_asks_the_worker_builds_and_the_download_is_audited(
         "responses.csv",
         "codebook.json",
     ]
+    # The worker's build is an event of its own: the system's, with every file's hash.
+    build = AuditEvent.objects.get(action=Action.STUDY_OUTPUT_BUILD)
+    assert build.actor is None
+    assert build.client is None
+    assert build.detail["state"] == "ready"
+    assert build.detail["trajectories"] == 1
+    assert {f["name"]: f["sha256"] for f in build.detail["files"]} == sha
 
 
 def test_followup_and_phase_answers_share_the_clients_key(study, three, researcher, phase):
@@ -268,6 +275,8 @@ def test_a_failed_build_says_why_and_leaves_no_files(study, three, researcher, m
     assert output_build(output.uuid) == "failed"
     output.refresh_from_db()
     assert output.error == "De data passen niet."
+    failed = AuditEvent.objects.get(action=Action.STUDY_OUTPUT_BUILD)
+    assert (failed.detail["state"], failed.detail["files"]) == ("failed", [])
     assert not output_folder(output).exists()
     assert list(output_folder(output).parent.iterdir()) == []
 
@@ -295,6 +304,12 @@ def test_files_expire_and_cannot_be_fetched_afterwards(study, three, researcher)
     assert _download(browser, output, "responses.csv")
     assert outputs_expire(timezone.now()) == 0
     assert outputs_expire(output.expires_at + dt.timedelta(seconds=1)) == 1
+    expired = AuditEvent.objects.get(action=Action.STUDY_OUTPUT_EXPIRE)
+    assert expired.actor is None
+    assert "responses.csv" in expired.detail["files"]
+    # A second sweep finds nothing more and records nothing more.
+    assert outputs_expire(output.expires_at + dt.timedelta(days=1)) == 0
+    assert AuditEvent.objects.filter(action=Action.STUDY_OUTPUT_EXPIRE).count() == 1
     output.refresh_from_db()
     assert (output.state, output.files) == ("expired", [])
     assert not output_folder(output).exists()

@@ -209,6 +209,10 @@ class Action:
     #: (``detail``: the output's public id, its kind and options; the file's name and hash).
     STUDY_OUTPUT_REQUEST = "study_output.request"
     STUDY_OUTPUT_DOWNLOAD = "study_output.download"
+    #: The worker built an export or report (``detail``: its state, the consenting
+    #: trajectories it used, each file's name and hash), and deleted its files when it expired.
+    STUDY_OUTPUT_BUILD = "study_output.build"
+    STUDY_OUTPUT_EXPIRE = "study_output.expire"
     #: Research records of erased clients deleted by the retention job, per study and
     #: organisation (``detail``: the reason, the study's months, rows per model; no study keys).
     STUDY_RECORDS_DELETE = "study.records_delete"

@@ -1,10 +1,10 @@
-"""``alliantiemonitor analyse psychometrics``: reliability and agreement of item data, one command.
+"""``alliantiemonitor analyse psychometrics``: reliability, factor structure and agreement.
 
 The command reads the data once, checks them against the mapping (every problem reported,
 exit status 1, nothing written), then runs each section of :data:`SECTIONS` in turn. A section
 that cannot be estimated on valid data is reported as ``not_estimable`` with its reason and
-the others still run. More sections (CFA, invariance) are added by appending a
-``(name, function)`` pair to :data:`SECTIONS`; a function takes the :class:`AnalysisContext`
+the others still run. A section is a ``(name, function)`` pair in :data:`SECTIONS`; a function
+takes the :class:`AnalysisContext`
 (``context.items`` are the reverse-keyed item scores, ``context.mapping.as_dict()`` the plain
 ``{scale: [items]}``, ``context.items_and_group`` adds the group column) and returns a
 :class:`Section`.
@@ -67,9 +67,14 @@ present, then selects that rater's rows.
 
 Sections: reliability per scale (and per --group): Cronbach's alpha with Feldt's 95 % interval,
 McDonald's omega (maximum-likelihood one-factor model), item-rest correlations, alpha if item
-deleted. Agreement (with --instrument, when the data hold both parties' items): per
-characteristic Pearson's r, paired mean difference with t-test, ICC, Bland-Altman limits, on
-the product's characteristic scores; rows with a 'rater' column are paired on --pair-key.
+deleted. Factor structure: a confirmatory factor analysis of the mapping as a
+correlated-factors model (maximum likelihood): standardised loadings, chi-square, df, p, CFI,
+TLI, RMSEA with its 90 % interval, SRMR. Invariance (with --group): configural, metric (equal
+loadings) and scalar (equal loadings and intercepts) models across the groups, each with its
+fit and the chi-square differences. Agreement (with --instrument, when the data hold both
+parties' items): per characteristic Pearson's r, paired mean difference with t-test, ICC,
+Bland-Altman limits, on the product's characteristic scores; rows with a 'rater' column are
+paired on --pair-key.
 
 Missing answers: --missing listwise (default, as SPSS: per scale only complete rows) or
 pairwise (as pingouin: each covariance over the rows that answered both items). Problems in the

@@ -242,6 +242,19 @@ def _finish(
         locked.save(
             update_fields=["state", "finished_at", "error", "files", "summary", "expires_at"]
         )
+        audit_record(
+            actor=None,
+            action=Action.STUDY_OUTPUT_BUILD,
+            obj=locked,
+            detail={
+                "study": locked.study.uuid,
+                "output": locked.uuid,
+                "kind": locked.kind,
+                "state": state,
+                "trajectories": (summary or {}).get("trajectories"),
+                "files": [{"name": f["name"], "sha256": f["sha256"]} for f in files or []],
+            },
+        )
 
 
 def _client_ids(study: Study) -> dict[str, str]:
@@ -473,12 +486,25 @@ def outputs_expire(now: dt.datetime | None = None) -> int:
     """Delete the files of the outputs past their date; return how many expired."""
     now = now or timezone.now()
     expired = 0
-    for output in StudyOutput.objects.filter(state=OutputState.READY, expires_at__lte=now):
+    due = StudyOutput.objects.filter(state=OutputState.READY, expires_at__lte=now)
+    for output in due.select_related("study"):
         shutil.rmtree(output_folder(output), ignore_errors=True)
-        StudyOutput.objects.filter(pk=output.pk, state=OutputState.READY).update(
-            state=OutputState.EXPIRED, files=[]
-        )
-        expired += 1
+        with transaction.atomic():
+            changed = StudyOutput.objects.filter(pk=output.pk, state=OutputState.READY).update(
+                state=OutputState.EXPIRED, files=[]
+            )
+            if changed:
+                audit_record(
+                    actor=None,
+                    action=Action.STUDY_OUTPUT_EXPIRE,
+                    obj=output,
+                    detail={
+                        "study": output.study.uuid,
+                        "output": output.uuid,
+                        "files": [f.get("name") for f in output.files],
+                    },
+                )
+        expired += changed
     return expired
 
 
