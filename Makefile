@@ -105,10 +105,19 @@ test-sqlite:
 # the tests have no database access (pytest-django refuses it without a django_db mark).
 PG_SKIP_PURE := $(foreach t,analyse analyse_report export_cli instruments_cli score_cli \
 	signals_cli synth_cli,--ignore=tests/cli/test_$(t).py)
+# The browser tests that check what a page looks like and how it is used — axe on every page,
+# reflow at 320 px and 200 %, right to left, keyboard-only runs, the card game's gestures, the
+# read-aloud button, the page shell and layout, practice (which stores nothing) — test the
+# browser's side of pages the database does not shape differently; every one of those URLs is
+# also opened on PostgreSQL, as every role, by the authorisation matrix (tests/permissions) and
+# the page list (tests/web/test_pages.py). The browser tests of the flows (monitor, periodic
+# monitoring, research, outcomes, dashboards, logins) do run on PostgreSQL.
+PG_SKIP_BROWSER := $(foreach t,axe_every_page reflow rtl keyboard_only card_mode read_aloud \
+	shell page_layout narrow_tables client_questionnaire practice,--ignore=tests/e2e/test_$(t).py)
 test-postgres:
 	bash scripts/ensure-postgres.sh
 	DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS) --ignore=tests/core \
-		--ignore=tests/benchmarks $(PG_SKIP_PURE)
+		--ignore=tests/benchmarks $(PG_SKIP_PURE) $(PG_SKIP_BROWSER)
 
 ## restore-test: back up the demo database, restore it into a scratch database and compare every
 ## table (docs/backups.md; on an installation: `alliantiemonitor restore-test`)
