@@ -228,7 +228,10 @@ def audit_variant(browser: Any, base: str, variant: str, token: str, runs: int) 
 
     audit("intro", "/m/start/")
     audit("questionnaire", "/m/invullen/")
-    page.goto(f"{base}/m/invullen/", wait_until="load")
+    # The card game: the same page in the other presentation (the session remembers the
+    # choice, so the list is chosen again before answering).
+    audit("cards", "/m/invullen/?weergave=kaarten")
+    page.goto(f"{base}/m/invullen/?weergave=lijst", wait_until="load")
     if variant == "eenvoudig":
         _answer_one_per_screen(page)
     else:

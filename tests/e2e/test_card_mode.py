@@ -302,3 +302,44 @@ def test_the_joint_view_lays_both_sides_cards_side_by_side(
     assert_accessible(page)
     if SHOTS:
         page.locator("#cards").screenshot(path=str(Path(SHOTS) / "joint-cards.png"))
+
+
+_LAYOUT_SHIFT = """
+window.__shift = 0;
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (entry) {
+    if (!entry.hadRecentInput) { window.__shift += entry.value; }
+  });
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+def test_the_card_table_is_laid_without_the_page_jumping(
+    new_page, live_server, professional, trajectory
+):
+    """A slow script must not first show the plain form and then move everything (Lighthouse's
+    cumulative layout shift); without any script the plain form still appears."""
+    import time
+
+    from playwright.sync_api import expect
+
+    page, _round = _open_link(new_page, live_server, professional, trajectory)
+    page.add_init_script(_LAYOUT_SHIFT)
+
+    def slow_script(route: Any) -> None:
+        time.sleep(1.0)  # a phone on a poor connection: the page paints before the script runs
+        route.continue_()
+
+    page.route(re.compile(r"cards\.bundle.*\.js"), slow_script)
+    page.goto(f"{live_server.url}/m/invullen/?weergave=kaarten")
+    expect(page.locator(".am-cards.is-live")).to_be_visible()
+    page.wait_for_timeout(500)
+    shift = page.evaluate("window.__shift")
+    assert shift < 0.1, f"cumulative layout shift {shift:.3f} (good is below 0.1)"
+
+    # No script at all: the cards are the plain form, visible after a short wait.
+    page.unroute(re.compile(r"cards\.bundle.*\.js"))
+    page.route(re.compile(r"cards\.bundle.*\.js"), lambda route: route.abort())
+    page.goto(f"{live_server.url}/m/invullen/?weergave=kaarten")
+    expect(page.locator("[data-card]").first).to_be_visible(timeout=10_000)
+    expect(page.locator(".am-cards.is-live")).to_have_count(0)
