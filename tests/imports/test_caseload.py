@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from alliantiemonitor.audit.models import AuditEvent
-from alliantiemonitor.imports.caseload import caseload_apply, caseload_check, caseload_dry_run
 from alliantiemonitor.imports.constants import CASELOAD_MAX_BYTES, Problem, RowStatus
 from alliantiemonitor.imports.exceptions import (
     ImportAlreadyApplied,
@@ -20,6 +19,7 @@ from alliantiemonitor.imports.exceptions import (
     NotAnOrganisationAdmin,
 )
 from alliantiemonitor.imports.models import CaseloadImport
+from alliantiemonitor.imports.services import caseload_apply, caseload_check, caseload_dry_run
 from alliantiemonitor.measurements.constants import RoundState
 from alliantiemonitor.measurements.services import round_start
 from alliantiemonitor.trajectories.constants import TrajectoryStatus
@@ -292,7 +292,7 @@ def test_a_problem_that_appears_after_the_dry_run_stops_the_whole_import(
 
 def test_a_refusal_while_writing_undoes_every_row(world, org_admin, monkeypatch):
     """All or nothing even when a service refuses halfway (after the check)."""
-    from alliantiemonitor.imports import caseload
+    from alliantiemonitor.imports import services as caseload
 
     upload, _report = caseload_dry_run(
         organisation=world, by=org_admin, data=_csv(_row("Z1"), _row("Z2"))

@@ -32,6 +32,8 @@ def csv_text(data: bytes, *, max_bytes: int, refuse: type[DomainError]) -> str:
     Pass one byte more than ``max_bytes`` (read ``max_bytes + 1``) so that an oversized file
     is told so instead of being cut off.
     """
+    if not isinstance(data, bytes):
+        raise refuse(_("This is not a CSV file: save the sheet as CSV (UTF-8)."))
     if not data:
         raise refuse(_("The file is empty."))
     if len(data) > max_bytes:

@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alliantiemonitor.common.errors import DomainError
-from alliantiemonitor.imports.caseload import caseload_apply, caseload_dry_run
 from alliantiemonitor.imports.constants import CASELOAD_MAX_BYTES
 from alliantiemonitor.imports.exceptions import ImportFileError, NotAnOrganisationAdmin
+from alliantiemonitor.imports.services import caseload_apply, caseload_dry_run
 from alliantiemonitor.organisations.models import Organisation
 
 #: A problem in the file (nothing imported), and a mistake in the command's arguments.

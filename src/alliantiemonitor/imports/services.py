@@ -489,7 +489,7 @@ def caseload_dry_run(
     ).update(content="")
     upload = CaseloadImport.objects.create(
         organisation=organisation,
-        file_name=(file_name or "")[:255],
+        file_name=_file_name(file_name),
         sha256=hashlib.sha256(data).hexdigest(),
         content=data.decode("utf-8-sig"),
         dry_run_counts=report.counts,
@@ -502,6 +502,13 @@ def caseload_dry_run(
         detail={"sha256": upload.sha256, "counts": report.counts},
     )
     return upload, report
+
+
+def _file_name(value: Any) -> str:
+    """The uploaded file's name as it can be shown and stored: printable, at most 255 long."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(c for c in value if c.isprintable())[:255]
 
 
 def _write(row: _Row, organisation: Organisation, by: Any) -> None:
@@ -574,10 +581,3 @@ def caseload_apply(*, upload: CaseloadImport, by: Any) -> CaseloadReport:
     )
     upload.applied_at = now
     return report
-
-
-def caseload_imports(organisation: Organisation) -> Any:
-    """The organisation's caseload imports, newest first (dry runs and imported ones)."""
-    return CaseloadImport.objects.filter(organisation=organisation).select_related(
-        "uploaded_by", "applied_by"
-    )
