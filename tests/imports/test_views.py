@@ -1,4 +1,4 @@
-"""The caseload import page: upload, the report per row, confirm; admins only."""
+"""The caseload import page: upload, the report per row, confirm; admins only (in Dutch)."""
 
 from __future__ import annotations
 
@@ -54,13 +54,13 @@ def test_upload_report_confirm(admin_client, organisation):
     # A second press changes nothing and says so.
     again = admin_client.post(_confirm_url(upload), follow=True)
     assert Trajectory.objects.count() == 2
-    assert "already been imported" in again.content.decode()
+    assert "al geïmporteerd" in again.content.decode()
 
 
 def test_a_file_with_problems_shows_them_and_offers_no_import(admin_client, organisation):
     answer = _upload(admin_client, organisation, _csv(_row("Z1"), _row("Z2", team="Team Zuid")))
     html = answer.content.decode()
-    assert "no team of this name" in html
+    assert "geen team met deze naam" in html
     upload = CaseloadImport.objects.get()
     assert _confirm_url(upload) not in html
     # Posting the confirmation anyway imports nothing.
@@ -77,7 +77,7 @@ def test_semicolons_and_a_byte_order_mark_through_the_page(admin_client, organis
 def test_an_oversized_file_is_refused_with_a_message(admin_client, organisation):
     answer = _upload(admin_client, organisation, b"x" * (CASELOAD_MAX_BYTES + 1))
     assert answer.status_code == 400
-    assert "larger than 1 MB" in answer.content.decode()
+    assert "groter dan 1 MB" in answer.content.decode()
     assert not CaseloadImport.objects.exists()
 
 
