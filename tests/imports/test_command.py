@@ -15,6 +15,15 @@ from tests.imports.test_caseload import _csv, _row
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch: Any) -> None:
+    """``run_from_argv`` closes every database connection when the command ends, which on
+    PostgreSQL would close the test's own (inside its transaction); keep it open."""
+    from django.core.management import base
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+
 @pytest.fixture
 def world(organisation: Any, team: Any, professional: Any, org_admin: Any) -> Any:
     return organisation
