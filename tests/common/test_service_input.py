@@ -568,6 +568,7 @@ NOT_FUZZED: dict[str, str] = {
     "trajectories.is_active_professional": "reads",
     "trajectories.clean_display_name": "client_create's check, fuzzed through client_create",
     "imports.caseload_check": "reads; fuzzed through caseload_apply",
+    "imports.caseload_uploads_expire": "a clock time from the worker",
     "trajectories.trajectory_start": "its text reaches it through client_enrol, fuzzed here",
     "trajectories.client_reference": "reads",
     "trajectories.is_privacy_officer": "reads",

@@ -368,11 +368,23 @@ def test_a_second_confirmation_and_an_old_dry_run_change_nothing(world, org_admi
     )
     with pytest.raises(ImportExpired):
         caseload_apply(upload=old, by=org_admin)
-    # The next dry run clears the old file's content.
-    caseload_dry_run(organisation=world, by=org_admin, data=_csv(_row("Z3")))
-    old.refresh_from_db()
-    assert old.content == ""
     assert Trajectory.objects.count() == 1
+
+
+def test_the_worker_clears_files_that_can_no_longer_be_confirmed(world, org_admin):
+    from alliantiemonitor.jobs.tasks import caseload_imports_expire_job
+
+    old, _report = caseload_dry_run(organisation=world, by=org_admin, data=_csv(_row("Z1")))
+    fresh, _report = caseload_dry_run(organisation=world, by=org_admin, data=_csv(_row("Z2")))
+    CaseloadImport.objects.filter(pk=old.pk).update(
+        uploaded_at=timezone.now() - dt.timedelta(minutes=61)
+    )
+    assert caseload_imports_expire_job.call() == 1
+    assert caseload_imports_expire_job.call() == 0
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.content == ""
+    assert "Z2" in fresh.content
 
 
 def test_both_steps_are_audited_with_who_the_hash_and_the_counts(world, org_admin):

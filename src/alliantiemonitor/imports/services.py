@@ -478,8 +478,8 @@ def caseload_dry_run(
 
     Raises :class:`NotAnOrganisationAdmin` for anyone but an administrator of the
     organisation, :class:`ImportFileError` for a file that cannot be read (then nothing is
-    stored). The file is kept encrypted for :data:`CASELOAD_DRY_RUN_MINUTES`; older files of
-    the organisation that were never confirmed are cleared now. Audited with the counts.
+    stored). The file is kept encrypted for :data:`CASELOAD_DRY_RUN_MINUTES` (then
+    :func:`caseload_uploads_expire` clears it). Audited with the counts.
     """
     _check_admin(by, organisation)
     report = caseload_check(organisation, data)
@@ -502,6 +502,19 @@ def caseload_dry_run(
         detail={"sha256": upload.sha256, "counts": report.counts},
     )
     return upload, report
+
+
+def caseload_uploads_expire(*, now: dt.datetime) -> int:
+    """Clear the kept file of every dry run that can no longer be confirmed; return how many.
+
+    The worker's ``caseload_imports.expire`` job: a file holds pseudonyms, so it is kept no
+    longer than the confirmation needs it. Idempotent.
+    """
+    return (
+        CaseloadImport.objects.filter(uploaded_at__lt=_expired(now))
+        .exclude(content="")
+        .update(content="")
+    )
 
 
 def _file_name(value: Any) -> str:
