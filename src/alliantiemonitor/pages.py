@@ -82,6 +82,8 @@ PAGES: dict[str, str] = {
     "trajectories:hand_over": "professional",
     "trajectories:detail": "professional",
     "trajectories:start_round": POST,
+    "trajectories:caseload_import": "org_admin",
+    "trajectories:caseload_import_confirm": POST,
     "trajectories:privacy_clients": "org_admin",
     "trajectories:privacy_trail": "org_admin",
     "trajectories:privacy_trail_csv": DOWNLOAD,

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "alliantiemonitor.practice",
     "alliantiemonitor.audit",
     "alliantiemonitor.jobs",
+    "alliantiemonitor.imports",
     "alliantiemonitor.api",
     "alliantiemonitor.web",
 ]

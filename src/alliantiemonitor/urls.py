@@ -3,10 +3,12 @@ from django.urls import include, path
 
 # The professional's pages of clients, under one namespace, ``trajectories``, whichever app
 # serves them: the caseload (dashboards), a trajectory with its rounds (measurements), a new
-# client and a handover (trajectories). Composed here so that no app includes one above it.
+# client and a handover (trajectories), the caseload import (imports). Composed here so that
+# no app includes one above it.
 trajectory_urlpatterns = [
     path("", include("alliantiemonitor.dashboards.urls")),
     path("", include("alliantiemonitor.trajectories.urls")),
+    path("", include("alliantiemonitor.imports.urls")),
     path("", include("alliantiemonitor.measurements.urls_trajectory")),
 ]
 

@@ -209,6 +209,10 @@ NOT_CLIENT_DATA = {
     "client:read_aloud": "instrument text spoken by the server, the same for every client",
     "trajectories:new": "an empty form; creating writes client.create in the service",
     "trajectories:start_round": "POST only; round_start audits round.start",
+    "trajectories:caseload_import": "an upload form and earlier files' counts; the upload's dry "
+    "run audits caseload_import.dry_run",
+    "trajectories:caseload_import_confirm": "POST only; caseload_apply audits "
+    "caseload_import.import",
     "measurements:invite_link": "POST only; invitation_create audits invitation.create",
     "measurements:invite_code": "POST only; invitation_create audits invitation.create",
     "measurements:hand_over_device": "POST only; audits round.hand_over_device",

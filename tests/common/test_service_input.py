@@ -12,10 +12,12 @@ NUL characters in text.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import importlib
 import inspect
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,8 @@ from alliantiemonitor.api import services as api_services
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services as conversations
 from alliantiemonitor.core.signals import SignalSettings
+from alliantiemonitor.imports import services as imports
+from alliantiemonitor.imports.exceptions import ImportHasProblems
 from alliantiemonitor.measurements.models import Response
 from alliantiemonitor.measurements.services import (
     invitation_create,
@@ -185,6 +189,44 @@ def world(professional, colleague, org_admin, organisation, trajectory) -> World
         signal,
         invitation,
     )
+
+
+#: A valid caseload row; each of its cells is replaced by a hostile value in turn.
+_CASELOAD_ROW = {
+    "external_id": "Z1",
+    "display_name": "A.B.",
+    "language": "nl",
+    "domain": "reclassering",
+    "team": "",
+    "professional": "pro.jansen",
+    "start_date": "2026-01-05",
+    "end_date": "",
+    "end_reason": "",
+}
+
+
+def _caseload(value: Any, column: str = "display_name") -> Any:
+    """A caseload file with ``value`` in ``column``, as the spreadsheet would write it."""
+    if not isinstance(value, str):
+        return value
+    cells = {**_CASELOAD_ROW, column: value}
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(cells)
+    writer.writerow(cells.values())
+    return text.getvalue().encode("utf-8", errors="surrogatepass")
+
+
+def _caseload_import(w: World, column: str, value: Any) -> Any:
+    """Check a file and import it, as the import page's two steps do (a file with a problem
+    is refused before anything is kept, as ``caseload_apply`` refuses it)."""
+    data = _caseload(value if isinstance(value, str) else str(value), column)
+    if imports.caseload_check(w.organisation, data).has_problems:
+        raise ImportHasProblems()
+    upload, _report = imports.caseload_dry_run(
+        organisation=w.organisation, by=w.org_admin, data=data
+    )
+    return imports.caseload_apply(upload=upload, by=w.org_admin)
 
 
 #: Each service and parameter under test: a call with the hostile value in that place.
@@ -354,10 +396,31 @@ CASES: dict[str, Callable[[World, Any], Any]] = {
     "trajectory_hand_over.at": lambda w, v: trajectories.trajectory_hand_over(
         trajectory=w.trajectory, to_professional=w.colleague, by=w.professional, at=v
     ),
+    "caseload_dry_run.data": lambda w, v: imports.caseload_dry_run(
+        organisation=w.organisation, by=w.org_admin, data=v
+    ),
+    "caseload_dry_run.file_name": lambda w, v: imports.caseload_dry_run(
+        organisation=w.organisation, by=w.org_admin, data=_caseload("A.B."), file_name=v
+    ),
+    **{
+        f"caseload_apply.{column}": (lambda w, v, column=column: _caseload_import(w, column, v))
+        for column in _CASELOAD_ROW
+    },
 }
 
 #: The values each case is tried with, where text (or a date) is not what it takes.
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
+    "caseload_dry_run.data": st.one_of(
+        st.binary(max_size=300),
+        HOSTILE_TEXT.map(_caseload),
+        st.sampled_from(WRONG_TYPES),
+    ),
+    "caseload_apply.start_date": st.one_of(
+        HOSTILE_TEXT, st.sampled_from(["31-12-2025", "2026-02-30", "0001-01-01", "9999-12-31"])
+    ),
+    "caseload_apply.end_date": st.one_of(
+        HOSTILE_TEXT, st.sampled_from(["2026-01-04", "2026-01-06", "0001-01-01", "9999-12-31"])
+    ),
     "token_create.lifetime": HOSTILE_DURATION,
     "token_create.scopes": st.one_of(
         HOSTILE_TEXT,
@@ -503,6 +566,9 @@ NOT_FUZZED: dict[str, str] = {
     "research.study_counts": "reads",
     "research.studies_for_trajectory": "reads",
     "trajectories.is_active_professional": "reads",
+    "trajectories.clean_display_name": "client_create's check, fuzzed through client_create",
+    "imports.caseload_check": "reads; fuzzed through caseload_apply",
+    "imports.caseload_uploads_expire": "a clock time from the worker",
     "trajectories.trajectory_start": "its text reaches it through client_enrol, fuzzed here",
     "trajectories.client_reference": "reads",
     "trajectories.is_privacy_officer": "reads",

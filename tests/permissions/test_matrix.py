@@ -102,6 +102,18 @@ def _api_token(side: Side) -> Any:
     )
 
 
+def _caseload_upload(w: World, side: Side) -> Any:
+    """A caseload file of the side's organisation checked by the own organisation's admin.
+
+    Its content is already cleared, so confirming it changes nothing (an expired check).
+    """
+    from alliantiemonitor.imports.models import CaseloadImport
+
+    return CaseloadImport.objects.create(
+        organisation=side.organisation, sha256="0" * 64, uploaded_by=w.users["org_admin"]
+    )
+
+
 # -- Rule builders: one per kind of page.
 
 
@@ -445,6 +457,19 @@ RULES: dict[str, Rule] = {
         frozenset({"org_admin"}),
         methods=GET_POST,
         sees=frozenset({"org_admin"}),
+    ),
+    # -- The caseload import (the organisation admin): the upload page refuses other roles
+    # (403), an empty upload is refused with 400; a checked file is 404 for anyone but the
+    # admin who checked it, in an organisation they administer.
+    "trajectories:caseload_import": Rule(
+        None,
+        frozenset({"org_admin"}),
+        deny="403",
+        methods=GET_POST,
+        special={("org_admin", "own", "post"): "400"},
+    ),
+    "trajectories:caseload_import_confirm": Rule(
+        lambda w, s: {"uuid": _caseload_upload(w, s).uuid}, frozenset({"org_admin"}), methods=POST
     ),
     # -- The right of access: the trajectory's professional only.
     "privacy:access": trajectory_page("trajectory_uuid", methods=GET),

@@ -120,6 +120,20 @@ def _followup(w: World) -> Any:
     return upload.uuid
 
 
+def _caseload_upload(w: World) -> Any:
+    """The public id of a caseload file checked by the organisation admin (not yet imported)."""
+    from alliantiemonitor.imports.services import caseload_dry_run
+
+    data = (
+        "external_id,display_name,language,domain,team,professional,start_date\n"
+        f"Z1,A.B.,nl,{w.trajectory.organisation.domain},,{w.professional.username},2026-01-05\n"
+    ).encode()
+    upload, _report = caseload_dry_run(
+        organisation=w.trajectory.organisation, by=w.org_admin, data=data
+    )
+    return upload.uuid
+
+
 def _output(w: World) -> Any:
     """A ready export of the world's study (one file), as the worker leaves it."""
     from alliantiemonitor.research.models import StudyOutput
@@ -259,6 +273,8 @@ ADDRESSES = [
     Address("password_reset_complete", "anonymous"),
     Address("sso_login", "anonymous"),
     Address("sso_callback", "anonymous"),
+    Address("trajectories:caseload_import", "org_admin"),
+    Address("trajectories:caseload_import_confirm", "org_admin", lambda w: [_caseload_upload(w)]),
     Address("trajectories:privacy_clients", "org_admin"),
     Address("trajectories:privacy_trail", "org_admin", lambda w: [w.trajectory.client.uuid]),
     Address("trajectories:privacy_trail_csv", "org_admin", lambda w: [w.trajectory.client.uuid]),

@@ -102,6 +102,11 @@ class Action:
     #: Through the API: a list of clients and trajectories, a round's status, signals.
     API_TRAJECTORY_LIST_VIEW = "api.trajectory_list_view"
 
+    # -- The caseload import (docs/import.md): a file checked, and imported (``detail``: the
+    # file's SHA-256 and the counts per row status; never a name).
+    CASELOAD_IMPORT_DRY_RUN = "caseload_import.dry_run"
+    CASELOAD_IMPORT = "caseload_import.import"
+
     # -- Organisations, teams and memberships (services).
     ORGANISATION_CREATE = "organisation.create"
     TEAM_CREATE = "team.create"

@@ -15,6 +15,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from alliantiemonitor.imports.services import caseload_uploads_expire
 from alliantiemonitor.jobs.registry import periodic, task
 from alliantiemonitor.measurements.services import rounds_expire
 from alliantiemonitor.monitoring.services import references_estimate, signals_recompute
@@ -72,6 +73,12 @@ def retention_apply_job() -> dict[str, int]:
     records deleted here once the study's months have passed.
     """
     return retention_run().counts()
+
+
+@periodic(every=dt.timedelta(minutes=15), name="caseload_imports.expire")
+def caseload_imports_expire_job() -> int:
+    """Clear the kept files of caseload dry runs too old to be confirmed."""
+    return caseload_uploads_expire(now=timezone.now())
 
 
 @task

@@ -61,6 +61,8 @@ class Perm:
     #: The privacy officer's pages: a client's audit trail ("who saw my data?") and erasure.
     #: The organisation admin is the privacy officer; there is no separate role.
     CLIENT_PRIVACY = "client.privacy"
+    #: Import the organisation's caseload from a file of its case-management system.
+    CASELOAD_IMPORT = "caseload.import"
     #: The list of the own studies, and creating a study.
     STUDY_CREATE = "study.create"
     #: One study's page: its protocol, phases, enrolments and counts (study keys, no names).
@@ -87,6 +89,7 @@ RULES: dict[str, Rule] = {
     Perm.ORGANISATION_DASHBOARD_VIEW: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
     Perm.ORGANISATION_CONFIGURE: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
     Perm.CLIENT_PRIVACY: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
+    Perm.CASELOAD_IMPORT: Rule(frozenset({Role.ORG_ADMIN}), ORGANISATION),
     Perm.STUDY_CREATE: Rule(frozenset({Role.RESEARCHER}), ANY),
     Perm.STUDY_VIEW: Rule(frozenset({Role.RESEARCHER}), STUDY_MEMBER),
     Perm.STUDY_MANAGE: Rule(frozenset({Role.RESEARCHER}), STUDY_MEMBER),

@@ -22,10 +22,8 @@ Rules:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import uuid as uuid_module
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -40,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
+from alliantiemonitor.common.csvfile import csv_records, csv_text, parse_date
 from alliantiemonitor.research.access import manages_study
 from alliantiemonitor.research.constants import (
     FOLLOWUP_BINARY,
@@ -68,7 +67,6 @@ _YES = {"1", "yes", "ja", "true", "waar", "y", "j"}
 _NO = {"0", "no", "nee", "false", "onwaar", "n"}
 #: A count above this is taken for a typing error (days in custody over four years: < 1,500).
 _MAX_COUNT = 100_000
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
 
 
 def _key(value: str) -> str:
@@ -114,66 +112,6 @@ class _Row:
     trajectory: uuid_module.UUID | None = None
 
 
-def _text(data: bytes) -> str:
-    if not data:
-        raise FollowUpFileError(_("The file is empty."))
-    if len(data) > FOLLOWUP_MAX_BYTES:
-        raise FollowUpFileError(
-            _("The file is larger than %(mb)d MB. Split it into smaller files.")
-            % {"mb": FOLLOWUP_MAX_BYTES // (1024 * 1024)}
-        )
-    if b"\x00" in data:
-        raise FollowUpFileError(_("This is not a CSV file: save the sheet as CSV (UTF-8)."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FollowUpFileError(
-            _("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.")
-        ) from exc
-    if not text.strip():
-        raise FollowUpFileError(_("The file is empty."))
-    return text
-
-
-def _delimiter(header: str) -> str:
-    """Comma, semicolon (Dutch spreadsheets) or tab: the one the header line uses most."""
-    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
-    return max(counts, key=lambda sep: counts[sep])
-
-
-def _records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    header_line = text.splitlines()[0]
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(header_line), strict=True
-    )
-    try:
-        header = next(reader)
-        rows: list[tuple[int, list[str]]] = []
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue  # an empty line
-            if len(rows) >= FOLLOWUP_MAX_ROWS:
-                raise FollowUpFileError(
-                    _("The file has more than %(rows)d rows. Split it into smaller files.")
-                    % {"rows": FOLLOWUP_MAX_ROWS}
-                )
-            rows.append((reader.line_num, values))
-    except csv.Error as exc:
-        raise FollowUpFileError(
-            _("This is not a readable CSV file (line %(line)d).") % {"line": reader.line_num}
-        ) from exc
-    return [name.strip().lower() for name in header], rows
-
-
-def _parse_date(value: str) -> dt.date | None:
-    for pattern in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _check(row: _Row, today: dt.date) -> None:
     raw = row.raw
     if not raw["study_key"]:
@@ -191,7 +129,7 @@ def _check(row: _Row, today: dt.date) -> None:
                 % {"value": raw["outcome"][:40], "kinds": ", ".join(FollowUpKind.values)},
             )
         )
-    row.date = _parse_date(raw["date"])
+    row.date = parse_date(raw["date"])
     if row.date is None:
         row.problems.append(Problem("date", _("not a date; write YYYY-MM-DD (or DD-MM-YYYY)")))
     elif row.date > today:
@@ -218,7 +156,8 @@ def _check(row: _Row, today: dt.date) -> None:
 
 def read_followup_file(data: bytes) -> list[_Row]:
     """The rows of a follow-up file, each checked; ``FollowUpFileError`` if unreadable."""
-    header, records = _records(_text(data))
+    text = csv_text(data, max_bytes=FOLLOWUP_MAX_BYTES, refuse=FollowUpFileError)
+    header, records = csv_records(text, max_rows=FOLLOWUP_MAX_ROWS, refuse=FollowUpFileError)
     doubled = sorted({name for name in header if name and header.count(name) > 1})
     if doubled:
         raise FollowUpFileError(

@@ -128,6 +128,10 @@ class Trajectory(models.Model):
         related_name="trajectories",
         verbose_name=_("team"),
     )
+    #: The trajectory's id in the organisation's case-management system, set by the caseload
+    #: import (docs/import.md) so that importing the same file again finds it; unique per
+    #: organisation when set.
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, default="")
     legal_frame = EncryptedTextField(
         _("legal frame"),
         max_length=200,
@@ -159,7 +163,12 @@ class Trajectory(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="trajectory_end_after_start",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="trajectory_unique_external_id",
+            ),
         ]
 
     def __str__(self) -> str:

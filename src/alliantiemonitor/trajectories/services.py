@@ -58,6 +58,20 @@ def is_active_professional(user: Any, organisation: Organisation) -> bool:
     )
 
 
+def clean_display_name(display_name: Any) -> str:
+    """``display_name`` stripped if it may name a client; else :class:`InvalidDisplayName`.
+
+    A pseudonym or initials: not empty, at most 80 characters, and nothing that looks like an
+    identification number. Stored as the text it is, whatever it starts with.
+    """
+    display_name = clean_text(
+        display_name, field=_("Display name"), max_length=80, refuse=InvalidDisplayName
+    )
+    if not display_name or _ID_NUMBER_RE.search(display_name):
+        raise InvalidDisplayName()
+    return display_name
+
+
 @transaction.atomic
 def client_create(
     *,
@@ -72,11 +86,7 @@ def client_create(
     ``display_name`` is a pseudonym or initials; anything that looks like an identification
     number is refused with :class:`InvalidDisplayName`.
     """
-    display_name = clean_text(
-        display_name, field=_("Display name"), max_length=80, refuse=InvalidDisplayName
-    )
-    if not display_name or _ID_NUMBER_RE.search(display_name):
-        raise InvalidDisplayName()
+    display_name = clean_display_name(display_name)
     if not isinstance(preferred_language, str) or preferred_language not in ClientLanguage.values:
         raise DomainError(_("Choose a language."))
     easy_read = bool(easy_read)
@@ -100,16 +110,20 @@ def trajectory_start(
     start_date: dt.date,
     team: Team | None = None,
     by: Any = None,
+    external_id: str = "",
 ) -> Trajectory:
     """Start a trajectory for ``client`` and assign ``professional`` to it from now on.
 
-    ``by`` defaults to ``professional`` (who usually starts it). Raises
+    ``by`` defaults to ``professional`` (who usually starts it). ``external_id`` is the
+    trajectory's id in the organisation's case-management system (the caseload import sets
+    it; unique per organisation, which the database enforces). Raises
     :class:`NotAProfessional` when ``professional`` has no active professional role in the
     client's organisation and :class:`WrongOrganisation` for a team of another organisation.
     """
     by = by if by is not None else professional
     legal_frame = clean_text(legal_frame, field=_("Legal frame"), max_length=200)
     start_date = clean_date(start_date, field=_("Start date"))
+    external_id = clean_text(external_id, field=_("External id"), max_length=64)
     organisation = client.organisation
     if team is not None and team.organisation_id != organisation.pk:
         raise WrongOrganisation()
@@ -121,6 +135,7 @@ def trajectory_start(
         team=team,
         legal_frame=legal_frame,
         start_date=start_date,
+        external_id=external_id,
     )
     assignment = Assignment.objects.create(
         trajectory=trajectory, professional=professional, start=timezone.now()
