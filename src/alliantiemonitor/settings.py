@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Inside the CSP and locale middleware: the friendly 405 page gets both.
     "alliantiemonitor.web.middleware.FriendlyMethodNotAllowedMiddleware",
+    # Inside the one above: a bare error under /api/ gets JSON, which that one then leaves.
+    "alliantiemonitor.api.middleware.ApiErrorBodyMiddleware",
     # Axes must come last: it turns a lockout raised during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
