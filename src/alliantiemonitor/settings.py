@@ -122,6 +122,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer (redirects and static files too) carries the request id, and the
+    # access line's duration covers the whole stack.
+    "alliantiemonitor.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages show personal data: no browser or proxy may keep a copy (static files above may).
@@ -375,17 +378,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+#: ``text`` (the default: readable lines) or ``json`` (one JSON object per line, with the
+#: request id, for a log collector; docs/production.md).
+ALLIANTIEMONITOR_LOG_FORMAT = (env("ALLIANTIEMONITOR_LOG_FORMAT", "text") or "text").lower()
+if ALLIANTIEMONITOR_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(
+        f"ALLIANTIEMONITOR_LOG_FORMAT must be text or json, not {ALLIANTIEMONITOR_LOG_FORMAT!r}"
+    )
+_JSON_LOGS = ALLIANTIEMONITOR_LOG_FORMAT == "json"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_tokens": {"()": "alliantiemonitor.web.logging.MaskInvitationTokens"}},
+    "filters": {
+        "mask_tokens": {"()": "alliantiemonitor.web.logging.MaskInvitationTokens"},
+        "request_context": {"()": "alliantiemonitor.web.logging.RequestContextFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_tokens", "request_context"],
+            **({"formatter": "json"} if _JSON_LOGS else {}),
+        },
         # The development server's request lines, without personal link tokens.
         "server": {
             "class": "logging.StreamHandler",
-            "filters": ["mask_tokens"],
-            "formatter": "server",
+            "filters": ["mask_tokens", "request_context"],
+            "formatter": "json" if _JSON_LOGS else "server",
         },
     },
     "formatters": {
@@ -394,9 +413,13 @@ LOGGING = {
             "format": "[{server_time}] {message}",
             "style": "{",
         },
+        "json": {"()": "alliantiemonitor.web.logging.JsonFormatter"},
     },
     "loggers": {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        # One line per request (RequestIdMiddleware). In text format the WSGI server (gunicorn's
+        # access log, runserver) prints its own; in JSON format this is the access log.
+        "alliantiemonitor.access": {"level": "INFO" if _JSON_LOGS else "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
