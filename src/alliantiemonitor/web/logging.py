@@ -67,7 +67,7 @@ class MaskInvitationTokens(logging.Filter):
 
 #: A word that names a secret: link tokens, short codes, passwords, session and CSRF cookies,
 #: API keys.
-_SECRET_NAME = r"[\w-]*(?:token|code|passw(?:or)?d|secret|session|csrf|key|invitation)[\w-]*"
+_SECRET_NAME = r"[\w-]*(?:token|code|passw(?:or)?d|secret|session|csrf|key|invitation)[\w-]*"  # noqa: S105 (a pattern, not a password)
 #: ``name=value`` (query strings, form bodies) and ``"name": "value"`` (JSON) with such a name.
 _SECRET_PAIR = re.compile(
     rf"(?P<name>\b{_SECRET_NAME})(?P<sep>=|\"\s*:\s*\"?)(?P<value>[^\s&;,\"']+)",
