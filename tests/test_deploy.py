@@ -220,3 +220,9 @@ def test_migrations_run_before_the_app_and_the_worker_start():
             "condition": "service_completed_successfully"
         }
     assert "readyz" in " ".join(services["app"]["healthcheck"]["test"])
+
+
+def test_the_shared_cache_is_a_table_that_the_set_up_creates(settings):
+    """Several app processes count API requests in one place (docs/api.md)."""
+    assert "ALLIANTIEMONITOR_CACHE=database" in (DEPLOY / "env.example").read_text()
+    assert "manage.py createcachetable" in " ".join(COMPOSE["services"]["migrate"]["command"])

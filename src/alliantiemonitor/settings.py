@@ -495,6 +495,22 @@ ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0
 #: Requests per API token (DRF's rate syntax, e.g. "600/min"; empty: no limit). The count
 #: lives in Django's cache: with several app processes configure a shared cache (CACHES).
 ALLIANTIEMONITOR_API_RATE = env("ALLIANTIEMONITOR_API_RATE", "600/min")
+#: Django's cache (only the API's rate counts use it): ``local`` keeps it in each process's
+#: memory; ``database`` in one table that every app process shares (made by
+#: ``manage.py createcachetable``), so that a limit holds across processes and machines.
+ALLIANTIEMONITOR_CACHE = (env("ALLIANTIEMONITOR_CACHE", "local") or "local").lower()
+_CACHE_BACKENDS = {
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "alliantiemonitor_cache",
+    },
+}
+if ALLIANTIEMONITOR_CACHE not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"ALLIANTIEMONITOR_CACHE must be local or database, not {ALLIANTIEMONITOR_CACHE!r}"
+    )
+CACHES = {"default": _CACHE_BACKENDS[ALLIANTIEMONITOR_CACHE]}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "alliantiemonitor.api.authentication.ApiTokenAuthentication"
