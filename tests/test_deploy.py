@@ -226,3 +226,18 @@ def test_the_shared_cache_is_a_table_that_the_set_up_creates(settings):
     """Several app processes count API requests in one place (docs/api.md)."""
     assert "ALLIANTIEMONITOR_CACHE=database" in (DEPLOY / "env.example").read_text()
     assert "manage.py createcachetable" in " ".join(COMPOSE["services"]["migrate"]["command"])
+
+
+def test_only_the_migration_step_connects_as_the_owner_of_the_tables():
+    """The app's role owns nothing, so it cannot switch off the audit trigger (docs/audit.md)."""
+    services = _app_services()
+    assert services["migrate"]["environment"]["DATABASE_URL_FILE"].endswith("database_url_owner")
+    for name in ("app", "worker"):
+        assert services[name]["environment"]["DATABASE_URL_FILE"] == "/run/secrets/database_url"
+        assert "database_url_owner" not in services[name]["secrets"]
+    init = (DEPLOY / "postgres-init.sh").read_text(encoding="utf-8")
+    assert "ALTER DEFAULT PRIVILEGES FOR ROLE alliantiemonitor_owner" in init
+    assert "TRUNCATE" not in init
+    assert COMPOSE["services"]["postgres"]["environment"]["POSTGRES_USER"] == (
+        "alliantiemonitor_owner"
+    )
