@@ -134,23 +134,32 @@ def test_redaction_leaves_ordinary_lines_alone(harmless):
     assert redact(harmless) == harmless
 
 
-def test_the_setting_switches_the_console_to_json_lines(tmp_path):
-    """The real settings, in a process of their own: a warning comes out as one JSON line."""
-    code = (
-        "import django, logging; django.setup(); "
-        "logging.getLogger('alliantiemonitor.demo').warning('password=hunter2 was typed')"
-    )
+def _with_log_format(tmp_path, log_format: str, code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` after loading the real settings with ``ALLIANTIEMONITOR_LOG_FORMAT``."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "alliantiemonitor.settings",
         "PYTHONPATH": str(ROOT / "src"),
         "SECRET_KEY": "x",
         "ALLIANTIEMONITOR_DATA_DIR": str(tmp_path),
-        "ALLIANTIEMONITOR_LOG_FORMAT": "json",
+        "ALLIANTIEMONITOR_LOG_FORMAT": log_format,
     }
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    return subprocess.run(
+        [sys.executable, "-c", f"import django, logging; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_setting_switches_the_console_to_json_lines(tmp_path):
+    """The real settings, in a process of their own: a warning comes out as one JSON line."""
+    result = _with_log_format(
+        tmp_path,
+        "json",
+        "logging.getLogger('alliantiemonitor.demo').warning('password=hunter2 was typed')",
     )
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines, result.stderr
@@ -160,20 +169,6 @@ def test_the_setting_switches_the_console_to_json_lines(tmp_path):
 
 
 def test_an_unknown_log_format_refuses_to_start(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "alliantiemonitor.settings",
-        "PYTHONPATH": str(ROOT / "src"),
-        "SECRET_KEY": "x",
-        "ALLIANTIEMONITOR_DATA_DIR": str(tmp_path),
-        "ALLIANTIEMONITOR_LOG_FORMAT": "xml",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _with_log_format(tmp_path, "xml", "pass")
     assert result.returncode != 0
     assert "ALLIANTIEMONITOR_LOG_FORMAT must be text or json" in result.stderr
