@@ -10,6 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
+from alliantiemonitor.audit.context import current_api_token
 from tests.api.conftest import api, make_token
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,15 @@ def test_an_unexpected_error_in_an_api_view_is_json(secret, error, status, code)
     assert "Traceback" not in response.content.decode()
     if status == 503:
         assert response["Retry-After"] == "30"
+
+
+def test_an_api_request_that_fails_leaves_no_token_as_the_actor_of_later_work(secret):
+    """A thread serves many requests: what comes after a failed API call is not the token's."""
+    caller = api(secret)
+    caller.raise_request_exception = False
+    with mock.patch("alliantiemonitor.api.views.trajectories_for", side_effect=RuntimeError):
+        assert caller.get(reverse("api:trajectories")).status_code == 500
+    assert current_api_token() is None
 
 
 def test_a_server_error_outside_the_api_is_still_the_sites_page(client, professional):
