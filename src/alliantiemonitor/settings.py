@@ -493,7 +493,7 @@ ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0
 # -- The REST API (/api/v1/, docs/api.md). Only API tokens authenticate (no sessions, so no
 # CSRF question); every endpoint checks its scope; errors have the product's shape.
 #: Requests per API token (DRF's rate syntax, e.g. "600/min"; empty: no limit). The count
-#: lives in Django's cache: with several app processes configure a shared cache (CACHES).
+#: lives in Django's cache: with several app processes set ALLIANTIEMONITOR_CACHE=database.
 ALLIANTIEMONITOR_API_RATE = env("ALLIANTIEMONITOR_API_RATE", "600/min")
 #: Django's cache (only the API's rate counts use it): ``local`` keeps it in each process's
 #: memory; ``database`` in one table that every app process shares (made by
