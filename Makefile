@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres restore-test \
-        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals signal-quality bench-client-page lighthouse screenshots messages client-messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals bench-password signal-quality bench-client-page lighthouse screenshots messages client-messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
@@ -159,6 +159,10 @@ bench-research: install-test
 # A small scale (20,000 rounds) for CI: the same parts and the same comparison of results.
 bench-research-ci:
 	$(MAKE) --no-print-directory bench-research RESEARCH_ROUNDS=20000
+
+## bench-password: time per password hash, Django's Argon2 defaults against the fitted parameters
+bench-password: install-test
+	$(PY) benchmarks/bench_password.py
 
 ## bench-signals: detect_signals over 250,000 synthetic trajectories (SIGNALS_N=20000 for a quick run)
 SIGNALS_N ?= 250000

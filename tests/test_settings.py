@@ -129,3 +129,21 @@ def test_the_second_factor_is_required_unless_turned_off():
         {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_REQUIRE_2FA": "sometimes"}, "pass"
     )
     assert "ALLIANTIEMONITOR_REQUIRE_2FA must be true or false" in result.stderr
+
+
+def test_the_cache_is_shared_through_the_database_when_asked_for():
+    result = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_CACHE": "database"},
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])",
+    )
+    assert result.stdout.split() == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "alliantiemonitor_cache",
+    ]
+    default = _settings_in_subprocess({"SECRET_KEY": "x" * 50}, "print(s.CACHES)")
+    assert "LocMemCache" in default.stdout
+    wrong = _settings_in_subprocess(
+        {"SECRET_KEY": "x" * 50, "ALLIANTIEMONITOR_CACHE": "redis"}, "pass"
+    )
+    assert wrong.returncode != 0
+    assert "ALLIANTIEMONITOR_CACHE must be local or database" in wrong.stderr

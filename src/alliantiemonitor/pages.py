@@ -75,6 +75,7 @@ PAGES: dict[str, str] = {
     "sso_login": "skip: single sign-on is off; an outside identity provider's page",
     "sso_callback": "skip: single sign-on is off; answers with a redirect",
     "healthz": "skip: JSON for load balancers",
+    "readyz": "skip: JSON for load balancers",
     "route:favicon.ico": REDIRECT,
     # -- The caseload, trajectories and rounds.
     "trajectories:caseload": "professional",

@@ -123,6 +123,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer (redirects and static files too) carries the request id, and the
+    # access line's duration covers the whole stack.
+    "alliantiemonitor.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages show personal data: no browser or proxy may keep a copy (static files above may).
@@ -151,6 +154,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Inside the CSP and locale middleware: the friendly 405 page gets both.
     "alliantiemonitor.web.middleware.FriendlyMethodNotAllowedMiddleware",
+    # Inside the one above: a bare error under /api/ gets JSON, which that one then leaves.
+    "alliantiemonitor.api.middleware.ApiErrorBodyMiddleware",
     # Axes must come last: it turns a lockout raised during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,7 +216,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id fitted to a 2-core server, at OWASP's minimum (accounts/hashers.py).
+    "alliantiemonitor.accounts.hashers.FittedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -331,6 +337,9 @@ if WHITENOISE_USE_FINDERS:
 
 # Transport and cookie security. Behind TLS-terminating proxies set SECURE_PROXY_SSL_HEADER.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The probes of a load balancer or orchestrator reach an app process directly over plain HTTP;
+# they answer nothing personal.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -371,17 +380,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+#: ``text`` (the default: readable lines) or ``json`` (one JSON object per line, with the
+#: request id, for a log collector; docs/production.md).
+ALLIANTIEMONITOR_LOG_FORMAT = (env("ALLIANTIEMONITOR_LOG_FORMAT", "text") or "text").lower()
+if ALLIANTIEMONITOR_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(
+        f"ALLIANTIEMONITOR_LOG_FORMAT must be text or json, not {ALLIANTIEMONITOR_LOG_FORMAT!r}"
+    )
+_JSON_LOGS = ALLIANTIEMONITOR_LOG_FORMAT == "json"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_tokens": {"()": "alliantiemonitor.web.logging.MaskInvitationTokens"}},
+    "filters": {
+        "mask_tokens": {"()": "alliantiemonitor.web.logging.MaskInvitationTokens"},
+        "request_context": {"()": "alliantiemonitor.web.logging.RequestContextFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_tokens", "request_context"],
+            **({"formatter": "json"} if _JSON_LOGS else {}),
+        },
         # The development server's request lines, without personal link tokens.
         "server": {
             "class": "logging.StreamHandler",
-            "filters": ["mask_tokens"],
-            "formatter": "server",
+            "filters": ["mask_tokens", "request_context"],
+            "formatter": "json" if _JSON_LOGS else "server",
         },
     },
     "formatters": {
@@ -390,9 +415,13 @@ LOGGING = {
             "format": "[{server_time}] {message}",
             "style": "{",
         },
+        "json": {"()": "alliantiemonitor.web.logging.JsonFormatter"},
     },
     "loggers": {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        # One line per request (RequestIdMiddleware). In text format the WSGI server (gunicorn's
+        # access log, runserver) prints its own; in JSON format this is the access log.
+        "alliantiemonitor.access": {"level": "INFO" if _JSON_LOGS else "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
@@ -465,8 +494,24 @@ ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0
 # -- The REST API (/api/v1/, docs/api.md). Only API tokens authenticate (no sessions, so no
 # CSRF question); every endpoint checks its scope; errors have the product's shape.
 #: Requests per API token (DRF's rate syntax, e.g. "600/min"; empty: no limit). The count
-#: lives in Django's cache: with several app processes configure a shared cache (CACHES).
+#: lives in Django's cache: with several app processes set ALLIANTIEMONITOR_CACHE=database.
 ALLIANTIEMONITOR_API_RATE = env("ALLIANTIEMONITOR_API_RATE", "600/min")
+#: Django's cache (only the API's rate counts use it): ``local`` keeps it in each process's
+#: memory; ``database`` in one table that every app process shares (made by
+#: ``manage.py createcachetable``), so that a limit holds across processes and machines.
+ALLIANTIEMONITOR_CACHE = (env("ALLIANTIEMONITOR_CACHE", "local") or "local").lower()
+_CACHE_BACKENDS = {
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "alliantiemonitor_cache",
+    },
+}
+if ALLIANTIEMONITOR_CACHE not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"ALLIANTIEMONITOR_CACHE must be local or database, not {ALLIANTIEMONITOR_CACHE!r}"
+    )
+CACHES = {"default": _CACHE_BACKENDS[ALLIANTIEMONITOR_CACHE]}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "alliantiemonitor.api.authentication.ApiTokenAuthentication"

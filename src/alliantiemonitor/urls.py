@@ -41,7 +41,9 @@ urlpatterns = [
     path("", include("alliantiemonitor.web.urls")),
 ]
 
-# Under /api/ a 404 is JSON like every other error of the API; elsewhere the site's page.
-handler404 = "alliantiemonitor.api.errors.page_not_found"
-# A database that cannot be reached answers 503 ("try again shortly"), anything else 500.
-handler500 = "alliantiemonitor.web.views.server_error"
+# Under /api/ every error is JSON like the API's own (docs/api.md); elsewhere the site's page. A
+# database that cannot be reached answers 503 ("try again shortly"), anything else 500.
+handler400 = "alliantiemonitor.handlers.bad_request"
+handler403 = "alliantiemonitor.handlers.permission_denied"
+handler404 = "alliantiemonitor.handlers.page_not_found"
+handler500 = "alliantiemonitor.handlers.server_error"

@@ -266,6 +266,7 @@ RULES: dict[str, Rule] = {
     "logout": Rule(None, NOBODY, deny="login", methods=POST),
     "password_change": Rule(None, EVERYONE_LOGGED_IN, deny="403", methods=GET_POST),
     "healthz": public_page(),
+    "readyz": public_page(),
     "route:favicon.ico": public_page(),
     "home": Rule(None, EVERYONE_LOGGED_IN),
     # -- The caseload and trajectories (namespace ``trajectories``).

@@ -200,6 +200,7 @@ ADDRESSES = [
     Address("logout", "staff"),
     Address("password_change", "staff"),
     Address("healthz", "anonymous"),
+    Address("readyz", "anonymous"),
     Address("trajectories:caseload", "staff"),
     Address("trajectories:new", "staff"),
     Address("trajectories:hand_over", "staff", _trajectory),

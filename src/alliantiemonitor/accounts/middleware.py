@@ -140,6 +140,7 @@ _OPEN_BEFORE_SECOND_FACTOR = frozenset(
         "logout",
         "set_language",
         "healthz",
+        "readyz",
     }
 )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -28,7 +29,7 @@ _CODES: list[tuple[type[Exception], str]] = [
 ]
 
 
-def _body(code: str, message: Any, **extra: Any) -> dict[str, Any]:
+def error_body(code: str, message: Any, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": str(message), **extra}}
 
 
@@ -54,7 +55,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             if isinstance(exc, InvalidInput)
             else status.HTTP_409_CONFLICT
         )
-        return Response(_body(exc.code, exc.message), status=status_code)
+        return Response(error_body(exc.code, exc.message), status=status_code)
     if not isinstance(exc, exceptions.APIException):
         return None
     headers: dict[str, str] = {}
@@ -64,7 +65,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
     if isinstance(exc, exceptions.ValidationError):
         return Response(
-            _body("invalid", _("Some values cannot be used."), fields=_flatten(exc.detail)),
+            error_body("invalid", _("Some values cannot be used."), fields=_flatten(exc.detail)),
             status=exc.status_code,
             headers=headers,
         )
@@ -72,19 +73,43 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if code is None:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "permission_denied"
-    return Response(_body(code, exc.detail), status=exc.status_code, headers=headers)
+    return Response(error_body(code, exc.detail), status=exc.status_code, headers=headers)
 
 
-#: The addresses of the API: a 404 there is JSON, elsewhere the site's page.
+#: The addresses of the API: their errors are JSON (``alliantiemonitor.handlers``).
 API_PREFIX = "/api/"
+#: Seconds a caller is asked to wait while the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
 
 
-def page_not_found(request: Any, exception: Exception) -> Any:
-    """``handler404``: JSON with the code ``not_found`` under /api/, the site's page elsewhere.
+def page_not_found(request: Any, exception: Exception) -> JsonResponse:
+    """An address under /api/ that matches no route (``/api/v1/rounds/x,y/``): ``not_found``.
 
-    An address that matches no route (``/api/v1/rounds/x,y/``) never reaches a DRF view, so
-    the exception handler above cannot answer it.
+    Such a request never reaches a DRF view, so the exception handler above cannot answer it.
     """
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse(_body("not_found", _("Not found.")), status=404)
-    return defaults.page_not_found(request, exception)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+def bad_request(request: Any, exception: Exception) -> JsonResponse:
+    """A request Django refused before any view (e.g. a disallowed host): ``bad_request``."""
+    return JsonResponse(error_body("bad_request", _("The request cannot be handled.")), status=400)
+
+
+def permission_denied(request: Any, exception: Exception) -> JsonResponse:
+    """A refusal raised outside a DRF view: ``permission_denied``."""
+    message = _("You do not have permission to perform this action.")
+    return JsonResponse(error_body("permission_denied", message), status=403)
+
+
+def server_error(request: Any) -> JsonResponse:
+    """An unexpected error under /api/: ``server_error``, or 503 ``unavailable`` while the
+    database cannot be reached (try again after ``Retry-After``). Nothing of the error is told.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        message = _("The service is briefly unavailable. Try again shortly.")
+        response = JsonResponse(error_body("unavailable", message), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return JsonResponse(
+        error_body("server_error", _("Something went wrong on our side.")), status=500
+    )

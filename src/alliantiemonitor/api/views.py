@@ -77,11 +77,23 @@ class ApiView(GenericAPIView):
         if isinstance(request.auth, ApiToken):
             self._audit_scope.enter_context(acting_through_api_token(request.auth.uuid))
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # Closed however the view ends: an unexpected error skips ``finalize_response``, and a
+        # token left in the context would name the integration as the actor of every later
+        # request that this thread serves.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            self._audit_scope_close()
+
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        self._audit_scope_close()
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def _audit_scope_close(self) -> None:
         scope = getattr(self, "_audit_scope", None)
         if scope is not None:
             scope.close()
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @property
     def integration(self) -> policy.Integration:

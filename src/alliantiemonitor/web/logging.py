@@ -1,8 +1,10 @@
-"""Keep invitation secrets out of the logs."""
+"""Keep secrets out of the logs, and write them as JSON lines when asked to."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import json
 import logging
 import re
 
@@ -61,3 +63,66 @@ class MaskInvitationTokens(logging.Filter):
             record.msg = masked
             record.args = ()
         return True
+
+
+#: A word that names a secret: link tokens, short codes, passwords, session and CSRF cookies,
+#: API keys.
+_SECRET_NAME = r"[\w-]*(?:token|code|passw(?:or)?d|secret|session|csrf|key|invitation)[\w-]*"  # noqa: S105 (a pattern, not a password)
+#: ``name=value`` (query strings, form bodies) and ``"name": "value"`` (JSON) with such a name.
+_SECRET_PAIR = re.compile(
+    rf"(?P<name>\b{_SECRET_NAME})(?P<sep>=|\"\s*:\s*\"?)(?P<value>[^\s&;,\"']+)",
+    re.IGNORECASE,
+)
+#: An ``Authorization`` or ``Cookie`` header quoted whole, up to the end of the line.
+_SECRET_HEADER = re.compile(
+    r"(?P<name>\b(?:authorization|(?:set-)?cookie)\b\"?\s*[:=]\s*)[^\n]+", re.IGNORECASE
+)
+
+
+def redact(text: str) -> str:
+    """``text`` without personal link tokens, codes, passwords, cookies or API keys."""
+    text = _CLIENT_PATH.sub(_mask, text)
+    text = _SECRET_HEADER.sub(lambda m: f"{m['name']}…", text)
+    return _SECRET_PAIR.sub(lambda m: f"{m['name']}{m['sep']}…", text)
+
+
+class RequestContextFilter(logging.Filter):
+    """Put the current request's id on every log record (``None`` outside requests)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from alliantiemonitor.web.request_id import current_request_id
+
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id and, for access
+    lines, method, path, status and duration (``ALLIANTIEMONITOR_LOG_FORMAT=json``).
+
+    Only these named fields are written, never a record's other attributes (Django's request
+    log puts the request object there, cookies and all), and every text passes ``redact``.
+    """
+
+    _ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+            "request_id": getattr(record, "request_id", None),
+        }
+        for name in self._ACCESS_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = redact(value) if isinstance(value, str) else value
+        if "status" not in entry and isinstance(getattr(record, "status_code", None), int):
+            entry["status"] = record.status_code  # type: ignore[attr-defined]
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)

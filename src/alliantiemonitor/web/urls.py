@@ -19,7 +19,9 @@ urlpatterns = [
     path("sso/callback/", SsoCallbackView.as_view(), name="sso_callback"),
     path("wachtwoord/", PasswordChangeView.as_view(), name="password_change"),
     path("", include("alliantiemonitor.accounts.urls")),
+    # Liveness (the database answers) and readiness (and is migrated); docs/production.md.
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     # Browsers (and the admin pages, which have no icon link) ask for /favicon.ico.
     path("favicon.ico", views.favicon),
 ]

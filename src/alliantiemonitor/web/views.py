@@ -3,7 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +16,7 @@ from alliantiemonitor.organisations.constants import Role
 from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.permissions import policy
 from alliantiemonitor.permissions.rules import Perm
+from alliantiemonitor.web import health
 
 
 @login_required
@@ -48,16 +49,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report whether the app can reach its database (for load balancers)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
+    """Report whether the app can reach its database (liveness, for load balancers)."""
+    if not health.database_answers():
         response = JsonResponse({"status": "database unavailable"}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Report whether this process may take traffic (readiness; see web/health.py)."""
+    result = health.readiness()
+    response = JsonResponse(result.as_json(), status=200 if result.ready else 503)
+    if not result.ready:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 #: How long a visitor is asked to wait while the database cannot be reached.

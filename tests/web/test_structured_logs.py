@@ -1,0 +1,174 @@
+"""Request ids and JSON log lines (``ALLIANTIEMONITOR_LOG_FORMAT=json``), without secrets."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from django.urls import reverse
+
+from alliantiemonitor.web.logging import JsonFormatter, RequestContextFilter, redact
+from alliantiemonitor.web.request_id import request_id_for
+from tests.jobs.processes import ROOT
+
+pytestmark = pytest.mark.django_db
+
+LINK_TOKEN = "Qx3-abcdefghijklmnopqrstuvwxyz_0123456789AB"
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """Everything logged during the test, as the production JSON handler writes it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestContextFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    access = logging.getLogger("alliantiemonitor.access")
+    old_level = access.level
+    access.setLevel(logging.INFO)
+    root.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        access.setLevel(old_level)
+
+
+def _lines(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_every_response_carries_a_new_request_id(client):
+    first = client.get(reverse("healthz"))["X-Request-ID"]
+    second = client.get(reverse("login"))["X-Request-ID"]
+    assert len(first) == 32
+    assert int(first, 16) >= 0
+    assert first != second
+
+
+def test_a_well_formed_incoming_request_id_is_kept(client):
+    response = client.get(reverse("healthz"), HTTP_X_REQUEST_ID="nginx-4f2a9c01d3e5")
+    assert response["X-Request-ID"] == "nginx-4f2a9c01d3e5"
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    ["short", "has space in it", 'quote"injected', "line\nbreak-in-it", "x" * 200, "-leading"],
+)
+def test_a_malformed_request_id_is_replaced(incoming):
+    replaced = request_id_for(incoming)
+    assert replaced != incoming
+    assert len(replaced) == 32
+
+
+def test_an_access_line_is_one_json_object_with_the_request_fields(client, json_log):
+    response = client.get(reverse("login"), HTTP_X_REQUEST_ID="req-0000-1111")
+    access = [line for line in _lines(json_log) if line["logger"] == "alliantiemonitor.access"]
+    assert len(access) == 1
+    line = access[0]
+    assert line["level"] == "INFO"
+    assert line["request_id"] == "req-0000-1111" == response["X-Request-ID"]
+    assert line["method"] == "GET"
+    assert line["path"] == reverse("login")
+    assert line["status"] == 200
+    assert isinstance(line["duration_ms"], float)
+    assert line["duration_ms"] >= 0
+    assert line["time"].endswith("+00:00")
+    assert line["message"] == f"GET {reverse('login')} 200"
+
+
+def test_other_log_lines_during_a_request_carry_its_id(client, json_log):
+    response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-2222-3333")
+    assert response.status_code == 404
+    not_found = [line for line in _lines(json_log) if line["logger"] == "django.request"]
+    assert not_found
+    assert not_found[0]["request_id"] == "req-2222-3333"
+    assert not_found[0]["status"] == 404
+    logging.getLogger("alliantiemonitor.test").warning("outside a request")
+    assert _lines(json_log)[-1]["request_id"] is None
+
+
+def test_no_secret_reaches_the_log(client, json_log):
+    """Link tokens, codes, passwords, cookies and API keys never appear in a log line."""
+    client.cookies["sessionid"] = "session-secret-value"
+    client.get(f"/m/{LINK_TOKEN}/?code=ACDE3469&token=query-token-secret")
+    client.post(
+        reverse("login"), {"username": "anne.jansen", "password": "hunter2-secret-password"}
+    )
+    client.get(reverse("api:trajectories"), HTTP_AUTHORIZATION="Bearer am_api-key-secret")
+    log = logging.getLogger("alliantiemonitor.test")
+    log.warning("callback with password=hunter2-secret-password&next=/")
+    log.warning('payload {"password": "hunter2-secret-password", "invitation_code": "ACDE3469"}')
+    log.warning("header Cookie: sessionid=session-secret-value; csrftoken=csrf-secret")
+    log.warning("header Authorization: Bearer am_api-key-secret")
+    try:
+        raise ValueError(f"opening /m/{LINK_TOKEN}/ with token=query-token-secret failed")
+    except ValueError:
+        log.exception("a failure")
+    text = json_log.getvalue()
+    assert _lines(json_log)  # every line is JSON
+    for secret in (
+        LINK_TOKEN,
+        "ACDE3469",
+        "query-token-secret",
+        "hunter2",
+        "session-secret-value",
+        "csrf-secret",
+        "am_api-key-secret",
+    ):
+        assert secret not in text, secret
+
+
+@pytest.mark.parametrize(
+    "harmless",
+    ["GET /clienten/ 200", "Worker w1: heartbeat failed", "Job 12 failed: timeout after 30 s"],
+)
+def test_redaction_leaves_ordinary_lines_alone(harmless):
+    assert redact(harmless) == harmless
+
+
+def _with_log_format(tmp_path, log_format: str, code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` after loading the real settings with ``ALLIANTIEMONITOR_LOG_FORMAT``."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alliantiemonitor.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+        "SECRET_KEY": "x",
+        "ALLIANTIEMONITOR_DATA_DIR": str(tmp_path),
+        "ALLIANTIEMONITOR_LOG_FORMAT": log_format,
+    }
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", f"import django, logging; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_setting_switches_the_console_to_json_lines(tmp_path):
+    """The real settings, in a process of their own: a warning comes out as one JSON line."""
+    result = _with_log_format(
+        tmp_path,
+        "json",
+        "logging.getLogger('alliantiemonitor.demo').warning('password=hunter2 was typed')",
+    )
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert lines, result.stderr
+    assert lines[-1]["logger"] == "alliantiemonitor.demo"
+    assert lines[-1]["level"] == "WARNING"
+    assert lines[-1]["message"] == "password=… was typed"
+
+
+def test_an_unknown_log_format_refuses_to_start(tmp_path):
+    result = _with_log_format(tmp_path, "xml", "pass")
+    assert result.returncode != 0
+    assert "ALLIANTIEMONITOR_LOG_FORMAT must be text or json" in result.stderr
