@@ -466,6 +466,9 @@ ALLIANTIEMONITOR_WORKER_LEASE = env_float("ALLIANTIEMONITOR_WORKER_LEASE", 120.0
 #: Requests per API token (DRF's rate syntax, e.g. "600/min"; empty: no limit). The count
 #: lives in Django's cache: with several app processes configure a shared cache (CACHES).
 ALLIANTIEMONITOR_API_RATE = env("ALLIANTIEMONITOR_API_RATE", "600/min")
+#: Let webhooks call private, loopback and other internal addresses, and plain http. Off by
+#: default: an admin's address must not reach the server's own network (docs/api.md).
+ALLIANTIEMONITOR_WEBHOOK_ALLOW_PRIVATE = env_bool("ALLIANTIEMONITOR_WEBHOOK_ALLOW_PRIVATE", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "alliantiemonitor.api.authentication.ApiTokenAuthentication"
