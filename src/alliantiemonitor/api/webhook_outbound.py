@@ -126,7 +126,7 @@ def resolve(host: str, port: int, *, private_allowed: bool) -> str:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise WebhookCallFailed(f"name not resolved: {host}") from exc
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in found]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
     if not addresses:
         raise WebhookCallFailed(f"name not resolved: {host}")
     if not private_allowed:
