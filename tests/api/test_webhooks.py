@@ -371,6 +371,20 @@ def test_a_time_out_is_retried_and_the_periodic_job_sends_it_later(
     assert (delivery.state, delivery.attempts) == ("sent", 2)
 
 
+def test_an_answer_that_drips_in_is_cut_off(
+    organisation, org_admin, allow_private, receiver, monkeypatch
+):
+    monkeypatch.setattr(webhook_outbound, "WEBHOOK_TIMEOUT", 0.3)
+    receiver.drip = 0.1  # each wait is short, the whole answer would take five seconds
+    endpoint, _secret = make_endpoint(organisation, org_admin, receiver.url())
+    delivery = webhook_test(endpoint=endpoint, by=org_admin)
+    started = time.monotonic()
+    assert delivery_attempt(delivery_id=delivery.uuid) == "pending"
+    assert time.monotonic() - started < 2.5
+    delivery.refresh_from_db()
+    assert "whole call" in delivery.last_error
+
+
 def test_a_redirect_is_not_followed(organisation, org_admin, allow_private, receiver):
     receiver.status = 302
     receiver.location = receiver.url("/elsewhere")

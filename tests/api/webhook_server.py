@@ -27,6 +27,8 @@ class Receiver:
     body: bytes = b"ok"
     delay: float = 0.0
     location: str = ""
+    #: Seconds between two header lines of the answer (a server that drips its answer).
+    drip: float = 0.0
     calls: list[Call] = field(default_factory=list)
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
@@ -45,6 +47,11 @@ def webhook_receiver() -> Iterator[Receiver]:
             if receiver.delay:
                 time.sleep(receiver.delay)
             self.send_response(receiver.status)
+            if receiver.drip:
+                for n in range(50):
+                    self.send_header(f"X-Drip-{n}", "x")
+                    self.flush_headers()
+                    time.sleep(receiver.drip)
             if receiver.location:
                 self.send_header("Location", receiver.location)
             self.send_header("Content-Length", str(len(receiver.body)))

@@ -12,16 +12,18 @@ are meant to be reachable only from inside. Therefore:
   handshake and the ``Host`` header, so a second DNS answer cannot swap in another address
   (DNS rebinding);
 * redirects are not followed (``http.client`` never follows them; a 3xx is a failure);
-* every connect and read gives up after ``WEBHOOK_TIMEOUT`` seconds, and only the first
-  characters of the answer are read.
+* every connect and read gives up after ``WEBHOOK_TIMEOUT`` seconds, the whole call after
+  three times that, and only the first characters of the answer are read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +38,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: Bytes of the answer read at most; the rest is left unread.
 _READ_AT_MOST = 1024
+#: The whole call (connect, send, answer) is cut off after this many single time-outs.
+_WHOLE_CALL_TIMEOUTS = 3
 
 
 class UnsafeWebhookUrl(DomainError):
@@ -159,6 +163,33 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+class _Watchdog:
+    """Shut a connection's socket after ``seconds``, whatever it is waiting for.
+
+    The socket's time-out bounds each wait on its own; a server that answers one byte at a
+    time, just inside it, would otherwise keep a worker for as long as it liked. A cut-off
+    call counts as failed even when what arrived looks complete (``http.client`` takes the
+    end of the connection for the end of the headers).
+    """
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.connection = connection
+        self.fired = threading.Event()
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _cut(self) -> None:
+        self.fired.set()
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self.timer.cancel()
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST ``body`` to ``url`` under the rules above and return the answer's status and start.
 
@@ -172,14 +203,20 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     connection = connection_class(
         target.host, target.port, address=address, timeout=WEBHOOK_TIMEOUT
     )
+    watchdog = _Watchdog(connection, WEBHOOK_TIMEOUT * _WHOLE_CALL_TIMEOUTS)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         start = response.read(_READ_AT_MOST)
     except (OSError, http.client.HTTPException) as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+        if watchdog.fired.is_set():
+            reason = "timed out (whole call)"
         raise WebhookCallFailed(f"{reason}: {exc}"[:WEBHOOK_RESPONSE_KEPT]) from exc
     finally:
+        watchdog.stop()
         connection.close()
+    if watchdog.fired.is_set():
+        raise WebhookCallFailed("timed out (whole call)")
     text = start.decode("utf-8", "replace")[:WEBHOOK_RESPONSE_KEPT]
     return Answer(status=response.status, text=text)
