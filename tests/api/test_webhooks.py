@@ -279,6 +279,21 @@ def test_a_switched_off_endpoint_records_nothing_and_its_waiting_deliveries_fail
     assert delivery_attempt(delivery_id=delivery.uuid) is None
 
 
+def test_erasing_the_client_deletes_the_deliveries_about_them(
+    organisation, org_admin, professional, measurement_round, trajectory
+):
+    from alliantiemonitor.trajectories.services import client_erase, client_reference
+
+    endpoint, _secret = make_endpoint(organisation, org_admin, "https://hooks.example.org/am")
+    complete(measurement_round, professional)
+    test = webhook_test(endpoint=endpoint, by=org_admin)
+    assert WebhookDelivery.objects.count() == 2
+    client = trajectory.client
+    result = client_erase(client=client, by=org_admin, confirmation=client_reference(client))
+    assert list(WebhookDelivery.objects.all()) == [test]
+    assert result["deleted"]["api.WebhookDelivery"] == 1
+
+
 # -- Sending ------------------------------------------------------------------------------
 
 

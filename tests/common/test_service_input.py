@@ -524,6 +524,7 @@ NOT_FUZZED: dict[str, str] = {
     "api.services_webhooks.delivery_attempt": "a delivery id from the worker's queue; "
     "a malformed one is ignored (tests/api/test_webhooks.py)",
     "api.services_webhooks.deliveries_retry_due": "a clock time from the worker",
+    "api.services_webhooks.deliveries_erase_for": "trajectory ids from the erasure",
     "audit.redact_client_events": "takes a client object",
     "audit.erasure_record": "takes a client object and counts",
     "conversations.conversation_date_check": "a date check on a date the form has parsed",

@@ -2,6 +2,7 @@
 
 These receivers listen to the model saves of the apps below, which therefore need not know
 about webhooks: a round saved with its state changed to both_done, and a new warning signal.
+An erased client's trajectories are removed from the record of calls.
 The deliveries are written in the same transaction, so a rolled-back submit leaves none; the
 worker sends them after the commit. A payload holds identifiers and states, never answers,
 scores, names or notes.
@@ -15,12 +16,14 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from alliantiemonitor.api.constants import WebhookEvent
-from alliantiemonitor.api.services_webhooks import deliveries_record
+from alliantiemonitor.api.models import WebhookDelivery
+from alliantiemonitor.api.services_webhooks import deliveries_erase_for, deliveries_record
 from alliantiemonitor.api.tasks import deliveries_send_after_commit
 from alliantiemonitor.measurements.constants import RoundState
 from alliantiemonitor.measurements.models import MeasurementRound
 from alliantiemonitor.monitoring.models import Signal
-from alliantiemonitor.trajectories.models import Trajectory
+from alliantiemonitor.trajectories.models import Client, Trajectory
+from alliantiemonitor.trajectories.signals import client_erasing
 
 
 def _record(trajectory_id: int, event: str, object_uuid: Any, data: dict[str, Any]) -> None:
@@ -76,3 +79,11 @@ def _signal_created(sender: Any, instance: Signal, **kwargs: Any) -> None:
             "signal": {"id": str(instance.uuid), "kind": instance.kind},
         },
     )
+
+
+@receiver(client_erasing, sender=Client, dispatch_uid="api.webhook_client_erasing")
+def _client_erasing(sender: Any, client: Client, **kwargs: Any) -> dict[str, dict[str, int]]:
+    """An erased client's trajectories leave no trace in the record of webhook calls."""
+    trajectories = Trajectory.objects.filter(client=client).values_list("uuid", flat=True)
+    deleted = deliveries_erase_for(trajectory_uuids=[str(u) for u in trajectories])
+    return {"deleted": {WebhookDelivery._meta.label: deleted} if deleted else {}}

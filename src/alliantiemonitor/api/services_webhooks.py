@@ -307,3 +307,15 @@ def deliveries_retry_due(*, now: dt.datetime | None = None) -> int:
         .values_list("uuid", flat=True)[:WEBHOOK_RETRY_BATCH]
     )
     return sum(delivery_attempt(delivery_id=d, now=now) == DeliveryState.SENT for d in due)
+
+
+def deliveries_erase_for(*, trajectory_uuids: list[str]) -> int:
+    """Delete the deliveries about these trajectories (their client is being erased).
+
+    Identifiers of an erased client's trajectory are not kept, not even in a record of what
+    was sent; a call still waiting is not sent. Returns how many were deleted.
+    """
+    if not trajectory_uuids:
+        return 0
+    found = WebhookDelivery.objects.filter(payload__trajectory__in=trajectory_uuids)
+    return found.delete()[1].get(WebhookDelivery._meta.label, 0)
