@@ -156,9 +156,9 @@ def deliveries_record(
 
     Called inside the event's own transaction; the caller has the worker send them after the
     commit (``api.tasks.deliveries_send_after_commit``; the periodic job ``webhooks.retry``
-    catches any that were not). An event
-    already recorded for an endpoint is not recorded again. ``payload`` holds identifiers
-    and states only. Returns the deliveries made now.
+    catches any whose job was lost). An event already recorded for an endpoint is not
+    recorded again. ``payload`` holds identifiers and states only. Returns the deliveries
+    made now.
     """
     endpoints = [
         endpoint
@@ -249,7 +249,9 @@ def delivery_attempt(*, delivery_id: Any, now: dt.datetime | None = None) -> str
         "User-Agent": "Alliantiemonitor-Webhooks/1",
         "Alliantiemonitor-Event": delivery.event,
         "Alliantiemonitor-Delivery": str(delivery.uuid),
-        SIGNATURE_HEADER: signature_header(endpoint.secret, int(now.timestamp()), body),
+        # Signed with the clock of this very try (``now`` may be a batch's start), so that
+        # the receiver's five minutes hold.
+        SIGNATURE_HEADER: signature_header(endpoint.secret, int(timezone.now().timestamp()), body),
     }
     status: int | None = None
     try:
