@@ -168,10 +168,15 @@ PAGES: dict[str, str] = {
     "client:research_questionnaire": "client",
     "client:research_withdraw": "client",
     "client:read_aloud": "skip: audio of the instrument's text, not a page",
-    # -- API tokens (the organisation admin) and the API (JSON for systems, not pages).
+    # -- API tokens and webhooks (the organisation admin) and the API (JSON for systems, not pages).
     "api_tokens:list": "org_admin",
     "api_tokens:new": "org_admin",
     "api_tokens:revoke": POST,
+    "api_webhooks:list": "org_admin",
+    "api_webhooks:new": "org_admin",
+    "api_webhooks:deactivate": "org_admin",
+    "api_webhooks:delete": "org_admin",
+    "api_webhooks:test": POST,
     "api:docs": "anonymous",
     "api:schema": "skip: the OpenAPI description, YAML for systems",
     **{

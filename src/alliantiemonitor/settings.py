@@ -512,6 +512,9 @@ if ALLIANTIEMONITOR_CACHE not in _CACHE_BACKENDS:
         f"ALLIANTIEMONITOR_CACHE must be local or database, not {ALLIANTIEMONITOR_CACHE!r}"
     )
 CACHES = {"default": _CACHE_BACKENDS[ALLIANTIEMONITOR_CACHE]}
+#: Let webhooks call private, loopback and other internal addresses, and plain http. Off by
+#: default: an admin's address must not reach the server's own network (docs/api.md).
+ALLIANTIEMONITOR_WEBHOOK_ALLOW_PRIVATE = env_bool("ALLIANTIEMONITOR_WEBHOOK_ALLOW_PRIVATE", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "alliantiemonitor.api.authentication.ApiTokenAuthentication"

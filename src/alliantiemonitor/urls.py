@@ -36,6 +36,7 @@ urlpatterns = [
     path("oefenen/", include("alliantiemonitor.practice.urls")),
     path("api/v1/", include("alliantiemonitor.api.urls")),
     path("koppelingen/", include("alliantiemonitor.api.urls_tokens")),
+    path("koppelingen/", include("alliantiemonitor.api.urls_webhooks")),
     # Client pages (no account): short, easy to type, nothing of the staff pages.
     path("m/", include((client_urlpatterns, "client"))),
     path("", include("alliantiemonitor.web.urls")),

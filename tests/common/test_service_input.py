@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import alliantiemonitor
 from alliantiemonitor.api import services as api_services
+from alliantiemonitor.api import services_webhooks as webhooks
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.conversations import services as conversations
 from alliantiemonitor.core.signals import SignalSettings
@@ -252,6 +253,27 @@ CASES: dict[str, Callable[[World, Any], Any]] = {
         lifetime=v,
         by=w.org_admin,
     ),
+    "webhook_create.name": lambda w, v: webhooks.webhook_create(
+        organisation=w.organisation,
+        name=v,
+        url="https://hooks.example.org/am",
+        events=["round.completed"],
+        by=w.org_admin,
+    ),
+    "webhook_create.url": lambda w, v: webhooks.webhook_create(
+        organisation=w.organisation,
+        name="Zaaksysteem",
+        url=v,
+        events=["round.completed"],
+        by=w.org_admin,
+    ),
+    "webhook_create.events": lambda w, v: webhooks.webhook_create(
+        organisation=w.organisation,
+        name="Zaaksysteem",
+        url="https://hooks.example.org/am",
+        events=v,
+        by=w.org_admin,
+    ),
     "client_create.display_name": lambda w, v: trajectories.client_create(
         organisation=w.organisation, display_name=v, by=w.professional
     ),
@@ -422,6 +444,28 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
         HOSTILE_TEXT, st.sampled_from(["2026-01-04", "2026-01-06", "0001-01-01", "9999-12-31"])
     ),
     "token_create.lifetime": HOSTILE_DURATION,
+    "webhook_create.url": st.one_of(
+        HOSTILE_TEXT,
+        st.sampled_from(
+            [
+                None,
+                1,
+                "https://127.0.0.1/x",
+                "https://[::1]/x",
+                "http://hooks.example.org/x",
+                "https://u:p@hooks.example.org/",
+                "https://hooks.example.org:0/",
+                "https://hooks.example.org:99999/",
+                "https://hooks.example.org/a\x00b",
+            ]
+        ),
+        st.text(max_size=30).map(lambda t: f"https://hooks.example.org/{t}"),
+    ),
+    "webhook_create.events": st.one_of(
+        HOSTILE_TEXT,
+        st.lists(st.one_of(HOSTILE_TEXT, st.sampled_from(["round.completed", "test"]))),
+        st.sampled_from([None, 1, {}, {"round.completed": 1}, ("signal.created",)]),
+    ),
     "token_create.scopes": st.one_of(
         HOSTILE_TEXT,
         st.lists(st.one_of(HOSTILE_TEXT, st.sampled_from(["trajectories:read", "results:read"]))),
@@ -533,6 +577,17 @@ NOT_FUZZED: dict[str, str] = {
     "api.token_authenticate": "tests/api/test_tokens.py and schemathesis send it bad secrets",
     "api.secret_hash": "hashes what token_authenticate was given",
     "api.integration_of": "takes a token object",
+    "api.admin_check": "takes a user and an organisation",
+    "api.services_webhooks.webhook_deactivate": "takes an endpoint and a user",
+    "api.services_webhooks.webhook_delete": "takes an endpoint and a user",
+    "api.services_webhooks.webhook_test": "takes an endpoint and a user",
+    "api.services_webhooks.deliveries_record": "identifiers and states from the receivers",
+    "api.services_webhooks.retry_delay": "an attempt number the service counts",
+    "api.services_webhooks.delivery_body": "takes a delivery",
+    "api.services_webhooks.delivery_attempt": "a delivery id from the worker's queue; "
+    "a malformed one is ignored (tests/api/test_webhooks.py)",
+    "api.services_webhooks.deliveries_retry_due": "a clock time from the worker",
+    "api.services_webhooks.deliveries_erase_for": "trajectory ids from the erasure",
     "audit.redact_client_events": "takes a client object",
     "audit.erasure_record": "takes a client object and counts",
     "conversations.conversation_date_check": "a date check on a date the form has parsed",

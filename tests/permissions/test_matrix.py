@@ -114,6 +114,20 @@ def _caseload_upload(w: World, side: Side) -> Any:
     )
 
 
+def _webhook(side: Side) -> Any:
+    """A webhook endpoint of the side's organisation (a row made in the test's transaction)."""
+    from alliantiemonitor.api.models import WebhookEndpoint
+
+    return WebhookEndpoint.objects.create(
+        organisation=side.organisation,
+        name="Zaaksysteem",
+        url="https://hooks.example.org/am",
+        events=["round.completed"],
+        secret="whsec_matrix",
+        created_by=side.membership.user,
+    )
+
+
 # -- Rule builders: one per kind of page.
 
 
@@ -337,6 +351,23 @@ RULES: dict[str, Rule] = {
     "api_tokens:revoke": Rule(
         lambda w, s: {"token_uuid": _api_token(s).uuid}, frozenset({"org_admin"}), methods=POST
     ),
+    # -- Webhooks: the organisation admin's pages (confirmation pages before a change).
+    "api_webhooks:list": Rule(
+        lambda w, s: {"organisation_uuid": s.organisation.uuid}, frozenset({"org_admin"})
+    ),
+    "api_webhooks:new": Rule(
+        lambda w, s: {"organisation_uuid": s.organisation.uuid},
+        frozenset({"org_admin"}),
+        methods=GET_POST,
+    ),
+    **{
+        f"api_webhooks:{name}": Rule(
+            lambda w, s: {"endpoint_uuid": _webhook(s).uuid},
+            frozenset({"org_admin"}),
+            methods=methods,
+        )
+        for name, methods in (("deactivate", GET_POST), ("delete", GET_POST), ("test", POST))
+    },
     # -- The API: a token, never a session (tests/api and test_api_matrix.py for tokens).
     "api:docs": public_page(),
     "api:schema": public_page(),

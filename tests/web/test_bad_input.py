@@ -329,6 +329,11 @@ ADDRESSES = [
     Address("api_tokens:list", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
     Address("api_tokens:new", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
     Address("api_tokens:revoke", "org_admin", lambda w: [_api_token(w).uuid]),
+    Address("api_webhooks:list", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
+    Address("api_webhooks:new", "org_admin", lambda w: [w.trajectory.organisation.uuid]),
+    Address("api_webhooks:deactivate", "org_admin", lambda w: [_webhook(w).uuid]),
+    Address("api_webhooks:delete", "org_admin", lambda w: [_webhook(w).uuid]),
+    Address("api_webhooks:test", "org_admin", lambda w: [_webhook(w).uuid]),
     Address("api:docs", "anonymous"),
     Address("api:schema", "anonymous"),
     Address("api:trajectories", "anonymous"),
@@ -364,6 +369,20 @@ def _api_token(w: World) -> Any:
         by=w.org_admin,
     )
     return token
+
+
+def _webhook(w: World) -> Any:
+    """A webhook endpoint of the world's organisation, made by its admin."""
+    from alliantiemonitor.api.services_webhooks import webhook_create
+
+    endpoint, _secret = webhook_create(
+        organisation=w.trajectory.organisation,
+        name="Zaaksysteem",
+        url="https://hooks.example.org/am",
+        events=["round.completed"],
+        by=w.org_admin,
+    )
+    return endpoint
 
 
 def _address_names() -> set[str]:

@@ -6,3 +6,7 @@ class ApiConfig(AppConfig):
     name = "alliantiemonitor.api"
     verbose_name = _("API")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connects the webhook receivers and registers the webhook jobs with every worker.
+        from alliantiemonitor.api import receivers, tasks  # noqa: F401

@@ -33,3 +33,43 @@ DEFAULT_LIFETIME_DAYS = 90
 
 #: ``last_used_at`` is written at most this often (not one write per request).
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+# -- Webhooks (docs/api.md, "Webhooks").
+
+
+class WebhookEvent(models.TextChoices):
+    """What an endpoint can be told about. Payloads carry identifiers and states only."""
+
+    ROUND_COMPLETED = "round.completed", _("A round is completed (both parties filled in)")
+    SIGNAL_CREATED = "signal.created", _("A warning signal appears")
+
+
+class DeliveryEvent(models.TextChoices):
+    """What a delivery carries: one of the events, or the admin's test."""
+
+    ROUND_COMPLETED = WebhookEvent.ROUND_COMPLETED.value, WebhookEvent.ROUND_COMPLETED.label
+    SIGNAL_CREATED = WebhookEvent.SIGNAL_CREATED.value, WebhookEvent.SIGNAL_CREATED.label
+    TEST = "test", _("Test event")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+#: What every webhook secret starts with, so that it is recognised.
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+#: Seconds to wait for the connection and for each read of the answer.
+WEBHOOK_TIMEOUT = 5.0
+#: Tries in all; then the delivery stays failed.
+WEBHOOK_MAX_ATTEMPTS = 8
+#: Seconds before the first retry; every further retry waits twice as long.
+WEBHOOK_FIRST_RETRY = 60
+#: Characters of the receiver's answer kept on the delivery (for the admin, never more).
+WEBHOOK_RESPONSE_KEPT = 200
+#: Deliveries the periodic job tries at most per run (the next run takes the rest).
+WEBHOOK_RETRY_BATCH = 100
+#: Deliveries shown per endpoint on the admin's page.
+WEBHOOK_RECENT_DELIVERIES = 10

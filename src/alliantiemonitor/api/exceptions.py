@@ -1,4 +1,4 @@
-"""Why a token cannot be made or changed."""
+"""Why a token or a webhook cannot be made or changed."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +7,9 @@ from alliantiemonitor.common.errors import DomainError
 
 class NotAnOrganisationAdmin(DomainError):
     code = "not_organisation_admin"
-    default_message = _("Only an administrator of the organisation can manage its API tokens.")
+    default_message = _(
+        "Only an administrator of the organisation can manage its API tokens and webhooks."
+    )
 
 
 class InvalidScopes(DomainError):
@@ -30,3 +32,13 @@ class NotAProfessionalHere(DomainError):
 class TokenAlreadyRevoked(DomainError):
     code = "token_revoked"
     default_message = _("This token has already been revoked.")
+
+
+class InvalidWebhookEvents(DomainError):
+    code = "invalid_webhook_events"
+    default_message = _("Choose at least one event from the list.")
+
+
+class WebhookInactive(DomainError):
+    code = "webhook_inactive"
+    default_message = _("This webhook has been switched off.")

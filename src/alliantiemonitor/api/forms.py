@@ -1,4 +1,4 @@
-"""The organisation admin's form to make an API token."""
+"""The organisation admin's forms to make an API token and a webhook."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from alliantiemonitor.api.constants import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME, MIN_LIFETIME, Scope
+from alliantiemonitor.api.constants import (
+    DEFAULT_LIFETIME_DAYS,
+    MAX_LIFETIME,
+    MIN_LIFETIME,
+    Scope,
+    WebhookEvent,
+)
 from alliantiemonitor.organisations.models import Membership
 
 
@@ -53,3 +59,25 @@ class TokenCreateForm(forms.Form):
         self.fields["acting_for"].label_from_instance = (  # type: ignore[attr-defined]
             lambda user: user.get_full_name() or user.get_username()
         )
+
+
+class WebhookCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("Which system receives the calls, for example: case-management system."),
+    )
+    url = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        help_text=_(
+            "Starts with https://. Addresses of an internal network are refused; the address "
+            "is checked again before every call."
+        ),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A call carries identifiers and states only: never answers, scores or names."),
+    )

@@ -48,7 +48,8 @@ def secret_hash(secret: str) -> str:
     ).hexdigest()
 
 
-def _check_admin(by: Any, organisation: Organisation) -> None:
+def admin_check(by: Any, organisation: Organisation) -> None:
+    """Raise :class:`NotAnOrganisationAdmin` unless ``by`` administers ``organisation``."""
     if (
         not policy.organisations(by, Perm.ORGANISATION_CONFIGURE)
         .filter(pk=organisation.pk)
@@ -94,7 +95,7 @@ def token_create(
     ``signals:read`` need ``acting_for``, an active professional of the organisation whose
     caseload the token then reaches. The secret is returned once and never stored.
     """
-    _check_admin(by, organisation)
+    admin_check(by, organisation)
     name = clean_text(name, field=_("Name"), max_length=80, required=True)
     scopes = _clean_scopes(scopes)
     lifetime = clean_timedelta(
@@ -135,7 +136,7 @@ def token_create(
 def token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
     """Revoke ``token`` at once: the next request with it is refused."""
     token = ApiToken.objects.select_for_update().select_related("organisation").get(pk=token.pk)
-    _check_admin(by, token.organisation)
+    admin_check(by, token.organisation)
     if token.revoked_at is not None:
         raise TokenAlreadyRevoked()
     token.revoked_at = timezone.now()

@@ -101,6 +101,14 @@ class Action:
     API_TOKEN_LIST_VIEW = "api_token.list_view"  # noqa: S105 (an action name)
     #: Through the API: a list of clients and trajectories, a round's status, signals.
     API_TRAJECTORY_LIST_VIEW = "api.trajectory_list_view"
+    #: Webhooks: an endpoint made, switched off, deleted, sent a test event; the admin's list
+    #: of endpoints and deliveries; an event delivered to an endpoint (identifiers only).
+    WEBHOOK_CREATE = "webhook.create"
+    WEBHOOK_DEACTIVATE = "webhook.deactivate"
+    WEBHOOK_DELETE = "webhook.delete"
+    WEBHOOK_TEST = "webhook.test"
+    WEBHOOK_LIST_VIEW = "webhook.list_view"
+    WEBHOOK_DELIVER = "webhook.deliver"
 
     # -- The caseload import (docs/import.md): a file checked, and imported (``detail``: the
     # file's SHA-256 and the counts per row status; never a name).
