@@ -89,16 +89,7 @@ def response_save_answers(
         raise InvalidAnswers(problems=[f"mode {mode!r} is not possible for the {rater}"])
     if entry is not None:
         entry = _clean_entry(entry)
-    change = _DraftChange(
-        answers=answers,
-        flagged=flagged,
-        mode=mode,
-        respondent=respondent,
-        by=by,
-        entry=entry,
-        language=language,
-        presentation=presentation,
-    )
+    change = _DraftChange(answers, flagged, mode, respondent, by, entry, language, presentation)
     response = _current_unlocked(round, rater)
     if response is not None and not _is_other_professionals(response, respondent):
         saved = _draft_write(round, rater, response, change, locked=False)
