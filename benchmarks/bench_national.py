@@ -14,7 +14,8 @@ What it does:
    trajectory in ten. Rows go in with ``COPY``; answers are random on the 1–5 scale (the
    figures are about queries, not psychometrics);
 2. requests each staff page that lists or aggregates (the caseload of a professional, a
-   trajectory's course, and every page named with ``--page``) as the user who would open it,
+   trajectory's course, the joint view of a discussed round, and every page named with
+   ``--page``) as the user who would open it,
    with Django's test client, and the API's lists and reads (trajectories, signals, a
    trajectory's rounds, a round and its results) with a token bound to that professional, and
    records per request the number of queries and the time (median of ``--repeat`` requests);
@@ -575,6 +576,13 @@ def pages(loaded: dict[str, Any], extra: Sequence[str]) -> Iterator[tuple[str, s
             reverse("monitoring:course", args=[loaded["trajectory"]]),
             loaded["professional"],
         )
+    closed = discussed_round(loaded)
+    if closed is not None:
+        yield (
+            "joint view (professional)",
+            reverse("conversations:joint", args=[closed.uuid]),
+            loaded["professional"],
+        )
     if loaded.get("team"):
         yield (
             "team dashboard (team lead)",
@@ -592,21 +600,11 @@ def pages(loaded: dict[str, Any], extra: Sequence[str]) -> Iterator[tuple[str, s
         yield f"{name} ({role})", reverse(name), loaded[role]
 
 
-def api_requests(loaded: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """``(label, url)`` for each API call to measure, with a token bound to the professional."""
-    from django.urls import reverse
-
+def discussed_round(loaded: dict[str, Any]) -> Any:
+    """A round of the professional's caseload that both parties finished (results readable)."""
     from alliantiemonitor.measurements.models import MeasurementRound
 
-    yield "API: trajectories", reverse("api:trajectories")
-    yield "API: signals", reverse("api:signals")
-    if loaded["trajectory"]:
-        yield (
-            "API: a trajectory's rounds",
-            reverse("api:trajectory_rounds", args=[loaded["trajectory"]]),
-        )
-    # A round of the professional's caseload that both parties finished (results readable).
-    closed = (
+    return (
         MeasurementRound.objects.filter(
             trajectory__assignments__professional_id=loaded["professional"],
             trajectory__assignments__end__isnull=True,
@@ -615,6 +613,20 @@ def api_requests(loaded: dict[str, Any]) -> Iterator[tuple[str, str]]:
         .order_by("pk")
         .first()
     )
+
+
+def api_requests(loaded: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(label, url)`` for each API call to measure, with a token bound to the professional."""
+    from django.urls import reverse
+
+    yield "API: trajectories", reverse("api:trajectories")
+    yield "API: signals", reverse("api:signals")
+    if loaded["trajectory"]:
+        yield (
+            "API: a trajectory's rounds",
+            reverse("api:trajectory_rounds", args=[loaded["trajectory"]]),
+        )
+    closed = discussed_round(loaded)
     if closed is not None:
         yield "API: a round", reverse("api:round", args=[closed.uuid])
         yield "API: a round's results", reverse("api:round_results", args=[closed.uuid])

@@ -37,7 +37,7 @@ CLIENT_SOURCES = (
     "conversations/templates/conversations/_results.html",
     "conversations/templates/conversations/_scores.html",
     "conversations/templates/conversations/_pairs.html",
-    "conversations/templates/conversations/_pair.html",
+    "conversations/templates/conversations/_pair_list.html",
     "conversations/templates/conversations/_agenda.html",
     "conversations/templates/conversations/_agreements_list.html",
     "conversations/results.py",

@@ -225,3 +225,34 @@ def test_the_date_form_refuses_a_day_before_the_round(pro_client, disagreeing):
     assert response.status_code == 400
     assert not Conversation.objects.filter(round=disagreeing).exists()
     assert "utrecht-form-field--invalid" in response.content.decode()
+
+
+def _templates(pro_client, round_):
+    response = pro_client.get(url("joint", round_))
+    assert response.status_code == 200
+    return [template.name for template in response.templates]
+
+
+def test_the_pairs_are_rendered_in_one_loop_per_list(pro_client, measurement_round, professional):
+    # Every statement apart: all twenty pairs on the agenda and again under their
+    # characteristic. A list is one template, not one per pair (that was 38 includes here).
+    answer(measurement_round, "client", 1, flagged=["c_bond_2"])
+    answer(measurement_round, "professional", 5, professional=professional)
+    names = _templates(pro_client, measurement_round)
+    characteristics = 4
+    assert names.count("conversations/_pair_list.html") == 1 + characteristics
+    assert len(names) <= 70
+
+
+def test_the_templates_rendered_do_not_grow_with_the_agenda(
+    pro_client, disagreeing, trajectory, professional
+):
+    from alliantiemonitor.measurements.services import round_start
+
+    few = _templates(pro_client, disagreeing)
+    disagreeing.state = RoundState.CLOSED
+    disagreeing.save(update_fields=["state"])
+    all_apart = round_start(trajectory=trajectory, by=professional)
+    answer(all_apart, "client", 1)
+    answer(all_apart, "professional", 5, professional=professional)
+    assert len(_templates(pro_client, all_apart)) == len(few)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -47,3 +48,106 @@ def test_concurrent_submits_store_exactly_once(measurement_round):
     assert Response.objects.filter(round=measurement_round).count() == 1
     measurement_round.refresh_from_db()
     assert measurement_round.state == "client_done"
+
+
+def _client_draft(measurement_round, value=4):
+    return response_save_answers(
+        round=measurement_round,
+        rater="client",
+        answers=full_answers(measurement_round.instrument, "client", value),
+        mode="own_device",
+    )
+
+
+def _in_thread(target) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_waiting_on_a_send_is_refused(measurement_round):
+    # The send holds the draft's row lock; the autosave, which takes no round lock, waits for
+    # it, finds the draft sent and says so: nothing is written into a sent response.
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks across connections (PostgreSQL)")
+    from django.db import transaction
+
+    draft = _client_draft(measurement_round)
+    item = next(iter(draft.answers))
+    sending = threading.Event()
+    outcomes: list[str] = []
+
+    def send() -> None:
+        with transaction.atomic():
+            response_submit(
+                round=MeasurementRound.objects.get(pk=measurement_round.pk), rater="client"
+            )
+            sending.set()
+            time.sleep(0.5)
+
+    def save() -> None:
+        sending.wait()
+        try:
+            response_save_answers(
+                round=MeasurementRound.objects.get(pk=measurement_round.pk),
+                rater="client",
+                answers={item: 1},
+                mode="own_device",
+            )
+            outcomes.append("saved")
+        except AlreadySubmitted:
+            outcomes.append("already")
+
+    threads = [_in_thread(send), _in_thread(save)]
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["already"]
+    sent = Response.objects.get(round=measurement_round)
+    assert sent.is_submitted
+    assert sent.answers[item] == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_waiting_on_an_autosave_scores_the_saved_answer(measurement_round):
+    # The autosave holds the draft's row (its conditional update); the send waits for it and
+    # then scores the answers as saved, so the stored scores match the sent answers.
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks across connections (PostgreSQL)")
+    from django.db import transaction
+
+    from alliantiemonitor.core.scoring import score_answers
+
+    draft = _client_draft(measurement_round)
+    items = [i.id for i in measurement_round.instrument.items_for("client")]
+    saved = threading.Event()
+
+    def save() -> None:
+        with transaction.atomic():
+            response_save_answers(
+                round=MeasurementRound.objects.get(pk=measurement_round.pk),
+                rater="client",
+                answers=dict.fromkeys(items, 1),
+                mode="own_device",
+            )
+            saved.set()
+            time.sleep(0.5)
+
+    def send() -> None:
+        saved.wait()
+        response_submit(round=MeasurementRound.objects.get(pk=measurement_round.pk), rater="client")
+
+    threads = [_in_thread(save), _in_thread(send)]
+    for thread in threads:
+        thread.join()
+    sent = Response.objects.get(pk=draft.pk)
+    assert sent.is_submitted
+    assert set(sent.answers.values()) == {1}
+    expected = score_answers(measurement_round.instrument, sent.answers, "client")
+    assert sent.score_map() == expected

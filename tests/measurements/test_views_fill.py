@@ -423,3 +423,72 @@ def test_professional_never_sees_the_clients_answers(client, professional, measu
     client.force_login(professional)
     text = client.get(reverse("measurements:fill", args=[measurement_round.uuid])).content.decode()
     assert "checked" not in text
+
+
+def test_an_autosave_neither_locks_the_round_nor_reads_the_draft_back(
+    client_page, measurement_round
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)  # the first save makes the draft
+    with CaptureQueriesContext(connection) as queries:
+        page = client_page.post(FILL, {"answer-c_bond_1": "4"}, **HTMX)
+    assert page.status_code == 200
+    assert "2 van 19" in page.content.decode() or "2 of 19" in page.content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    rounds = [s for s in sql if s.startswith('SELECT "measurements_measurementround"')]
+    drafts = [s for s in sql if s.startswith('SELECT "measurements_response"')]
+    # The session's round only (no second read of the round under a lock), the draft read by
+    # the page and by the service, never read back after the save; no lookups for the audit.
+    assert len(rounds) == 1
+    assert "FOR UPDATE" not in rounds[0]
+    assert len(drafts) == 2
+    assert not any(s.startswith('SELECT "trajectories_') for s in sql)
+    # Session, round, invitation, the page's audit event (3), the draft, the service's read of
+    # the draft, its update, the save's audit event (3); a savepoint around the service here.
+    assert len([s for s in sql if "SAVEPOINT" not in s]) == 12  # was 17
+    assert _client_response(measurement_round).answers == {"c_bond_2": 5, "c_bond_1": 4}
+
+
+def test_an_autosave_that_finds_the_draft_changed_saves_again_under_the_lock(
+    measurement_round, monkeypatch
+):
+    # Two tabs save at once: the draft one of them read has changed before it writes. Its
+    # conditional update writes nothing and the save runs again under the round's lock, on
+    # the draft as it is now: neither answer is lost.
+    from alliantiemonitor.measurements.services import responses
+
+    def save(answers: dict) -> Response:
+        return response_save_answers(
+            round=measurement_round, rater="client", answers=answers, mode="own_device"
+        )
+
+    save({"c_bond_1": 1})
+    stale = _client_response(measurement_round)
+    save({"c_bond_2": 2})
+    read = responses._current_unlocked
+    monkeypatch.setattr(
+        responses, "_current_unlocked", lambda round, rater: (read(round, rater), stale)[1]
+    )
+    saved = save({"c_bond_3": 3})
+    assert saved.answers == {"c_bond_1": 1, "c_bond_2": 2, "c_bond_3": 3}
+    assert _client_response(measurement_round).answers == saved.answers
+
+
+def test_an_autosave_into_a_draft_sent_meanwhile_is_refused(measurement_round, monkeypatch):
+    from alliantiemonitor.measurements.exceptions import AlreadySubmitted
+    from alliantiemonitor.measurements.services import response_submit, responses
+
+    answers = full_answers(measurement_round.instrument, "client", 4)
+    response_save_answers(
+        round=measurement_round, rater="client", answers=answers, mode="own_device"
+    )
+    stale = _client_response(measurement_round)
+    response_submit(round=measurement_round, rater="client")
+    monkeypatch.setattr(responses, "_current_unlocked", lambda round, rater: stale)
+    with pytest.raises(AlreadySubmitted):
+        response_save_answers(
+            round=measurement_round, rater="client", answers={"c_bond_1": 1}, mode="own_device"
+        )
+    assert _client_response(measurement_round).answers == answers

@@ -119,3 +119,26 @@ def test_view_is_audited(client, professional, trajectory):
 def test_post_is_not_allowed(client, professional, trajectory):
     client.force_login(professional)
     assert client.post(url(trajectory)).status_code == 405
+
+
+def _course_queries(client, professional, trajectory, rounds):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    while trajectory.rounds.count() < rounds:
+        done = trajectory.rounds.count()
+        make_round(trajectory, professional, days_ago=400 - 30 * done, client={}, pro={})
+    client.force_login(professional)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(trajectory), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert sum(1 for info in response.context["course"].rounds if info.scored) == rounds
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_rounds(client, professional, trajectory):
+    # The blind rule of every round is decided on the prefetched responses: twelve rounds
+    # cost the same queries as one (it was one query more per round).
+    one = _course_queries(client, professional, trajectory, 1)
+    twelve = _course_queries(client, professional, trajectory, 12)
+    assert twelve == one

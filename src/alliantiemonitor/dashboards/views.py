@@ -14,7 +14,7 @@ from django.shortcuts import render
 
 from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.dashboards.caseload import caseload_rows, filter_phase, with_last_round
+from alliantiemonitor.dashboards.caseload import caseload_page, filter_phase, with_last_round
 from alliantiemonitor.dashboards.forms import CaseloadFilterForm
 from alliantiemonitor.measurements.access import paper_checks_for
 from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory, signal_badges
@@ -32,9 +32,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     require_professional(request.user)
     form = CaseloadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    trajectories = with_last_round(
-        trajectories_for(request.user).select_related("client", "organisation", "team")
-    )
+    trajectories = with_last_round(trajectories_for(request.user))
     if not filters.get("ended"):
         trajectories = trajectories.active()
     unfiltered = trajectories
@@ -42,8 +40,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         trajectories = trajectories.search(filters["q"])
     if filters.get("state"):
         trajectories = filter_phase(trajectories, filters["state"])
-    rows = caseload_rows(trajectories)
-    # The schedule's due and overdue rounds, and the open signals: a fixed number of queries.
+    # One page at a time, so that neither the HTML nor the work per row grows with the caseload.
+    page = caseload_page(trajectories, request.GET.get("page"))
+    rows = page.object_list
+    # The schedule's due and overdue rounds, and the open signals of the page's rows: a fixed
+    # number of queries.
     due = due_rounds([row.trajectory for row in rows])
     rows = [dataclasses.replace(row, schedule_due=due.get(row.trajectory.pk)) for row in rows]
     signals = open_signals_by_trajectory(row.trajectory.pk for row in rows)
@@ -52,12 +53,18 @@ def caseload(request: HttpRequest) -> HttpResponse:
     audit_record(
         actor=request.user,
         action=Action.CASELOAD_VIEW,
-        detail={"count": len(rows), "filtered": bool(filters.get("q") or filters.get("state"))},
+        detail={
+            "count": len(rows),
+            "filtered": bool(filters.get("q") or filters.get("state")),
+            "page": page.number,
+        },
     )
     is_filtered = bool(filters.get("q") or filters.get("state"))
     context = {
         "form": form,
         "rows": rows,
+        "page": page,
+        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
         # Tells "no clients yet" apart from "nothing matches"; only asked when nothing is shown.
         "has_any": bool(rows) or (is_filtered and unfiltered.exists()),
         "is_filtered": is_filtered,

@@ -90,4 +90,13 @@ def validate_answers(
 
 
 def submitted_raters(round: MeasurementRound) -> set[str]:
+    """The raters whose current response in ``round`` is submitted.
+
+    Read from the round's prefetched responses when the caller prefetched them (a page that
+    shows many rounds, like the course, then decides the blind rule of each without a query
+    per round); else one query.
+    """
+    prefetched = getattr(round, "_prefetched_objects_cache", {}).get("responses")
+    if prefetched is not None:
+        return {r.rater for r in prefetched if r.is_current and r.is_submitted}
     return set(round.responses.current().submitted().values_list("rater", flat=True))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +72,12 @@ def response_save_answers(
     discuss. ``respondent`` is the assigned professional for ``rater="professional"`` and
     ``None`` for the client; ``by`` is a staff user typing in for the client (paper entry).
 
+    Saving into an existing draft takes no lock: the draft is written only if it is still the
+    current, unsent draft as it was read (a conditional update); otherwise the save starts
+    again under the round's lock, as a first save and a new professional's draft always do.
+    :func:`response_submit` locks the draft it sends, so an answer saved meanwhile is either
+    in the sent answers and their scores, or refused with :class:`AlreadySubmitted`.
+
     Nothing is changed when a rule refuses: :class:`InvalidAnswers` for an item that is not
     this rater's or a value off the scale, :class:`AlreadySubmitted` after submit,
     :class:`RoundNotOpen` when the round no longer collects answers,
@@ -81,42 +89,100 @@ def response_save_answers(
         raise InvalidAnswers(problems=[f"mode {mode!r} is not possible for the {rater}"])
     if entry is not None:
         entry = _clean_entry(entry)
+    change = _DraftChange(answers, flagged, mode, respondent, by, entry, language, presentation)
+    response = _current_unlocked(round, rater)
+    if response is not None and not _is_other_professionals(response, respondent):
+        saved = _draft_write(round, rater, response, change, locked=False)
+        if saved is not None:
+            return saved
     round = lock_round(round)
     response = round.responses.current().by_rater(rater).first()
+    # Under the lock the write cannot find the draft changed: it writes or raises.
+    return cast(Response, _draft_write(round, rater, response, change, locked=True))
+
+
+@dataclass(frozen=True)
+class _DraftChange:
+    """What one save asks (the arguments of :func:`response_save_answers`)."""
+
+    answers: Mapping[str, int | None]
+    flagged: Sequence[str] | None
+    mode: str
+    respondent: Any
+    by: Any
+    entry: str | None
+    language: str | None
+    presentation: str | None
+
+
+def _current_unlocked(round: MeasurementRound, rater: str) -> Response | None:
+    """``rater``'s current response in ``round``, read without a lock, with the round's state
+    as it is now (copied onto ``round``)."""
+    response = (
+        Response.objects.filter(round=round, rater=rater, is_current=True)
+        .annotate(round_state_now=F("round__state"))
+        .first()
+    )
+    if response is not None:
+        round.state = response.round_state_now  # type: ignore[attr-defined]
+        response.round = round
+    return response
+
+
+def _is_other_professionals(response: Response, respondent: Any) -> bool:
+    # A draft left by the previous professional (a handover mid-round) is theirs, not the new
+    # professional's: it is kept for the record and a fresh one started (under the lock).
+    return response.rater == Rater.PROFESSIONAL and response.respondent_id != getattr(
+        respondent, "pk", None
+    )
+
+
+def _draft_write(
+    round: MeasurementRound,
+    rater: str,
+    response: Response | None,
+    change: _DraftChange,
+    *,
+    locked: bool,
+) -> Response | None:
+    """Check ``change`` against the rules and write it into the draft; see
+    :func:`response_save_answers`. Unlocked, ``None`` when the draft changed since it was read."""
     if response is not None and response.is_submitted:
         raise AlreadySubmitted()
     if not round.is_collecting:
         raise RoundNotOpen(state=round.state)
-    check_respondent(round, rater, respondent)
+    check_respondent(round, rater, change.respondent)
     if (
         rater == Rater.CLIENT
-        and mode == ResponseMode.HANDED_OVER_DEVICE
+        and change.mode == ResponseMode.HANDED_OVER_DEVICE
         and client_draft_on_own_device(round)
     ):
         # The professional's device must never show or change what the client began alone.
         raise DraftOnOwnDevice()
-    if rater == Rater.CLIENT and response is not None and draft_begun_elsewhere(response, entry):
+    if (
+        rater == Rater.CLIENT
+        and response is not None
+        and draft_begun_elsewhere(response, change.entry)
+    ):
         raise DraftElsewhere()
-    problems = validate_answers(round.instrument, rater, answers, flagged)
+    problems = validate_answers(round.instrument, rater, change.answers, change.flagged)
     offered = (
         round.instrument.client_language_choices
         if rater == Rater.CLIENT
         else round.instrument.languages
     )
-    if language is not None and language not in offered:
-        problems = [*problems, f"language {language!r} is not one of {', '.join(offered)}"]
-    if presentation is not None and presentation not in Presentation.values:
-        problems = [*problems, f"presentation {presentation!r} is not one of the presentations"]
+    if change.language is not None and change.language not in offered:
+        problems = [*problems, f"language {change.language!r} is not one of {', '.join(offered)}"]
+    if change.presentation is not None and change.presentation not in Presentation.values:
+        problems = [
+            *problems,
+            f"presentation {change.presentation!r} is not one of the presentations",
+        ]
     if problems:
         raise InvalidAnswers(problems=problems)
 
-    if (
-        response is not None
-        and rater == Rater.PROFESSIONAL
-        and response.respondent_id != getattr(respondent, "pk", None)
-    ):
-        # A draft left by the previous professional (a handover mid-round) is theirs, not the
-        # new professional's: keep it for the record and start a fresh one.
+    created = response is None or _is_other_professionals(response, change.respondent)
+    if response is not None and created:
         response.is_current = False
         response.save(update_fields=["is_current", "updated_at"])
         response = Response(
@@ -126,36 +192,50 @@ def response_save_answers(
             version=response.version + 1,
             supersedes=response,
         )
-        created = True
     elif response is None:
         response = Response(round=round, rater=rater, started_at=timezone.now())
-        created = True
+    values: dict[str, Any] = {
+        "answers": {**response.answers, **change.answers},
+        "mode": change.mode,
+        "respondent": change.respondent,
+    }
+    if change.flagged is not None:
+        values["flagged"] = list(dict.fromkeys(change.flagged))
+    if rater == Rater.CLIENT and change.entry and not response.entry_key:
+        values["entry_key"] = change.entry
+    if change.language is not None:
+        values["language"] = change.language
+    if change.presentation is not None:
+        values["presentation"] = change.presentation
+    if locked:
+        for name, value in values.items():
+            setattr(response, name, value)
+        response.save()
     else:
-        created = False
-    response.answers = {**response.answers, **answers}
-    if flagged is not None:
-        response.flagged = list(dict.fromkeys(flagged))
-    response.mode = mode
-    response.respondent = respondent
-    if rater == Rater.CLIENT and entry and not response.entry_key:
-        response.entry_key = entry
-    if language is not None:
-        response.language = language
-    if presentation is not None:
-        response.presentation = presentation
-    response.save()
+        values["updated_at"] = timezone.now()
+        written = Response.objects.filter(
+            pk=response.pk,
+            is_current=True,
+            submitted_at__isnull=True,
+            updated_at=response.updated_at,
+        ).update(**values)
+        if not written:
+            return None
+        for name, value in values.items():
+            setattr(response, name, value)
     # Every change of a draft is written down (which statements, never the answers), so that
     # who changed the client's draft and when can always be told afterwards.
+    actor = change.by or change.respondent
     audit_record(
-        actor=by or respondent,
-        actor_kind=ActorKind.USER if (by or respondent) else ActorKind.CLIENT,
+        actor=actor,
+        actor_kind=ActorKind.USER if actor else ActorKind.CLIENT,
         action=Action.RESPONSE_START if created else Action.RESPONSE_SAVE,
         obj=response,
         detail={
             "rater": rater,
-            "mode": mode,
-            "items": sorted(answers),
-            "flags_changed": flagged is not None,
+            "mode": change.mode,
+            "items": sorted(change.answers),
+            "flags_changed": change.flagged is not None,
         },
     )
     return response
@@ -272,7 +352,9 @@ def response_submit(
     """
     check_rater(rater)
     round = lock_round(round)
-    response = round.responses.current().by_rater(rater).first()
+    # The draft is locked too: an autosave writes into it without the round's lock
+    # (response_save_answers), and what is sent must be what is scored.
+    response = round.responses.current().by_rater(rater).select_for_update().first()
     if response is not None and response.is_submitted:
         raise AlreadySubmitted()
     if not round.is_collecting:

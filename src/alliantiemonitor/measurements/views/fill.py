@@ -366,7 +366,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
         error = _("Some answers could not be saved. Nothing was changed.")
     else:
         try:
-            response_save_answers(
+            questionnaire.response = response_save_answers(
                 round=side.round,
                 rater=side.rater,
                 answers=form.answers(),
@@ -386,7 +386,7 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
         except (InvalidAnswers, InvalidRespondent, DraftOnOwnDevice) as exc:
             error = str(exc.message)
 
-    questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
+    # The saved draft came back from the service (or nothing changed): no need to read it again.
     if getattr(request, "htmx", False):
         return render(
             request,
