@@ -71,7 +71,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trajectories", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=20261130)
-    parser.add_argument("--reuse", action="store_true", help="keep data already loaded")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep data and static files already there"
+    )
     parser.add_argument("--users", type=int, default=50, help="concurrent users of the mix")
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
     parser.add_argument("--run-time", type=int, default=120, help="seconds of the mix")
@@ -219,12 +221,11 @@ def api_token(organisation: Any, admin: Any, professional: Any) -> dict[str, Any
 
 
 def server_environment(data_dir: Path) -> dict[str, str]:
-    """Production settings on plain HTTP at 127.0.0.1, with a fresh random secret."""
+    """Production settings on plain HTTP at 127.0.0.1 (the secrets of this process's ``env``)."""
     env = dict(os.environ)
     env.update(
         {
             "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
             "ALLIANTIEMONITOR_DATA_DIR": str(data_dir),
             "STATIC_MANIFEST": "true",
@@ -362,12 +363,16 @@ def run_locust(
         str(args.max_requests),
         *classes,
     ]
-    print(f"\n[{label}] {users} users, {seconds} s: {', '.join(classes)}", flush=True)
-    # Locust exits 1 on a failed request; the figures say which, read from its files.
-    subprocess.run(command, cwd=ROOT, check=False)  # noqa: S603 (our own locustfile)
+    print(f"[{label}] {users} users, {seconds} s: {', '.join(classes)}", flush=True)
+    log = prefix.with_name(prefix.name + ".log")
+    with log.open("wb") as output:
+        # Locust exits 1 on a failed request; the figures say which, read from its files.
+        subprocess.run(  # noqa: S603 (our own locustfile)
+            command, cwd=ROOT, check=False, stdout=output, stderr=subprocess.STDOUT
+        )
     stats = prefix.with_name(prefix.name + "_stats.csv")
     if not stats.exists():
-        sys.exit(f"bench_web: locust wrote no statistics for {label}")
+        sys.exit(f"bench_web: locust wrote no statistics for {label}\n{log.read_text()[-3000:]}")
     return read_stats(stats), read_failures(prefix.with_name(prefix.name + "_failures.csv"))
 
 
@@ -408,6 +413,15 @@ def aggregate(kinds: Sequence[Kind]) -> Kind | None:
     return next((k for k in kinds if k.name == "Aggregated"), None)
 
 
+def count_errors(runs: Sequence[Sequence[Kind]]) -> int:
+    """Failed requests of every run; a run without any request counts as one error."""
+    errors = 0
+    for kinds in runs:
+        total = aggregate(kinds)
+        errors += total.failures if total and total.requests else 1
+    return errors
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
@@ -420,14 +434,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = ROOT / "var" / "bench-web"
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["ALLIANTIEMONITOR_DATA_DIR"] = str(data_dir)
-    # The server reads what the loader wrote with the same key for free text about clients.
+    # A fresh random secret, shared with the server: links and tokens are keyed with it. The
+    # server also reads what the loader wrote with the same key for free text about clients.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     os.environ.setdefault(
         "ALLIANTIEMONITOR_FIELD_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode()
     )
     bench_national.setup_django()
     from django.core.management import call_command
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
+    print(f"migrated in {time.perf_counter() - started:.0f} s", flush=True)
     loaded = bench_national.existing(args.trajectories) if args.reuse else None
     started = time.perf_counter()
     if loaded is None:
@@ -459,12 +477,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     connections.close_all()
 
     env = server_environment(data_dir)
-    subprocess.run(  # noqa: S603 (our own manage.py)
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    started = time.perf_counter()
+    # Hashed names and compressed copies, as production serves them; --reuse keeps them.
+    if not (args.reuse and (data_dir / "static" / "staticfiles.json").exists()):
+        subprocess.run(  # noqa: S603 (our own manage.py)
+            [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--no-input", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        print(f"collected the static files in {time.perf_counter() - started:.0f} s", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         folder = Path(tmp)
         fixture_path = folder / "fixture.json"
@@ -531,8 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("\n".join(lines))
     failures = mix_failures + floor_failures + save_failures + floor_max_failures
-    errors = sum(k.failures for k in (aggregate(mix), aggregate(floor), save_kind) if k)
-    errors += sum(k.failures for k in [aggregate(floor_max)] if k)
+    errors = count_errors([mix, floor, save, floor_max])
     print(f"\nerrors: {errors}")
     for failure in failures:
         print(f"  {failure}")

@@ -229,6 +229,10 @@ class ProfessionalUser(BenchUser):
             "professional: log in (code)",
         ) as response:
             expect(response, 302)
+            if "/inloggen/" in response.headers.get("Location", "") or "tweede-stap" in (
+                response.headers.get("Location", "")
+            ):
+                response.failure("the code was not taken")
 
     @task(2)
     def caseload(self) -> None:
