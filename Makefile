@@ -165,7 +165,7 @@ bench-web: install-test $(LOCUST_VENV)/.installed
 # A small scale that CI could run in about two minutes, in a database of its own.
 bench-web-ci:
 	$(MAKE) --no-print-directory bench-web BENCH_WEB_TRAJECTORIES=2000 BENCH_WEB_TIME=30 \
-		BENCH_WEB_USERS=20 BENCH_WEB_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_web_ci
+		BENCH_WEB_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_web_ci
 
 ## bench-web-export: the study export a researcher asks for on the web (build_export), on about a
 ## million rounds loaded into BENCH_PG_URL (emptied!): time, peak memory, file sizes
