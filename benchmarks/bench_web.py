@@ -39,6 +39,7 @@ import base64
 import csv
 import datetime as dt
 import json
+import math
 import os
 import secrets
 import subprocess
@@ -401,7 +402,7 @@ def summary_lines(
         lines.append("at saturation (no think time):")
         lines.append(row(Kind(**{**asdict(save), "name": "answer saving alone"}), goal=False))
         lines.append(row(Kind(**{**asdict(floor_max), "name": "floor, /healthz"}), goal=False))
-        ratio = save.rps / floor_max.rps if floor_max.rps else 0.0
+        ratio = saving_ratio(save, floor_max)
         verdict = "ok" if ratio >= GOAL_SAVE_RATIO else "MISSED"
         lines.append(
             f"answer saving / floor: {ratio:.2f}x (goal at least {GOAL_SAVE_RATIO}x)  {verdict}"
@@ -409,8 +410,21 @@ def summary_lines(
     return lines
 
 
+def saving_ratio(save: Kind | None, floor: Kind | None) -> float:
+    """Answer saving's throughput over the floor's, both at saturation."""
+    return save.rps / floor.rps if save and floor and floor.rps else 0.0
+
+
 def aggregate(kinds: Sequence[Kind]) -> Kind | None:
     return next((k for k in kinds if k.name == "Aggregated"), None)
+
+
+def as_json(kinds: Sequence[Kind]) -> list[dict[str, Any]]:
+    """The rows for ``--json``: a percentile without requests is ``null`` (JSON has no NaN)."""
+    return [
+        {key: None if isinstance(v, float) and math.isnan(v) else v for key, v in asdict(k).items()}
+        for k in kinds
+    ]
 
 
 def count_errors(runs: Sequence[Sequence[Kind]]) -> int:
@@ -570,10 +584,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "run_time": args.run_time,
                     "saturation_users": args.saturation_users,
                     "load_average": {"before": load_before, "after": load_after},
-                    "mix": [asdict(k) for k in mix],
-                    "floor": [asdict(k) for k in floor],
-                    "saving": [asdict(k) for k in save],
-                    "floor_saturated": [asdict(k) for k in floor_max],
+                    "mix": as_json(mix),
+                    "floor": as_json(floor),
+                    "saving": as_json(save),
+                    "floor_saturated": as_json(floor_max),
+                    "saving_over_floor": saving_ratio(save_kind, aggregate(floor_max)),
                     "errors": errors,
                     "failures": failures,
                 },

@@ -80,6 +80,9 @@ def test_reads_every_kind_with_its_percentiles(bench: ModuleType, tmp_path: Path
     # A kind that got no request has no percentiles: not a number, not a zero that passes.
     assert math.isnan(kinds[2].p95)
     assert bench.aggregate(kinds).requests == 1500
+    # JSON has no NaN: the figures file says null.
+    assert bench.as_json(kinds)[2]["p95"] is None
+    assert bench.as_json(kinds)[0]["p95"] == 88
 
 
 def test_summary_judges_p95_and_the_ratio_to_the_floor(bench: ModuleType, tmp_path: Path) -> None:
