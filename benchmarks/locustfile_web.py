@@ -222,7 +222,9 @@ class ProfessionalUser(BenchUser):
             "professional: log in (password)",
         ) as response:
             expect(response, 302)
-        step = self.client.get(response.headers.get("Location", "/"), name="professional: code")
+        step = self.client.get(
+            response.headers.get("Location", "/"), name="professional: code page"
+        )
         with self.post_form(
             step.url.removeprefix(self.host),
             {"csrfmiddlewaretoken": self.csrf_from(step), "code": totp(self.account["totp_key"])},
