@@ -162,9 +162,11 @@ bench-web: install-test $(LOCUST_VENV)/.installed
 		--trajectories $(BENCH_WEB_TRAJECTORIES) --users $(BENCH_WEB_USERS) \
 		--run-time $(BENCH_WEB_TIME) --locust $(LOCUST_VENV)/bin/locust $(BENCH_ARGS)
 
-# A small scale that CI could run in about two minutes, in a database of its own.
+# A small scale that CI could run in about two minutes, in a database of its own. 60 s of mix:
+# a client needs about 45 s from link to send with 1-3 s of thought per statement.
 bench-web-ci:
-	$(MAKE) --no-print-directory bench-web BENCH_WEB_TRAJECTORIES=2000 BENCH_WEB_TIME=30 \
+	$(MAKE) --no-print-directory bench-web BENCH_WEB_TRAJECTORIES=2000 BENCH_WEB_TIME=60 \
+		BENCH_ARGS="--floor-time 10 $(BENCH_ARGS)" \
 		BENCH_WEB_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_web_ci
 
 ## bench-web-export: the study export a researcher asks for on the web (build_export), on about a

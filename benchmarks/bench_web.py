@@ -65,6 +65,9 @@ GOAL_P95_MS = 100
 GOAL_SAVE_RATIO = 0.5
 #: Kinds of request of the mix that the locustfile names; the floor's kind.
 SAVE_KIND = "client: save answer"
+#: A short run of the mix before the measured ones, its figures left out.
+WARM_UP_USERS = 8
+WARM_UP_SECONDS = 10
 FLOOR_KIND = "floor: /healthz"
 
 
@@ -436,6 +439,13 @@ def count_errors(runs: Sequence[Sequence[Kind]]) -> int:
     return errors
 
 
+def write_fixture(path: Path, fixture: dict[str, Any]) -> Path:
+    """What one locust run needs (passwords, app keys, link and token secrets): owner only."""
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(fixture))
+    return path
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
@@ -469,21 +479,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reusing {loaded['rows']}", flush=True)
 
     floor_time = args.floor_time or max(10, args.run_time // 4)
-    # Enough links for every client of the mix to fill in every ~20 s, and one per saver.
+    # Enough links for every client of the mix to fill in every ~20 s, and one per saver; the
+    # warm-up has accounts and links of its own (an app code is taken once per 30 s).
     mix_links = args.users * (args.run_time // 20 + 2)
+    warm_users = min(args.users, WARM_UP_USERS)
+    warm_links = warm_users * (WARM_UP_SECONDS // 5 + 2)
+    # The mix has two professionals in six users (the locustfile's weights), and some spare.
+    accounts = min(args.users, args.users // 3 + 2)
     started = time.perf_counter()
-    fixture = prepare(
+    prepared = prepare(
         loaded,
-        professionals=args.users,
-        links=mix_links + args.saturation_users,
+        professionals=accounts + warm_users,
+        links=mix_links + args.saturation_users + warm_links,
         tokens=min(args.users, 10),
     )
-    fixture["saver_links"] = fixture["links"][mix_links:]
-    fixture["links"] = fixture["links"][:mix_links]
+    links = prepared["links"]
+    fixture = {
+        "professionals": prepared["professionals"][:accounts],
+        "links": links[:mix_links],
+        "saver_links": links[mix_links : mix_links + args.saturation_users],
+        "api": prepared["api"],
+    }
+    warm_up = {
+        "professionals": prepared["professionals"][accounts:],
+        "links": links[mix_links + args.saturation_users :],
+        "saver_links": [],
+        "api": prepared["api"],
+    }
     print(
-        f"prepared {len(fixture['professionals'])} professionals, "
-        f"{mix_links + args.saturation_users} links, {len(fixture['api'])} API tokens "
-        f"in {time.perf_counter() - started:.0f} s",
+        f"prepared {len(prepared['professionals'])} professionals, {len(links)} links, "
+        f"{len(prepared['api'])} API tokens in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
     from django.db import connections
@@ -503,11 +528,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"collected the static files in {time.perf_counter() - started:.0f} s", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         folder = Path(tmp)
-        fixture_path = folder / "fixture.json"
-        fixture_path.write_text(json.dumps(fixture))
-        fixture_path.chmod(0o600)
+        fixture_path = write_fixture(folder / "fixture.json", fixture)
         server, base = start_server(env, args.workers, folder / "gunicorn.log")
         try:
+            # Every worker loads templates, URLs and catalogues on first use: not measured.
+            warm, warm_failures = run_locust(
+                args,
+                base=base,
+                fixture=write_fixture(folder / "warm-up.json", warm_up),
+                folder=folder,
+                label="warm-up",
+                users=warm_users,
+                seconds=WARM_UP_SECONDS,
+                classes=["ClientUser", "ProfessionalUser", "ApiUser"],
+                think=(0.2, 0.5),
+            )
             load_before = load_average()
             common = {"base": base, "fixture": fixture_path, "folder": folder}
             mix, mix_failures = run_locust(
@@ -566,8 +601,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(1, 5, 15 min) {load_before} before, {load_after} after; milliseconds"
     )
     print("\n".join(lines))
-    failures = mix_failures + floor_failures + save_failures + floor_max_failures
-    errors = count_errors([mix, floor, save, floor_max])
+    failures = warm_failures + mix_failures + floor_failures + save_failures + floor_max_failures
+    errors = count_errors([warm, mix, floor, save, floor_max])
     print(f"\nerrors: {errors}")
     for failure in failures:
         print(f"  {failure}")
