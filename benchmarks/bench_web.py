@@ -16,7 +16,9 @@ What it does:
 3. collects the static files and starts the app as production runs it: gunicorn with
    ``--workers`` sync workers on a free loopback port, ``DEBUG`` off, a fresh random secret,
    ``ALLOWED_HOSTS=127.0.0.1``; only the HTTPS-only options are off (plain HTTP on loopback);
-4. runs locust (``benchmarks/locustfile_web.py``, headless, in its own environment) four times:
+4. runs locust (``benchmarks/locustfile_web.py``, headless, in its own environment): a short
+   warm-up of the mix (each worker loads templates and catalogues on first use; its figures
+   are left out, its errors count), then four measured runs:
 
    * **mix**: ``--users`` people with 1–3 s think time: clients opening their link, the
      questionnaire, saving answers one by one as the page's script does and sending;
@@ -97,7 +99,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 # --- what the traffic needs -----------------------------------------------------------------
 
 
-def prepare(loaded: dict[str, Any], *, professionals: int, links: int, tokens: int) -> dict:
+def prepare(
+    loaded: dict[str, Any], *, professionals: int, links: int, tokens: int
+) -> dict[str, Any]:
     """Accounts, links and tokens for the load tool; written to its fixture file."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -119,6 +123,9 @@ def prepare(loaded: dict[str, Any], *, professionals: int, links: int, tokens: i
     User.objects.filter(pk__in=[u.pk for u in users]).update(
         password=make_password(PASSWORD), must_change_password=False
     )
+    # The app devices are made confirmed here, not through app_device_confirm: confirming
+    # takes a code, and django-otp refuses that code's time step for the next login (replay),
+    # which the warm-up would hit within 30 s.
     TOTPDevice.objects.filter(user__in=users).delete()
     accounts = []
     for user in users:
