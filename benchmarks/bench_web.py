@@ -362,7 +362,7 @@ def run_locust(
         f"{seconds}s",
         "--stop-timeout",
         "10",
-        "--csv",
+        "--final-csv",
         str(prefix),
         "--bench-fixture",
         str(fixture),

@@ -8,6 +8,7 @@ statistics; an answer other than the page's expected one counts as a failure.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
 import json
@@ -17,8 +18,10 @@ import struct
 import time
 from typing import Any
 
+import gevent
 from locust import HttpUser, events, task
 from locust.exception import StopUser
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ANSWER_INPUT = re.compile(r'name="(answer-[^"]+)" value="([^"]+)"')
@@ -41,6 +44,7 @@ def _options(parser: Any) -> None:
     parser.add_argument("--think-min", type=float, default=1.0)
     parser.add_argument("--think-max", type=float, default=3.0)
     parser.add_argument("--max-requests", type=int, default=0, help="stop after this many")
+    parser.add_argument("--final-csv", default="", help="write the final statistics here")
 
 
 @events.init.add_listener
@@ -58,7 +62,25 @@ def _bound(**_kwargs: Any) -> None:
     runner = _environment["runner"]
     limit = runner.environment.parsed_options.max_requests if runner else 0
     if limit and _requests["count"] == limit:
-        runner.quit()
+        # Not from this greenlet: quitting kills every user's, this one's too, before it ends.
+        gevent.spawn(runner.quit)
+
+
+@events.quitting.add_listener
+def _write_final(environment: Any, **_kwargs: Any) -> None:
+    """Locust's own CSV rows, written once at the end with every request counted.
+
+    ``--csv`` writes its files every second while the run goes on, so they can miss the last
+    second (and everything, when a run stops on ``--max-requests`` within the first).
+    """
+    prefix = environment.parsed_options.final_csv
+    if not prefix:
+        return
+    writer = StatsCSV(environment, PERCENTILES_TO_REPORT)
+    with open(f"{prefix}_stats.csv", "w", newline="", encoding="utf-8") as handle:
+        writer.requests_csv(csv.writer(handle))
+    with open(f"{prefix}_failures.csv", "w", newline="", encoding="utf-8") as handle:
+        writer.failures_csv(csv.writer(handle))
 
 
 @events.test_start.add_listener
