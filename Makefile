@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: demo test install install-test lint typecheck checks test-sqlite test-postgres restore-test \
-        bench-core bench-national bench-national-ci bench-web-export bench-research bench-research-ci bench-signals bench-password signal-quality bench-client-page lighthouse screenshots messages client-messages compilemessages clean
+        bench-core bench-national bench-national-ci bench-web bench-web-ci bench-web-export bench-research bench-research-ci bench-signals bench-password signal-quality bench-client-page lighthouse screenshots messages client-messages compilemessages clean
 
 ## demo: install, migrate, load the synthetic demo organisation and serve it on http://$(HOST):$(PORT)/
 ## (with the background worker beside the web server; both stop together)
@@ -141,6 +141,33 @@ bench-national: install-test
 bench-national-ci:
 	$(MAKE) --no-print-directory bench-national BENCH_TRAJECTORIES=2000 BENCH_ARGS="--repeat 1" \
 		BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_ci
+
+## bench-web: load national-scale synthetic data into BENCH_WEB_PG_URL (emptied!), serve it with
+## gunicorn (4 sync workers, production settings) on loopback and drive it with locust: clients
+## filling in, professionals, API calls; then answer saving and /healthz (the floor) at saturation
+BENCH_WEB_PG_URL ?= postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_web
+BENCH_WEB_TRAJECTORIES ?= 250000
+BENCH_WEB_USERS ?= 50
+BENCH_WEB_TIME ?= 120
+LOCUST_VENV := tools/locust/.venv
+# Locust has an environment of its own (its gevent patches the standard library), pinned with
+# hashes like tools/lighthouse's npm lock file.
+$(LOCUST_VENV)/.installed: $(UV) tools/locust/requirements.txt
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(LOCUST_VENV)
+	VIRTUAL_ENV=$(LOCUST_VENV) $(UV) pip sync --quiet --require-hashes tools/locust/requirements.txt
+	touch $@
+bench-web: install-test $(LOCUST_VENV)/.installed
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(BENCH_WEB_PG_URL) $(PY) benchmarks/bench_web.py \
+		--trajectories $(BENCH_WEB_TRAJECTORIES) --users $(BENCH_WEB_USERS) \
+		--run-time $(BENCH_WEB_TIME) --locust $(LOCUST_VENV)/bin/locust $(BENCH_ARGS)
+
+# A small scale that CI could run in about two minutes, in a database of its own. 60 s of mix:
+# a client needs about 45 s from link to send with 1-3 s of thought per statement.
+bench-web-ci:
+	$(MAKE) --no-print-directory bench-web BENCH_WEB_TRAJECTORIES=2000 BENCH_WEB_TIME=60 \
+		BENCH_ARGS="--floor-time 10 $(BENCH_ARGS)" \
+		BENCH_WEB_PG_URL=postgres://postgres@127.0.0.1:5432/alliantiemonitor_bench_web_ci
 
 ## bench-web-export: the study export a researcher asks for on the web (build_export), on about a
 ## million rounds loaded into BENCH_PG_URL (emptied!): time, peak memory, file sizes

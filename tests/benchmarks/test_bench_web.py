@@ -1,0 +1,136 @@
+"""Reading locust's statistics and judging them against the goals (benchmarks/bench_web.py).
+
+The CSV files are written here in the shape locust 2.47 writes them (``--csv``): one row per
+kind of request and ``Aggregated`` last; "N/A" for the percentiles of a kind without requests.
+CI does not run locust itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+HEADER = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+    "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,"
+    "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
+)
+MIX = "\n".join(
+    [
+        HEADER,
+        "POST,client: save answer,1200,0,38,45.2,12,410,160.0,10.0,0.0,"
+        "38,44,50,55,70,88,120,160,400,410,410",
+        "GET,professional: caseload,300,2,74,90.1,30,900,29000.0,2.5,0.02,"
+        "74,80,90,100,130,150,300,600,900,900,900",
+        "GET,API: signals,0,0,0,0.0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A",
+        ",Aggregated,1500,2,40,54.0,12,900,5900.0,12.5,0.02,40,48,56,62,90,110,200,380,900,900,900",
+    ]
+)
+FLOOR = "\n".join(
+    [
+        HEADER,
+        "GET,floor: /healthz,5000,0,9,11.0,2,90,15.0,50.0,0.0,9,10,11,12,15,20,30,40,80,90,90",
+        ",Aggregated,5000,0,9,11.0,2,90,15.0,50.0,0.0,9,10,11,12,15,20,30,40,80,90,90",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    """The script as a module (benchmarks/ is a folder of scripts, not a package)."""
+    sys.path.insert(0, str(BENCHMARKS))  # it imports the loader next to it
+    try:
+        spec = importlib.util.spec_from_file_location("bench_web", BENCHMARKS / "bench_web.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_web"] = module  # its dataclasses look themselves up there
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def test_reads_every_kind_with_its_percentiles(bench: ModuleType, tmp_path: Path) -> None:
+    kinds = bench.read_stats(write(tmp_path, "mix_stats.csv", MIX))
+
+    assert [k.name for k in kinds] == [
+        "client: save answer",
+        "professional: caseload",
+        "API: signals",
+        "Aggregated",
+    ]
+    save = kinds[0]
+    assert (save.requests, save.failures, save.rps) == (1200, 0, 10.0)
+    assert (save.p50, save.p95, save.p99) == (38, 88, 160)
+    assert kinds[1].failures == 2
+    # A kind that got no request has no percentiles: not a number, not a zero that passes.
+    assert math.isnan(kinds[2].p95)
+    assert bench.aggregate(kinds).requests == 1500
+    # JSON has no NaN: the figures file says null.
+    assert bench.as_json(kinds)[2]["p95"] is None
+    assert bench.as_json(kinds)[0]["p95"] == 88
+
+
+def test_summary_judges_p95_and_the_ratio_to_the_floor(bench: ModuleType, tmp_path: Path) -> None:
+    mix = bench.read_stats(write(tmp_path, "mix_stats.csv", MIX))
+    floor = bench.read_stats(write(tmp_path, "floor_stats.csv", FLOOR))
+    save = bench.Kind("client: save answer", 3000, 0, 30.0, 60, 90, 120)
+
+    lines = bench.summary_lines(mix, bench.aggregate(floor), save, bench.aggregate(floor))
+    by_name = {line.split("  ")[0].strip(): line for line in lines}
+
+    assert by_name["client: save answer"].endswith("ok")
+    assert by_name["professional: caseload"].endswith("MISSED")  # p95 150 ms
+    assert not by_name["API: signals"].rstrip().endswith(("ok", "MISSED"))
+    assert "floor (same users, /healthz)" in by_name
+    # 30 saves a second against 50 for /healthz: 0.60x, above the goal of half.
+    assert lines[-1] == "answer saving / floor: 0.60x (goal at least 0.5x)  ok"
+
+
+def test_ratio_below_half_is_missed(bench: ModuleType) -> None:
+    save = bench.Kind("client: save answer", 900, 0, 9.0, 60, 90, 120)
+    floor = bench.Kind("Aggregated", 9000, 0, 90.0, 9, 20, 40)
+
+    lines = bench.summary_lines([], None, save, floor)
+
+    assert lines[-1] == "answer saving / floor: 0.10x (goal at least 0.5x)  MISSED"
+
+
+def test_errors_count_failures_and_empty_runs(bench: ModuleType, tmp_path: Path) -> None:
+    mix = bench.read_stats(write(tmp_path, "mix_stats.csv", MIX))
+    floor = bench.read_stats(write(tmp_path, "floor_stats.csv", FLOOR))
+    empty = bench.read_stats(
+        write(tmp_path, "empty_stats.csv", HEADER + "\n" + ",Aggregated" + ",0" * 9 + ",N/A" * 11)
+    )
+
+    assert bench.count_errors([mix, floor]) == 2
+    # A run in which no request got through is an error, not a pass with no figures.
+    assert bench.count_errors([floor, empty]) == 1
+
+
+def test_reads_the_failures(bench: ModuleType, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "mix_failures.csv",
+        "Method,Name,Error,Occurrences,First Seen,Last Seen\n"
+        "GET,professional: caseload,\"CatchResponseError('answered 500, expected 200')\",2,1,2",
+    )
+
+    assert bench.read_failures(path) == [
+        "2× GET professional: caseload: CatchResponseError('answered 500, expected 200')"
+    ]
+    assert bench.read_failures(tmp_path / "absent.csv") == []
