@@ -131,19 +131,40 @@ def create_database(url: str) -> None:
 # --- loading -------------------------------------------------------------------------------
 
 
+def fixed_defaults(model: Any, columns: Sequence[str]) -> dict[str, Any]:
+    """The model's NOT NULL columns outside ``columns`` that have a plain (not callable) default.
+
+    ``COPY`` knows nothing of Django's defaults: a field added later with ``default=False``
+    would otherwise make every load fail on its NOT NULL constraint.
+    """
+    return {
+        field.column: field.default
+        for field in model._meta.concrete_fields
+        if field.column not in columns
+        and not field.null
+        and field.has_default()
+        and not callable(field.default)
+    }
+
+
 def copy_rows(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """``COPY`` rows into ``model``'s table; ``columns`` are database column names."""
+    """``COPY`` rows into ``model``'s table; ``columns`` are database column names.
+
+    NOT NULL columns left out that have a plain default get it (:func:`fixed_defaults`).
+    """
     from django.db import connection
 
     table = model._meta.db_table
+    defaults = fixed_defaults(model, columns)
+    extra = tuple(defaults.values())
     count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        quoted = ", ".join(f'"{c}"' for c in columns)
+        quoted = ", ".join(f'"{c}"' for c in [*columns, *defaults])
         statement = f"COPY {table} ({quoted}) FROM STDIN"
         with raw.copy(statement) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row, *extra))
                 count += 1
     return count
 
