@@ -4,16 +4,24 @@ A production installation runs several stateless app processes behind a load bal
 (docs/production.md), which sends each request wherever it likes. Here two real app servers
 (``tests/faults/serve.py``) listen on two loopback ports and share the test database. One
 client starts on the first, saves answers on both (also by autosave), and sends from both at
-the same moment; a guesser spreads wrong links over both. Sessions, autosave, the rate limit
-and the exactly-once submission must hold as they do with one process: all of that state
-lives in the database, none in a process's memory.
+the same moment; a guesser spreads wrong links over both; an integration spreads its API calls
+over both; and a worker in a third process sends the webhook of a round completed on one of
+them. Sessions, autosave, the rate limits, the exactly-once submission and the jobs must hold as
+they do with one process: all of that state lives in the database (the API's rate counts in
+the shared cache table, ``ALLIANTIEMONITOR_CACHE=database``), none in a process's memory.
 """
 
 from __future__ import annotations
 
+import http.server
+import json
 import threading
+import time
+from typing import ClassVar
 
 import pytest
+import requests
+from django.core.management import call_command
 
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.measurements.constants import RoundState
@@ -131,3 +139,104 @@ def test_the_entry_rate_limit_counts_wrong_links_over_both_processes(
     # A real link still opens on either process (a token cannot be guessed).
     for server in (first, second):
         assert ClientBrowser(server.url, secret).enter().status_code == 200
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A receiving system on loopback: keeps every call's headers and body."""
+
+    calls: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).calls.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_api_rate_limit_and_a_worker_hold_over_the_processes(
+    tmp_path, organisation, professional, org_admin, settings
+):
+    """The API's rate limit counts one token's calls over both processes (the shared database
+    cache), and a worker in a third process sends the signed webhook of a round completed on
+    the second process."""
+    from alliantiemonitor.api.models import WebhookDelivery, WebhookEndpoint
+    from alliantiemonitor.api.webhook_signing import verify_signature
+    from tests.api.conftest import make_token
+    from tests.conversations.conftest import answer
+    from tests.jobs.processes import Workers, wait_for
+
+    # The cache table every process shares, as `manage.py createcachetable` makes it.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "alliantiemonitor_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    _Receiver.calls = []
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    secret = "whsec_two_processes_test"
+    WebhookEndpoint.objects.create(
+        organisation=organisation,
+        name="Zaaksysteem",
+        url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
+        events=["round.completed"],
+        secret=secret,
+        created_by=org_admin,
+    )
+    measurement_round, _, link = make_client_round(organisation, professional, draft=True)
+    answer(measurement_round, "professional", 3, professional=professional)
+    _token, token = make_token(organisation, org_admin)
+
+    environment = {
+        "ALLIANTIEMONITOR_CACHE": "database",
+        "ALLIANTIEMONITOR_API_RATE": "4/min",
+        "ALLIANTIEMONITOR_WEBHOOK_ALLOW_PRIVATE": "true",
+    }
+    servers = [AppServer(tmp_path / name) for name in ("a", "b")]
+    workers = Workers(tmp_path)
+    try:
+        for server in servers:
+            server.tmp_path.mkdir()
+            server.start(**environment)
+        first, second = servers
+
+        # Four calls allowed per minute for the token: two on each process, then refused on
+        # either; each process alone has seen only two.
+        statuses = [
+            requests.get(
+                f"{server.url}/api/v1/trajectories/",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            ).status_code
+            for server in (first, second, first, second, first, second)
+        ]
+        assert statuses == [200, 200, 200, 200, 429, 429]
+
+        # The client sends on the second process: the round is complete, the delivery is
+        # recorded with it, and a worker in a process of its own sends it.
+        workers.start("worker", "--no-periodic", env=environment)
+        client = ClientBrowser(second.url, link)
+        assert client.enter().status_code == 200
+        client.open_form("/m/versturen/")
+        sent = client.post("/m/versturen/", {})
+        assert (sent.status_code, sent.headers["Location"]) == (302, "/m/klaar/")
+        wait_for(lambda: bool(_Receiver.calls), 120, "the webhook call")
+    finally:
+        workers.stop_all()
+        for server in servers:
+            server.kill()
+        receiver.shutdown()
+
+    headers, body = _Receiver.calls[0]
+    assert verify_signature(secret, headers["Alliantiemonitor-Signature"], body, time.time())
+    payload = json.loads(body)
+    assert payload["event"] == "round.completed"
+    assert str(measurement_round.uuid) in body.decode()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "sent"
+    assert len(_Receiver.calls) == 1
