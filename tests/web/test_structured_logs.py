@@ -126,6 +126,39 @@ def test_no_secret_reaches_the_log(client, json_log):
         assert secret not in text, secret
 
 
+def test_password_reset_and_unsubscribe_tokens_are_masked_in_access_lines(client, json_log):
+    """A password-reset link is an hour's key to the account, an unsubscribe link a signed
+    token: the access line keeps the route and masks the secret parts (review finding)."""
+    from alliantiemonitor.web.logging import MaskInvitationTokens
+
+    reset_user, reset_token = "MTIzNDU", "cdx3k9-0a1b2c3d4e5f6a7b8c9d"
+    unsubscribe = "eyJzY2hlZHVsZSI6MX0:1tXyZq:unsubscribe-signature"
+    client.get(f"/wachtwoord-vergeten/{reset_user}/{reset_token}/")
+    client.get(f"/planning/afmelden/{unsubscribe}/")
+    text = json_log.getvalue()
+    paths = [line.get("path") for line in _lines(json_log) if line.get("path")]
+    assert "/wachtwoord-vergeten/…/…/" in paths
+    assert "/planning/afmelden/…/" in paths
+    for secret in (reset_user, reset_token, unsubscribe, "unsubscribe-signature"):
+        assert secret not in text, secret
+    # The filter on the development server's and Django's own request lines does the same.
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        "",
+        0,
+        '"GET /wachtwoord-vergeten/%s/%s/ HTTP/1.1" 200',
+        (reset_user, reset_token),
+        None,
+    )
+    MaskInvitationTokens().filter(record)
+    assert record.getMessage() == '"GET /wachtwoord-vergeten/…/…/ HTTP/1.1" 200'
+    # Pages of the same routes without a secret stay as they are.
+    assert redact("GET /wachtwoord-vergeten/verstuurd/ 200") == (
+        "GET /wachtwoord-vergeten/verstuurd/ 200"
+    )
+
+
 @pytest.mark.parametrize(
     "harmless",
     ["GET /clienten/ 200", "Worker w1: heartbeat failed", "Job 12 failed: timeout after 30 s"],

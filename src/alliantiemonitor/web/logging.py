@@ -46,6 +46,77 @@ def _mask(match: re.Match[str]) -> str:
     return f"/m/{kept}{match['slash']}" + ("?…" if match["query"] else "")
 
 
+#: Path parameters that carry a secret: a password-reset link's user and token, an
+#: unsubscribe link's signed token, and the like.
+_SECRET_PARAMETERS = frozenset({"uidb64", "token", "secret", "key"})
+_SEGMENT = r"[^/\s\"'?#]+"
+
+
+@functools.cache
+def _secret_routes() -> tuple[re.Pattern[str], ...]:
+    """One pattern per URL whose address carries a secret outside ``/m/`` (password reset,
+    unsubscribe), read from the URL configuration so a new such URL is masked too.
+
+    A parameter named in :data:`_SECRET_PARAMETERS` becomes a group ``s<n>`` to be masked;
+    the client's pages below ``/m/`` have their own rule (:func:`_mask`).
+    """
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.resolvers import RoutePattern
+
+    def routes(patterns: list[object], prefix: str = "") -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            inner = getattr(pattern, "pattern", None)
+            if not isinstance(inner, RoutePattern):
+                continue
+            route = prefix + str(inner)
+            if isinstance(pattern, URLResolver):
+                found += routes(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                found.append(route)
+        return found
+
+    try:
+        every = routes(get_resolver().url_patterns)
+    except Exception:  # no URLs yet
+        return ()
+    compiled = []
+    for route in every:
+        if route.startswith("m/"):
+            continue
+        parts = re.split(r"<(?:\w+:)?(\w+)>", route)
+        names = parts[1::2]
+        if not _SECRET_PARAMETERS.intersection(names):
+            continue
+        regex = "/" + re.escape(parts[0])
+        for index, name in enumerate(names):
+            group = f"s{index}" if name in _SECRET_PARAMETERS else f"p{index}"
+            regex += f"(?P<{group}>{_SEGMENT})" + re.escape(parts[2 * index + 2])
+        compiled.append(re.compile(regex))
+    return tuple(compiled)
+
+
+def _mask_secret_segments(match: re.Match[str]) -> str:
+    text, start = [], match.start()
+    for name, value in match.groupdict().items():
+        if value is None:
+            continue
+        begin, end = match.span(name)
+        text.append(match.string[start:begin])
+        text.append("…" if name.startswith("s") else value)
+        start = end
+    text.append(match.string[start : match.end()])
+    return "".join(text)
+
+
+def _mask_paths(text: str) -> str:
+    """``text`` with personal link tokens below ``/m/`` and other secret path parts masked."""
+    text = _CLIENT_PATH.sub(_mask, text)
+    for pattern in _secret_routes():
+        text = pattern.sub(_mask_secret_segments, text)
+    return text
+
+
 class MaskInvitationTokens(logging.Filter):
     """Replace a personal link's token or a short code in a log line by ``…``.
 
@@ -58,7 +129,7 @@ class MaskInvitationTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _CLIENT_PATH.sub(_mask, message)
+        masked = _mask_paths(message)
         if masked != message:
             record.msg = masked
             record.args = ()
@@ -81,7 +152,7 @@ _SECRET_HEADER = re.compile(
 
 def redact(text: str) -> str:
     """``text`` without personal link tokens, codes, passwords, cookies or API keys."""
-    text = _CLIENT_PATH.sub(_mask, text)
+    text = _mask_paths(text)
     text = _SECRET_HEADER.sub(lambda m: f"{m['name']}…", text)
     return _SECRET_PAIR.sub(lambda m: f"{m['name']}{m['sep']}…", text)
 
