@@ -258,8 +258,11 @@ def test_a_new_signal_records_a_delivery_with_its_kind(
         "organisation": organisation.slug,
         "trajectory": str(trajectory.uuid),
         "round": {"id": str(measurement_round.uuid), "state": measurement_round.state},
-        "signal": {"id": str(signal.uuid), "kind": "not_discussed"},
+        # No kind: that follows from the answers, which an organisation-wide system may not
+        # read (the API gives signals to tokens bound to a professional only).
+        "signal": {"id": str(signal.uuid)},
     }
+    assert "not_discussed" not in json.dumps(delivery.payload)
     # A change to the signal is no new event.
     signal.detail = "round 2"
     signal.save()
@@ -444,7 +447,9 @@ def test_without_the_allowance_a_name_that_resolves_to_loopback_is_not_called(
     delivery = webhook_test(endpoint=endpoint, by=org_admin)
     assert delivery_attempt(delivery_id=delivery.uuid) == "pending"
     delivery.refresh_from_db()
-    assert "non-public" in delivery.last_error
+    # The same words as for a name that does not resolve: the list tells the admin nothing
+    # about the server's own network (review finding).
+    assert delivery.last_error == webhook_outbound.NOT_ALLOWED
     assert receiver.calls == []
     # Plain http is refused as well without the allowance.
     with pytest.raises(webhook_outbound.UnsafeWebhookUrl):
@@ -459,7 +464,7 @@ def test_a_name_resolving_to_any_internal_address_is_refused(monkeypatch):
         ]
 
     monkeypatch.setattr(webhook_outbound.socket, "getaddrinfo", answer)
-    with pytest.raises(webhook_outbound.WebhookCallFailed, match="non-public"):
+    with pytest.raises(webhook_outbound.WebhookCallFailed, match=webhook_outbound.NOT_ALLOWED):
         webhook_outbound.resolve("hooks.example.org", 443, private_allowed=False)
     assert webhook_outbound.resolve("hooks.example.org", 443, private_allowed=True) == (
         "93.184.215.14"
@@ -493,3 +498,46 @@ def test_the_retry_job_is_registered_every_minute():
     job = periodic_job("webhooks.retry")
     assert job is not None
     assert job.every == dt.timedelta(minutes=1)
+
+
+def test_one_test_event_at_a_time_and_a_cap_on_webhooks(organisation, org_admin):
+    """An admin cannot pile up calls for the shared worker (review finding): a second test
+    waits until the first was sent or failed, and an organisation has at most ten webhooks."""
+    from alliantiemonitor.api.exceptions import TooManyWebhooks, WebhookTestPending
+    from alliantiemonitor.api.services_webhooks import MAX_WEBHOOKS
+
+    endpoint, _secret = make_endpoint(organisation, org_admin, "https://hooks.example.org/am")
+    first = webhook_test(endpoint=endpoint, by=org_admin)
+    with pytest.raises(WebhookTestPending):
+        webhook_test(endpoint=endpoint, by=org_admin)
+    assert WebhookDelivery.objects.count() == 1
+    first.state = DeliveryState.SENT
+    first.save(update_fields=["state"])
+    webhook_test(endpoint=endpoint, by=org_admin)
+    assert WebhookDelivery.objects.count() == 2
+
+    for number in range(MAX_WEBHOOKS - 1):
+        make_endpoint(organisation, org_admin, f"https://hooks.example.org/{number}")
+    with pytest.raises(TooManyWebhooks, match=f"at most {MAX_WEBHOOKS} webhooks"):
+        make_endpoint(organisation, org_admin, "https://hooks.example.org/one-too-many")
+
+
+def test_old_site_local_ipv6_addresses_are_not_public():
+    import ipaddress
+
+    assert not webhook_outbound.address_is_public(ipaddress.ip_address("fec0::1"))
+    assert webhook_outbound.address_is_public(ipaddress.ip_address("2606:4700::1111"))
+
+
+def test_a_failed_connection_keeps_no_exception_text(organisation, org_admin, allow_private):
+    """A closed port and a refused TLS handshake read the same in the list (no port scanner)."""
+    import socket as sockets
+
+    with sockets.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    endpoint, _secret = make_endpoint(organisation, org_admin, f"http://127.0.0.1:{closed_port}/")
+    delivery = webhook_test(endpoint=endpoint, by=org_admin)
+    delivery_attempt(delivery_id=delivery.uuid)
+    delivery.refresh_from_db()
+    assert delivery.last_error == "no connection or no answer"

@@ -151,3 +151,57 @@ def test_a_send_waiting_on_an_autosave_scores_the_saved_answer(measurement_round
     assert set(sent.answers.values()) == {1}
     expected = score_answers(measurement_round.instrument, sent.answers, "client")
     assert sent.score_map() == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ending", ["cancel", "close", "expire"])
+def test_an_autosave_that_read_the_draft_before_the_round_ended_is_refused(
+    measurement_round, professional, monkeypatch, ending
+):
+    """The save reads the draft without the round's lock; the round ends before it writes
+    (review finding: the answer still landed in the ended round). Ending touches the drafts,
+    so the save's conditional write misses and, under the lock, it is refused."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alliantiemonitor.measurements.exceptions import RoundNotOpen
+    from alliantiemonitor.measurements.services import responses, round_cancel, round_close
+    from alliantiemonitor.measurements.services.rounds import rounds_expire
+
+    items = [item.id for item in measurement_round.instrument.items_for("client")]
+    response_save_answers(
+        round=measurement_round, rater="client", answers={items[0]: 2}, mode="own_device"
+    )
+    if ending == "close":
+        # Closing needs one side sent: the professional's.
+        response_save_answers(
+            round=measurement_round,
+            rater="professional",
+            answers=full_answers(measurement_round.instrument, "professional", 3),
+            mode="professional_self",
+            respondent=professional,
+        )
+        response_submit(round=measurement_round, rater="professional")
+    read_unlocked = responses._current_unlocked
+
+    def the_round_ends_meanwhile(round, rater):
+        draft = read_unlocked(round, rater)
+        if ending == "cancel":
+            round_cancel(round=MeasurementRound.objects.get(pk=round.pk), by=professional)
+        elif ending == "close":
+            round_close(round=MeasurementRound.objects.get(pk=round.pk), by=professional)
+        else:
+            MeasurementRound.objects.filter(pk=round.pk).update(
+                due_date=timezone.localdate() - dt.timedelta(days=30)
+            )
+            assert rounds_expire() == 1
+        return draft
+
+    monkeypatch.setattr(responses, "_current_unlocked", the_round_ends_meanwhile)
+    with pytest.raises(RoundNotOpen):
+        response_save_answers(
+            round=measurement_round, rater="client", answers={items[1]: 5}, mode="own_device"
+        )
+    draft = Response.objects.get(round=measurement_round, rater="client", is_current=True)
+    assert draft.answers == {items[0]: 2}

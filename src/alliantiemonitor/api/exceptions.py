@@ -42,3 +42,17 @@ class InvalidWebhookEvents(DomainError):
 class WebhookInactive(DomainError):
     code = "webhook_inactive"
     default_message = _("This webhook has been switched off.")
+
+
+class WebhookTestPending(DomainError):
+    code = "webhook_test_pending"
+    default_message = _(
+        "A test event for this webhook is still waiting to be sent. Wait for its result first."
+    )
+
+
+class TooManyWebhooks(DomainError):
+    code = "too_many_webhooks"
+    default_message = _(
+        "An organisation can have at most %(limit)s webhooks. Delete one you no longer use."
+    )

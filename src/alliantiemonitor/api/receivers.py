@@ -76,7 +76,10 @@ def _signal_created(sender: Any, instance: Signal, **kwargs: Any) -> None:
         instance.uuid,
         {
             "round": {"id": str(found["uuid"]), "state": found["state"]},
-            "signal": {"id": str(instance.uuid), "kind": instance.kind},
+            # The signal's id only, not its kind: the kind follows from the answers, which an
+            # organisation-wide integration may not read (signals:read needs a token bound to
+            # a professional); a receiver reads it through the API under those rules.
+            "signal": {"id": str(instance.uuid)},
         },
     )
 

@@ -32,7 +32,12 @@ from alliantiemonitor.api.constants import (
     DeliveryState,
     WebhookEvent,
 )
-from alliantiemonitor.api.exceptions import InvalidWebhookEvents, WebhookInactive
+from alliantiemonitor.api.exceptions import (
+    InvalidWebhookEvents,
+    TooManyWebhooks,
+    WebhookInactive,
+    WebhookTestPending,
+)
 from alliantiemonitor.api.models import WebhookDelivery, WebhookEndpoint
 from alliantiemonitor.api.services import admin_check
 from alliantiemonitor.api.webhook_signing import SIGNATURE_HEADER, signature_header
@@ -42,6 +47,9 @@ from alliantiemonitor.common.input import clean_text
 from alliantiemonitor.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
+
+#: Webhooks per organisation: each is a call the shared worker makes for every event.
+MAX_WEBHOOKS = 10
 
 
 def _clean_events(events: Any) -> list[str]:
@@ -65,6 +73,8 @@ def webhook_create(
     The secret is returned to be shown once; it is kept encrypted, to sign the calls.
     """
     admin_check(by, organisation)
+    if WebhookEndpoint.objects.filter(organisation=organisation).count() >= MAX_WEBHOOKS:
+        raise TooManyWebhooks(TooManyWebhooks.default_message % {"limit": MAX_WEBHOOKS})
     name = clean_text(name, field=_("Name"), max_length=80, required=True)
     url = clean_text(url, field=_("Address"), max_length=500, required=True)
     webhook_outbound.url_check(url)
@@ -135,6 +145,10 @@ def webhook_test(*, endpoint: WebhookEndpoint, by: Any) -> WebhookDelivery:
     endpoint = _locked(endpoint, by)
     if not endpoint.active:
         raise WebhookInactive()
+    # One test at a time: each is a call the shared worker makes (up to 15 s, tried again on
+    # failure), so a pile of tests would hold up everyone's jobs.
+    if endpoint.deliveries.filter(event=DeliveryEvent.TEST, state=DeliveryState.PENDING).exists():
+        raise WebhookTestPending()
     object_uuid = uuid.uuid4()
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -38,6 +39,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: Bytes of the answer read at most; the rest is left unread.
 _READ_AT_MOST = 1024
+
+logger = logging.getLogger(__name__)
+#: What a delivery's last error says when the address may not or cannot be called.
+NOT_ALLOWED = "address not allowed or not reachable"
 #: The whole call (connect, send, answer) is cut off after this many single time-outs.
 _WHOLE_CALL_TIMEOUTS = 3
 
@@ -76,6 +81,7 @@ def address_is_public(address: IPAddress) -> bool:
         or address.is_multicast
         or address.is_reserved
         or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
     )
 
 
@@ -126,17 +132,22 @@ def url_check(url: Any, *, private_allowed: bool | None = None) -> Target:
 
 def resolve(host: str, port: int, *, private_allowed: bool) -> str:
     """The address to connect to for ``host``; every address it resolves to must be allowed."""
+    # One reason for the admin whatever the cause: which internal names the server can
+    # resolve is not the admin's to learn from the delivery list (the log has the detail).
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise WebhookCallFailed(f"name not resolved: {host}") from exc
+        logger.info("webhook address %s: name not resolved", host)
+        raise WebhookCallFailed(NOT_ALLOWED) from exc
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
     if not addresses:
-        raise WebhookCallFailed(f"name not resolved: {host}")
+        logger.info("webhook address %s: name not resolved", host)
+        raise WebhookCallFailed(NOT_ALLOWED)
     if not private_allowed:
         refused = [str(a) for a in addresses if not address_is_public(a)]
         if refused:
-            raise WebhookCallFailed(f"refused: {host} resolves to a non-public address")
+            logger.info("webhook address %s: resolves to non-public %s", host, refused)
+            raise WebhookCallFailed(NOT_ALLOWED)
     return str(addresses[0])
 
 
@@ -209,10 +220,12 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         response = connection.getresponse()
         start = response.read(_READ_AT_MOST)
     except (OSError, http.client.HTTPException) as exc:
-        reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+        # The kind of failure only; the exception's text (ports, TLS details) goes to the log.
+        reason = "timed out" if isinstance(exc, TimeoutError) else "no connection or no answer"
         if watchdog.fired.is_set():
             reason = "timed out (whole call)"
-        raise WebhookCallFailed(f"{reason}: {exc}"[:WEBHOOK_RESPONSE_KEPT]) from exc
+        logger.info("webhook call to %s failed: %s: %s", target.host, type(exc).__name__, exc)
+        raise WebhookCallFailed(reason) from exc
     finally:
         watchdog.stop()
         connection.close()

@@ -151,9 +151,10 @@ def _read(data: bytes) -> list[_Row]:
     if unknown:
         raise ImportFileError(
             _("The file has a column this import does not know: %(columns)s.")
-            % {"columns": ", ".join(f"“{name[:40]}”" for name in unknown)}
+            % {"columns": ", ".join(f"“{name[:40]}”" for name in unknown[:10])}
         )
-    doubled = sorted({column for column in columns if column and columns.count(column) > 1})
+    counted = Counter(column for column in columns if column)
+    doubled = sorted(column for column, times in counted.items() if times > 1)
     if doubled:
         raise ImportFileError(
             _("The file has the column %(columns)s more than once.")

@@ -25,7 +25,7 @@ from alliantiemonitor.measurements.exceptions import (
     RoundStillOpen,
     UnknownInstrument,
 )
-from alliantiemonitor.measurements.models import MeasurementRound
+from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services._common import lock_round, submitted_raters
 from alliantiemonitor.trajectories.models import Trajectory
 
@@ -115,6 +115,19 @@ def round_mark_discussed(*, round: MeasurementRound, by: Any) -> MeasurementRoun
     return round
 
 
+def _end_drafts(round: MeasurementRound, now: dt.datetime) -> None:
+    """Mark the round's unsent drafts as changed, under the round's lock, as it ends.
+
+    An autosave writes a draft without the round's lock, only if the draft is unchanged since
+    it read it (``responses._draft_write``); touching the drafts here makes a save that read
+    the draft before the round ended miss, and try again under the lock, where it sees the
+    round ended and is refused. Without it, that save would still land in the ended round.
+    """
+    Response.objects.filter(round=round, is_current=True, submitted_at__isnull=True).update(
+        updated_at=now
+    )
+
+
 @transaction.atomic
 def round_close(*, round: MeasurementRound, by: Any) -> MeasurementRound:
     """Close ``round``; allowed once at least one party submitted.
@@ -129,6 +142,7 @@ def round_close(*, round: MeasurementRound, by: Any) -> MeasurementRound:
     round.state = RoundState.CLOSED
     round.closed_at = timezone.now()
     round.save(update_fields=["state", "closed_at", "updated_at"])
+    _end_drafts(round, round.closed_at)
     audit_record(actor=by, action=Action.ROUND_CLOSE, obj=round, detail={"from": previous_state})
     return round
 
@@ -143,6 +157,7 @@ def round_cancel(*, round: MeasurementRound, by: Any) -> MeasurementRound:
     round.state = RoundState.CANCELLED
     round.closed_at = timezone.now()
     round.save(update_fields=["state", "closed_at", "updated_at"])
+    _end_drafts(round, round.closed_at)
     audit_record(actor=by, action=Action.ROUND_CANCEL, obj=round, detail={"from": previous_state})
     return round
 
@@ -163,6 +178,7 @@ def rounds_expire(now: dt.datetime | None = None, *, grace: dt.timedelta = EXPIR
             measurement_round.state = RoundState.EXPIRED
             measurement_round.closed_at = now
             measurement_round.save(update_fields=["state", "closed_at", "updated_at"])
+            _end_drafts(measurement_round, timezone.now())
             audit_record(
                 actor=None,
                 action=Action.ROUND_EXPIRE,
