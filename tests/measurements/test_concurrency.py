@@ -205,3 +205,73 @@ def test_an_autosave_that_read_the_draft_before_the_round_ended_is_refused(
         )
     draft = Response.objects.get(round=measurement_round, rater="client", is_current=True)
     assert draft.answers == {items[0]: 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_finds_the_draft_changed_does_not_deadlock_with_a_locked_save(
+    measurement_round,
+):
+    """The e2e test of many saves at once found a deadlock on PostgreSQL: an autosave's
+    conditional UPDATE waited for another save, found the draft changed, kept the draft's row
+    lock and then waited for the round's lock, held by a save on the locked path that waited
+    for the draft. Here the three steps are put in that order."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks across connections (PostgreSQL)")
+    from django.db import transaction
+    from django.utils import timezone
+
+    from alliantiemonitor.measurements.services._common import lock_round
+
+    draft = _client_draft(measurement_round)
+    item = next(iter(draft.answers))
+    holding, release, round_locked, go_on = (threading.Event() for _ in range(4))
+    errors: list[BaseException] = []
+
+    def record(target):
+        def run() -> None:
+            try:
+                target()
+            except BaseException as error:
+                errors.append(error)
+
+        return run
+
+    def another_save_in_flight() -> None:
+        # Holds the draft's row (as a save that is writing it), then commits a change.
+        with transaction.atomic():
+            Response.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+            holding.set()
+            release.wait(10)
+
+    def the_autosave() -> None:
+        holding.wait(10)
+        response_save_answers(
+            round=MeasurementRound.objects.get(pk=measurement_round.pk),
+            rater="client",
+            answers={item: 1},
+            mode="own_device",
+        )
+
+    def a_locked_save() -> None:
+        # Takes the round first and the draft second, as the locked path and a send do.
+        holding.wait(10)
+        with transaction.atomic():
+            lock_round(MeasurementRound.objects.get(pk=measurement_round.pk))
+            round_locked.set()
+            go_on.wait(10)
+            Response.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+
+    threads = [
+        _in_thread(record(another_save_in_flight)),
+        _in_thread(record(the_autosave)),
+        _in_thread(record(a_locked_save)),
+    ]
+    round_locked.wait(10)
+    time.sleep(0.5)  # the autosave's UPDATE is now waiting for the save in flight
+    release.set()
+    time.sleep(0.5)  # it found the draft changed and went for the round's lock
+    go_on.set()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert Response.objects.get(pk=draft.pk).answers[item] == 1

@@ -92,13 +92,27 @@ def response_save_answers(
     change = _DraftChange(answers, flagged, mode, respondent, by, entry, language, presentation)
     response = _current_unlocked(round, rater)
     if response is not None and not _is_other_professionals(response, respondent):
-        saved = _draft_write(round, rater, response, change, locked=False)
-        if saved is not None:
-            return saved
+        # In a savepoint: an UPDATE that waited for another save and then found the draft
+        # changed still holds the draft's row lock (PostgreSQL locks the newest version before
+        # it re-checks the condition). Rolling the savepoint back lets it go, so that the
+        # locked path below takes the round first and the draft second, as every writer does;
+        # holding the draft while waiting for the round deadlocked against a locked save.
+        try:
+            with transaction.atomic():
+                saved = _draft_write(round, rater, response, change, locked=False)
+                if saved is None:
+                    raise _DraftChanged()
+                return saved
+        except _DraftChanged:
+            pass
     round = lock_round(round)
     response = round.responses.current().by_rater(rater).first()
     # Under the lock the write cannot find the draft changed: it writes or raises.
     return cast(Response, _draft_write(round, rater, response, change, locked=True))
+
+
+class _DraftChanged(Exception):
+    """The draft changed between the unlocked read and the write (rolls the savepoint back)."""
 
 
 @dataclass(frozen=True)
