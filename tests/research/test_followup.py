@@ -429,3 +429,18 @@ def test_the_command_refuses_a_bad_file_and_a_stranger(study, researcher, profes
         with pytest.raises(CommandError, match="No such study"):
             call_command("followup_import", "--study", "nope", "--file", str(path), "--user", "x")
     assert not FollowUpImport.objects.exists()
+
+
+def test_a_header_of_many_doubled_columns_is_refused_quickly(study):
+    """The doubled-column check counts once (it called header.count per column: quadratic,
+    the twin of the caseload import's finding) and names the column once."""
+    import time
+
+    from django.utils import translation
+
+    header = ",".join(["study_key"] * 100_000)
+    started = time.process_time()
+    with translation.override("en"), pytest.raises(FollowUpFileError) as refused:
+        followup_check(study, f"{header}\n".encode())
+    assert time.process_time() - started < 2
+    assert "study_key more than once" in str(refused.value.message)

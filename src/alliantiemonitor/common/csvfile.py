@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import Counter
+from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
@@ -98,6 +100,33 @@ def csv_records(
             _("This is not a readable CSV file (line %(line)d).") % {"line": reader.line_num}
         ) from exc
     return [name.strip().lower() for name in header], rows
+
+
+def check_header(
+    columns: Sequence[str | None],
+    records: Sequence[object],
+    *,
+    required: Sequence[str],
+    refuse: type[DomainError],
+) -> None:
+    """Refuse (``refuse``) a header that names a column twice or misses a ``required`` one, and
+    a file without rows. ``columns`` are the header's names as the import knows them (``None``
+    or empty for none); each is counted once, so a long header costs linear time."""
+    counted = Counter(column for column in columns if column)
+    doubled = sorted(column for column, times in counted.items() if times > 1)
+    if doubled:
+        raise refuse(
+            _("The file has the column %(columns)s more than once.")
+            % {"columns": ", ".join(doubled)}
+        )
+    missing = [column for column in required if column not in counted]
+    if missing:
+        raise refuse(
+            _("The file misses the column(s) %(missing)s. The first line must name: %(all)s.")
+            % {"missing": ", ".join(missing), "all": ", ".join(required)}
+        )
+    if not records:
+        raise refuse(_("The file has a header but no rows."))
 
 
 def parse_date(value: str) -> dt.date | None:

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.common.csvfile import csv_records, csv_text, parse_date
+from alliantiemonitor.common.csvfile import check_header, csv_records, csv_text, parse_date
 from alliantiemonitor.common.errors import DomainError
 from alliantiemonitor.common.input import clean_text
 from alliantiemonitor.imports.constants import (
@@ -153,21 +153,7 @@ def _read(data: bytes) -> list[_Row]:
             _("The file has a column this import does not know: %(columns)s.")
             % {"columns": ", ".join(f"“{name[:40]}”" for name in unknown[:10])}
         )
-    counted = Counter(column for column in columns if column)
-    doubled = sorted(column for column, times in counted.items() if times > 1)
-    if doubled:
-        raise ImportFileError(
-            _("The file has the column %(columns)s more than once.")
-            % {"columns": ", ".join(doubled)}
-        )
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
-    if missing:
-        raise ImportFileError(
-            _("The file misses the column(s) %(missing)s. The first line must name: %(all)s.")
-            % {"missing": ", ".join(missing), "all": ", ".join(REQUIRED_COLUMNS)}
-        )
-    if not records:
-        raise ImportFileError(_("The file has a header but no rows."))
+    check_header(columns, records, required=REQUIRED_COLUMNS, refuse=ImportFileError)
     rows = []
     for line, values in records:
         raw = dict.fromkeys(COLUMNS, "")

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.services import audit_record
-from alliantiemonitor.common.csvfile import csv_records, csv_text, parse_date
+from alliantiemonitor.common.csvfile import check_header, csv_records, csv_text, parse_date
 from alliantiemonitor.research.access import manages_study
 from alliantiemonitor.research.constants import (
     FOLLOWUP_BINARY,
@@ -158,20 +158,7 @@ def read_followup_file(data: bytes) -> list[_Row]:
     """The rows of a follow-up file, each checked; ``FollowUpFileError`` if unreadable."""
     text = csv_text(data, max_bytes=FOLLOWUP_MAX_BYTES, refuse=FollowUpFileError)
     header, records = csv_records(text, max_rows=FOLLOWUP_MAX_ROWS, refuse=FollowUpFileError)
-    doubled = sorted({name for name in header if name and header.count(name) > 1})
-    if doubled:
-        raise FollowUpFileError(
-            _("The file has the column %(columns)s more than once.")
-            % {"columns": ", ".join(doubled)}
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise FollowUpFileError(
-            _("The file misses the column(s) %(missing)s. The first line must name: %(all)s.")
-            % {"missing": ", ".join(missing), "all": ", ".join(REQUIRED_COLUMNS)}
-        )
-    if not records:
-        raise FollowUpFileError(_("The file has a header but no rows."))
+    check_header(header, records, required=REQUIRED_COLUMNS, refuse=FollowUpFileError)
     today = timezone.localdate()
     wanted = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
     rows = []
