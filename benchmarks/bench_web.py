@@ -170,7 +170,7 @@ def _trajectories_of(user: Any) -> list[Any]:
 
 def client_links(organisation: Any, count: int) -> list[str]:
     """Personal links (secrets) to ``count`` open rounds, made by their professionals."""
-    from alliantiemonitor.measurements.constants import InvitationKind
+    from alliantiemonitor.measurements.constants import COLLECTING_STATES, InvitationKind
     from alliantiemonitor.measurements.models import MeasurementRound
     from alliantiemonitor.measurements.services import invitation_create, round_start
     from alliantiemonitor.trajectories.models import Assignment, Trajectory
@@ -186,7 +186,8 @@ def client_links(organisation: Any, count: int) -> list[str]:
         # Not enough open rounds at this scale: start one on active trajectories without one.
         spare = (
             Trajectory.objects.filter(organisation=organisation, status="active")
-            .exclude(rounds__state="open")
+            # A round a previous run (--reuse) answered in part still collects: not spare.
+            .exclude(rounds__state__in=COLLECTING_STATES)
             .order_by("pk")[: count - len(rounds)]
         )
         for trajectory in spare:
@@ -245,6 +246,9 @@ def server_environment(data_dir: Path) -> dict[str, str]:
             "SECURE_HSTS_SECONDS": "0",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
+            # Kept connections, as docs/production.md and deploy/ configure them: without,
+            # every request pays a new PostgreSQL backend, which production never does.
+            "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
             "DJANGO_SETTINGS_MODULE": "alliantiemonitor.settings",
             "PYTHONPATH": str(ROOT / "src"),
             "LOG_LEVEL": "WARNING",

@@ -134,3 +134,18 @@ def test_reads_the_failures(bench: ModuleType, tmp_path: Path) -> None:
         "2× GET professional: caseload: CatchResponseError('answered 500, expected 200')"
     ]
     assert bench.read_failures(tmp_path / "absent.csv") == []
+
+
+def test_the_server_keeps_its_database_connections_as_production_does(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/production.md and deploy/ keep connections 60 s; a server that opened one per
+    # request measured PostgreSQL's backend start-up, not the application.
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    env = bench.server_environment(tmp_path)
+    assert env["DATABASE_CONN_MAX_AGE"] == "60"
+    assert env["DEBUG"] == "false"
+    compose = (BENCHMARKS.parent / "deploy" / "compose.yaml").read_text()
+    assert 'DATABASE_CONN_MAX_AGE: "60"' in compose
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
+    assert bench.server_environment(tmp_path)["DATABASE_CONN_MAX_AGE"] == "0"

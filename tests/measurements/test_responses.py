@@ -265,3 +265,59 @@ def test_a_handover_mid_round_does_not_pass_the_draft_on(
     assert not draft.is_current  # kept for the record, not lost
     sent = response_submit(round=measurement_round, rater="professional", respondent=colleague)
     assert sent.respondent == colleague
+
+
+@pytest.fixture
+def other_round(organisation, professional, team):
+    """An open round of another client of the same professional."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alliantiemonitor.measurements.services import round_start
+    from alliantiemonitor.trajectories.services import trajectory_start
+    from tests.factories import ClientFactory
+
+    trajectory = trajectory_start(
+        client=ClientFactory(organisation=organisation, display_name="B.W."),
+        professional=professional,
+        legal_frame="Schuldhulp",
+        start_date=timezone.localdate() - dt.timedelta(days=10),
+        team=team,
+    )
+    return round_start(trajectory=trajectory, by=professional)
+
+
+def test_a_draft_the_caller_read_is_saved_into_and_checked_first(
+    measurement_round, professional, other_round
+):
+    # The page hands over the draft it read (``seen``) so the service need not read it again;
+    # anything but this rater's current draft in this round is refused before a write.
+    draft = save_client(measurement_round, {"c_bond_1": 1})
+    saved = save_client(measurement_round, {"c_bond_2": 2}, seen=draft)
+    assert saved.pk == draft.pk
+    assert Response.objects.get(pk=draft.pk).answers == {"c_bond_1": 1, "c_bond_2": 2}
+    theirs = save_professional(measurement_round, professional, {"p_direction_1": 3})
+    elsewhere = save_client(other_round, {"c_bond_1": 5})
+    before = AuditEvent.objects.count()
+    for wrong in (theirs, elsewhere, "a draft", Response(round=measurement_round, rater="client")):
+        with pytest.raises(ValueError, match="seen must be"):
+            save_client(measurement_round, {"c_bond_3": 3}, seen=wrong)
+    assert Response.objects.get(pk=draft.pk).answers == {"c_bond_1": 1, "c_bond_2": 2}
+    assert AuditEvent.objects.count() == before
+    # A draft that is no longer current (a restart since) is not written into either.
+    draft.is_current = False
+    with pytest.raises(ValueError, match="seen must be"):
+        save_client(measurement_round, {"c_bond_3": 3}, seen=draft)
+
+
+def test_a_draft_the_caller_saw_changed_since_is_saved_under_the_lock(measurement_round):
+    # The page read the draft; another tab saved meanwhile: nothing is lost.
+    seen = save_client(measurement_round, {"c_bond_1": 1})
+    save_client(measurement_round, {"c_bond_2": 2})
+    save_client(measurement_round, {"c_bond_3": 3}, seen=seen)
+    assert Response.objects.get(pk=seen.pk).answers == {"c_bond_1": 1, "c_bond_2": 2, "c_bond_3": 3}
+    # And a caller that saw no draft yet, where there is one now, merges into it too.
+    save_client(measurement_round, {"c_bond_4": 4}, seen=None)
+    assert Response.objects.filter(round=measurement_round, rater="client").count() == 1
+    assert Response.objects.get(pk=seen.pk).answers["c_bond_4"] == 4

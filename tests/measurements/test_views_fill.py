@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from alliantiemonitor.audit.constants import Action
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.measurements.client_session import HANDOVER_KEY, SESSION_KEY
 from alliantiemonitor.measurements.constants import Rater, ResponseMode, RoundState
-from alliantiemonitor.measurements.models import Response
+from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import (
     invitation_create,
     response_save_answers,
@@ -432,23 +433,87 @@ def test_an_autosave_neither_locks_the_round_nor_reads_the_draft_back(
     from django.test.utils import CaptureQueriesContext
 
     client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)  # the first save makes the draft
+    events_before = AuditEvent.objects.count()
     with CaptureQueriesContext(connection) as queries:
         page = client_page.post(FILL, {"answer-c_bond_1": "4"}, **HTMX)
     assert page.status_code == 200
     assert "2 van 19" in page.content.decode() or "2 of 19" in page.content.decode()
     sql = [q["sql"] for q in queries.captured_queries]
     rounds = [s for s in sql if s.startswith('SELECT "measurements_measurementround"')]
+    invitations = [s for s in sql if s.startswith('SELECT "measurements_invitation"')]
     drafts = [s for s in sql if s.startswith('SELECT "measurements_response"')]
-    # The session's round only (no second read of the round under a lock), the draft read by
-    # the page and by the service, never read back after the save; no lookups for the audit.
-    assert len(rounds) == 1
-    assert "FOR UPDATE" not in rounds[0]
-    assert len(drafts) == 2
+    # The session's invitation with its round in one query (no read of the round of its own,
+    # none under a lock); the draft read once, by the page, and handed to the service; never
+    # read back after the save; no lookups for the audit.
+    assert rounds == []
+    assert len(invitations) == 1
+    assert "measurements_measurementround" in invitations[0]
+    assert not any("FOR UPDATE" in s for s in sql if "audit_auditchainhead" not in s)
+    assert len(drafts) == 1
     assert not any(s.startswith('SELECT "trajectories_') for s in sql)
-    # Session, round, invitation, the page's audit event (3), the draft, the service's read of
-    # the draft, its update, the save's audit event (3); a savepoint around the service here.
-    assert len([s for s in sql if "SAVEPOINT" not in s]) == 12  # was 17
+    # Session, invitation and round, the draft, its update, the save's audit event (3): the
+    # save is its own record, no page event beside it (was 17, then 12).
+    assert len([s for s in sql if "SAVEPOINT" not in s]) == 7
+    assert AuditEvent.objects.count() == events_before + 1
+    assert AuditEvent.objects.order_by("-seq").first().action == Action.RESPONSE_SAVE
     assert _client_response(measurement_round).answers == {"c_bond_2": 5, "c_bond_1": 4}
+
+
+def _events_since(seq: int) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True)
+    )
+
+
+def _last_seq() -> int:
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def test_a_refused_save_still_records_the_page_it_showed(client_page, measurement_round):
+    # Only a save that went through is its own record; a refused one shows the page again
+    # (with the saved answers) and that view is written down, as every client page is.
+    client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)
+    seq = _last_seq()
+    page = client_page.post(FILL, {"answer-c_bond_1": "9"})
+    assert page.status_code == 400
+    assert _events_since(seq) == [Action.CLIENT_PAGE_VIEW]
+    seq = _last_seq()
+    page = client_page.post(FILL, {"answer-c_bond_1": "9"}, **HTMX)
+    assert page.status_code == 200
+    assert _events_since(seq) == [Action.CLIENT_PAGE_VIEW]
+    seq = _last_seq()
+    client_page.get(FILL)
+    assert _events_since(seq) == [Action.CLIENT_PAGE_VIEW]
+    seq = _last_seq()
+    client_page.post(FILL, {"answer-c_bond_1": "4"}, **HTMX)
+    assert _events_since(seq) == [Action.RESPONSE_SAVE]
+    assert _client_response(measurement_round).answers == {"c_bond_2": 5, "c_bond_1": 4}
+
+
+def test_a_save_in_a_round_that_closed_records_the_page_it_showed(client_page, measurement_round):
+    client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)
+    MeasurementRound.objects.filter(pk=measurement_round.pk).update(state=RoundState.CANCELLED)
+    seq = _last_seq()
+    page = client_page.post(FILL, {"answer-c_bond_1": "4"}, **HTMX)
+    assert page.status_code == 409
+    assert _events_since(seq) == [Action.CLIENT_PAGE_VIEW]
+    assert _client_response(measurement_round).answers == {"c_bond_2": 5}
+
+
+def test_the_professionals_refused_save_records_the_page_and_a_save_does_not_twice(
+    client, professional, measurement_round
+):
+    client.force_login(professional)
+    url = reverse("measurements:fill", args=[measurement_round.uuid])
+    seq = _last_seq()
+    client.post(url, {"answer-p_direction_1": "4"})
+    assert _events_since(seq) == [Action.RESPONSE_START]
+    seq = _last_seq()
+    assert client.post(url, {"answer-p_direction_1": "0"}).status_code == 400
+    assert _events_since(seq) == [Action.RESPONSE_VIEW]
+    seq = _last_seq()
+    client.get(url)
+    assert _events_since(seq) == [Action.RESPONSE_VIEW]
 
 
 def test_an_autosave_that_finds_the_draft_changed_saves_again_under_the_lock(

@@ -84,20 +84,19 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
     data: Any = request.session.get(SESSION_KEY)
     if not isinstance(data, dict):
         return None
-    measurement_round = (
-        MeasurementRound.objects.select_related("trajectory__client", "trajectory__organisation")
-        .filter(uuid=data.get("round"))
-        .first()
-    )
-    if measurement_round is None:
-        return None
     invitation = None
     if data.get("invitation"):
-        invitation = Invitation.objects.filter(
-            uuid=data["invitation"], round=measurement_round
-        ).first()
+        # The invitation and its round in one query (every client request asks this).
+        invitation = (
+            Invitation.objects.select_related(
+                "round__trajectory__client", "round__trajectory__organisation"
+            )
+            .filter(uuid=data["invitation"], round__uuid=data.get("round"))
+            .first()
+        )
         if invitation is None or invitation.revoked_at is not None:
             return None
+        measurement_round = invitation.round
         if invitation.purpose == InvitationPurpose.READ_BACK:
             return _read_back_access(data, measurement_round, invitation)
         expired = invitation.expires_at is not None and invitation.expires_at <= timezone.now()
@@ -120,14 +119,28 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
                 mode=data.get("mode", ""),
                 read_back_only=True,
             )
-    elif data.get("mode") != ResponseMode.HANDED_OVER_DEVICE or not _handover_holds(
-        request, measurement_round
-    ):
+    else:
+        measurement_round = _handed_over_round(request, data)
+        if measurement_round is None:
+            return None
+    return ClientAccess(round=measurement_round, invitation=invitation, mode=data.get("mode", ""))
+
+
+def _handed_over_round(request: HttpRequest, data: dict[str, Any]) -> MeasurementRound | None:
+    """The round of a session without an invitation: a device the professional handed over."""
+    if data.get("mode") != ResponseMode.HANDED_OVER_DEVICE:
+        return None
+    measurement_round = (
+        MeasurementRound.objects.select_related("trajectory__client", "trajectory__organisation")
+        .filter(uuid=data.get("round"))
+        .first()
+    )
+    if measurement_round is None or not _handover_holds(request, measurement_round):
         # A hand-over only counts while the professional's lock holds this browser, and
         # only while that professional still has the client: not after a handover to a
         # colleague, nor once the account is deactivated (then nobody is logged in).
         return None
-    return ClientAccess(round=measurement_round, invitation=invitation, mode=data.get("mode", ""))
+    return measurement_round
 
 
 def _read_back_access(

@@ -45,7 +45,14 @@ from alliantiemonitor.measurements.services._common import (
 )
 
 
-@transaction.atomic
+class _Unread:
+    """The type of :data:`UNREAD`."""
+
+
+#: ``seen`` of :func:`response_save_answers` when the caller has not read the draft.
+UNREAD = _Unread()
+
+
 def response_save_answers(
     *,
     round: MeasurementRound,
@@ -58,6 +65,7 @@ def response_save_answers(
     entry: str | None = None,
     language: str | None = None,
     presentation: str | None = None,
+    seen: Response | _Unread | None = UNREAD,
 ) -> Response:
     """Merge ``answers`` into ``rater``'s draft in ``round`` (autosave) and return the draft.
 
@@ -75,6 +83,10 @@ def response_save_answers(
     Saving into an existing draft takes no lock: the draft is written only if it is still the
     current, unsent draft as it was read (a conditional update); otherwise the save starts
     again under the round's lock, as a first save and a new professional's draft always do.
+    ``seen`` is ``rater``'s current response in ``round`` as the caller read it in this request,
+    ``round`` included (the page's :class:`~alliantiemonitor.measurements.views.fill.Questionnaire`
+    reads both): it spares reading them again, and is checked the same way. Without it the
+    service reads them itself.
     :func:`response_submit` locks the draft it sends, so an answer saved meanwhile is either
     in the sent answers and their scores, or refused with :class:`AlreadySubmitted`.
 
@@ -90,13 +102,27 @@ def response_save_answers(
     if entry is not None:
         entry = _clean_entry(entry)
     change = _DraftChange(answers, flagged, mode, respondent, by, entry, language, presentation)
-    response = _current_unlocked(round, rater)
+    if isinstance(seen, _Unread):
+        response = _current_unlocked(round, rater)
+    elif seen is None or (
+        isinstance(seen, Response)
+        and seen.pk is not None
+        and seen.round_id == round.pk
+        and seen.rater == rater
+        and seen.is_current
+    ):
+        # None: no draft was there when the caller looked (the locked path reads again).
+        response = seen
+    else:
+        raise ValueError("seen must be the rater's current response in this round, or None")
     if response is not None and not _is_other_professionals(response, respondent):
-        # In a savepoint: an UPDATE that waited for another save and then found the draft
-        # changed still holds the draft's row lock (PostgreSQL locks the newest version before
-        # it re-checks the condition). Rolling the savepoint back lets it go, so that the
-        # locked path below takes the round first and the draft second, as every writer does;
-        # holding the draft while waiting for the round deadlocked against a locked save.
+        # A transaction of its own (a savepoint inside a caller's): an UPDATE that waited for
+        # another save and then found the draft changed still holds the draft's row lock
+        # (PostgreSQL locks the newest version before it re-checks the condition). Rolling it
+        # back lets that go, so that the locked path below takes the round first and the
+        # draft second, as every writer does; holding the draft while waiting for the round
+        # deadlocked against a locked save. Called outside a transaction (a page's autosave),
+        # this is the whole save: one BEGIN and COMMIT, no savepoint.
         try:
             with transaction.atomic():
                 saved = _draft_write(round, rater, response, change, locked=False)
@@ -105,14 +131,15 @@ def response_save_answers(
                 return saved
         except _DraftChanged:
             pass
-    round = lock_round(round)
-    response = round.responses.current().by_rater(rater).first()
-    # Under the lock the write cannot find the draft changed: it writes or raises.
-    return cast(Response, _draft_write(round, rater, response, change, locked=True))
+    with transaction.atomic():
+        round = lock_round(round)
+        response = round.responses.current().by_rater(rater).first()
+        # Under the lock the write cannot find the draft changed: it writes or raises.
+        return cast(Response, _draft_write(round, rater, response, change, locked=True))
 
 
 class _DraftChanged(Exception):
-    """The draft changed between the unlocked read and the write (rolls the savepoint back)."""
+    """The draft changed between the unlocked read and the write (rolls its write back)."""
 
 
 @dataclass(frozen=True)

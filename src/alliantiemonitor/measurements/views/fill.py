@@ -13,7 +13,7 @@ explicitly with the language switch (the language cookie).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -328,15 +328,27 @@ def _fill_context(
     }
 
 
-def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
-    """Show (GET) or save (POST) one page of statements for ``side``."""
+def _fill_page(request: HttpRequest, side: Side, *, audit_view: Callable[[], None]) -> HttpResponse:
+    """Show (GET) or save (POST) one page of statements for ``side``.
+
+    ``audit_view`` records that the page was seen; it is called for every request except a
+    save that went through (the save's own event says who changed the draft, and when).
+    """
+    response, saved = _show_or_save(request, side)
+    if not saved:
+        audit_view()
+    return response
+
+
+def _show_or_save(request: HttpRequest, side: Side) -> tuple[HttpResponse, bool]:
+    """The page, and whether answers were saved (see :func:`_fill_page`)."""
     questionnaire = Questionnaire(side.round, side.rater, current_language(), side.entry)
     if questionnaire.submitted:
-        return refresh_for_htmx(request, redirect(side.done_url))
+        return refresh_for_htmx(request, redirect(side.done_url)), False
     if not side.round.is_collecting:
-        return _closed_page(request, side)
+        return _closed_page(request, side), False
     if questionnaire.elsewhere:
-        return _elsewhere_page(request, side)
+        return _elsewhere_page(request, side), False
     # The card game lays every statement on the table at once, also for easy-read.
     cards = cards_chosen(request, rater=side.rater)
     one_per_screen = questionnaire.one_per_screen and not cards
@@ -349,11 +361,12 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
         presentation = Presentation.LIST
 
     if request.method != "POST":
-        return render(
+        page = render(
             request,
             "measurements/fill/fill.html",
             _fill_context(request, side, questionnaire, number, cards),
         )
+        return page, False
 
     form = AnswersForm(
         request.POST,
@@ -376,39 +389,42 @@ def _fill_page(request: HttpRequest, side: Side) -> HttpResponse:
                 entry=side.entry,
                 language=questionnaire.shown_language,
                 presentation=presentation,
+                seen=questionnaire.response,
             )
         except AlreadySubmitted:
-            return refresh_for_htmx(request, redirect(side.done_url))
+            return refresh_for_htmx(request, redirect(side.done_url)), False
         except DraftElsewhere:
-            return _elsewhere_page(request, side)
+            return _elsewhere_page(request, side), False
         except RoundNotOpen:
-            return _closed_page(request, side)
+            return _closed_page(request, side), False
         except (InvalidAnswers, InvalidRespondent, DraftOnOwnDevice) as exc:
             error = str(exc.message)
 
+    saved = error is None
     # The saved draft came back from the service (or nothing changed): no need to read it again.
     if getattr(request, "htmx", False):
-        return render(
+        page = render(
             request,
             "measurements/fill/_saved.html",
             {"questionnaire": questionnaire, "error": error, "oob": True},
         )
+        return page, saved
     if error:
         context = _fill_context(request, side, questionnaire, number, cards)
         context["error"] = error
-        return render(request, "measurements/fill/fill.html", context, status=400)
+        return render(request, "measurements/fill/fill.html", context, status=400), False
 
     action = request.POST.get("action", "save")
     if action == "review":
-        return redirect(side.confirm_url)
+        return redirect(side.confirm_url), saved
     if number is not None and action == "next":
         if number >= questionnaire.total:
-            return redirect(side.confirm_url)
-        return redirect(_page_url(side, number + 1))
+            return redirect(side.confirm_url), saved
+        return redirect(_page_url(side, number + 1)), saved
     if number is not None and action == "previous":
-        return redirect(_page_url(side, max(number - 1, 1)))
+        return redirect(_page_url(side, max(number - 1, 1))), saved
     messages.success(request, _("Your answers have been saved."))
-    return redirect(_page_url(side, number))
+    return redirect(_page_url(side, number)), saved
 
 
 def _confirm_page(request: HttpRequest, side: Side) -> HttpResponse:
@@ -482,11 +498,15 @@ def _no_session(request: HttpRequest) -> HttpResponse:
     return refresh_for_htmx(request, response)
 
 
-def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAccess | None:
+def _client_access(
+    request: HttpRequest, *, to_fill: bool = True, audit: bool = True
+) -> ClientAccess | None:
     """The client session; with ``to_fill``, only one whose invitation still lets them answer.
 
     Every client page shows the client's own data, so each request that gets in is audited
-    (the client has no account: the event names the round, the page and the method).
+    (the client has no account: the event names the round, the page and the method). A caller
+    that passes ``audit=False`` records the event itself (:func:`_audit_client_page`) unless
+    the request wrote one of its own (a save).
     """
     access = client_session_get(request)
     if access is None:
@@ -495,6 +515,13 @@ def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAcces
     if to_fill and getattr(access, "read_back_only", False):
         # The link's fill-in window has passed; it only opens the results after the talk.
         return None
+    if audit:
+        _audit_client_page(request, access)
+    return access
+
+
+def _audit_client_page(request: HttpRequest, access: ClientAccess) -> None:
+    """The ``client_page.view`` event of this request (see :func:`_client_access`)."""
     match = request.resolver_match
     audit_record(
         actor=None,
@@ -507,7 +534,6 @@ def _client_access(request: HttpRequest, *, to_fill: bool = True) -> ClientAcces
             "mode": access.mode,
         },
     )
-    return access
 
 
 @never_cache
@@ -547,11 +573,19 @@ def client_start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @client_page
 def client_fill(request: HttpRequest) -> HttpResponse:
-    """The client's statements (all on one page, or one per screen for easy-read)."""
-    access = _client_access(request)
+    """The client's statements (all on one page, or one per screen for easy-read).
+
+    An autosave that lands is written down by its own ``response.save`` event (the round, the
+    client, which statements, the mode); a page event beside it would double the audit trail's
+    work on the busiest request there is, and say nothing more. Every other request, a save
+    refused included, gets its page event.
+    """
+    access = _client_access(request, audit=False)
     if access is None:
         return _no_session(request)
-    return _fill_page(request, _client_side(access))
+    return _fill_page(
+        request, _client_side(access), audit_view=lambda: _audit_client_page(request, access)
+    )
 
 
 @never_cache
@@ -635,14 +669,16 @@ def _professional_side(request: HttpRequest, uuid: Any) -> Side:
 def professional_fill(request: HttpRequest, uuid: Any) -> HttpResponse:
     """The professional's own side of a round."""
     side = _professional_side(request, uuid)
-    if request.method == "GET":
+
+    def audit_view() -> None:
         audit_record(
             actor=request.user,
             action=Action.RESPONSE_VIEW,
             obj=side.round,
             detail={"rater": "professional"},
         )
-    return _fill_page(request, side)
+
+    return _fill_page(request, side, audit_view=audit_view)
 
 
 @login_required
