@@ -492,6 +492,7 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
             [
                 "uuid",
                 "trajectory_id",
+                "organisation_id",
                 "kind",
                 "round_id",
                 "characteristic",
@@ -506,6 +507,7 @@ def load(trajectories: int, seed: int) -> dict[str, Any]:
                 (
                     uuid.uuid4(),
                     int(traj_ids[t]),
+                    org_of_team[int(team_of[t])].pk,
                     kinds[t % len(kinds)],
                     int(round_ids[latest_closed[t]]),
                     keys[t % len(keys)],

@@ -352,6 +352,11 @@ def open_signals(organisation: Organisation, period: Period) -> QuerySet[Signal]
     """
     _start, end = _bounds(period)
     return Signal.objects.filter(
+        # Implied by the cohort, but said here too: the planner then reads only this
+        # organisation's signals and trajectories (an index each) instead of joining every
+        # signal to every trajectory.
+        organisation=organisation,
+        trajectory__organisation=organisation,
         trajectory__in=cohort_rounds(organisation, period).values("trajectory"),
         raised_at__lt=end,
     ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))

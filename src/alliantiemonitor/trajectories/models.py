@@ -97,8 +97,15 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
             .order_by("-start", "-pk")
             .values("professional")[:1]
         )
-        return self.annotate(latest_professional=Subquery(latest)).filter(
-            latest_professional=user.pk
+        # Only trajectories the user was ever assigned to can have the user as their latest
+        # assignee: starting from those (an index on the assignment's professional) keeps a
+        # caseload as cheap in an organisation of 25,000 trajectories as in one of fifty,
+        # instead of asking every trajectory of the organisation for its latest assignee.
+        ever_assigned = Assignment.objects.filter(professional=user.pk).values("trajectory")
+        return (
+            self.filter(pk__in=ever_assigned)
+            .annotate(latest_professional=Subquery(latest))
+            .filter(latest_professional=user.pk)
         )
 
     def search(self, text: str) -> TrajectoryQuerySet:
