@@ -624,6 +624,7 @@ NOT_FUZZED: dict[str, str] = {
     "trajectories.clean_display_name": "client_create's check, fuzzed through client_create",
     "imports.caseload_check": "reads; fuzzed through caseload_apply",
     "imports.caseload_uploads_expire": "a clock time from the worker",
+    "imports.caseload_uploads_clear": "an organisation object, from the erasure",
     "trajectories.trajectory_start": "its text reaches it through client_enrol, fuzzed here",
     "trajectories.client_reference": "reads",
     "trajectories.is_privacy_officer": "reads",

@@ -416,3 +416,30 @@ def test_a_header_of_a_hundred_thousand_doubled_columns_is_refused_quickly(world
     assert time.process_time() - started < 2
     assert "team" in str(refused.value.message)
     assert len(str(refused.value.message)) < 300
+
+
+def test_erasing_a_client_clears_the_files_waiting_for_confirmation(
+    world, org_admin, other_organisation
+):
+    # A file checked before the erasure may name the client; confirming it afterwards would
+    # bring the client back. It is cleared: the confirmation says so, and nothing is written.
+    from alliantiemonitor.trajectories.services import client_erase, client_reference
+
+    _import(world, org_admin, _csv(_row("Z1", name="E.R.")))
+    erased = Client.objects.get(display_name="E.R.")
+    waiting, _report = caseload_dry_run(
+        organisation=world, by=org_admin, data=_csv(_row("Z1", name="E.R."), _row("Z2"))
+    )
+    elsewhere = CaseloadImport.objects.create(
+        organisation=other_organisation, sha256="0" * 64, content="external_id\nX\n"
+    )
+    client_erase(client=erased, by=org_admin, confirmation=client_reference(erased))
+    waiting.refresh_from_db()
+    assert waiting.content == ""
+    with pytest.raises(ImportExpired):
+        caseload_apply(upload=waiting, by=org_admin)
+    assert not Client.objects.filter(display_name="E.R.").exists()
+    assert Trajectory.objects.count() == 0
+    # Another organisation's waiting file is not this erasure's business.
+    elsewhere.refresh_from_db()
+    assert elsewhere.content

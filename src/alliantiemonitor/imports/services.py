@@ -504,6 +504,21 @@ def caseload_uploads_expire(*, now: dt.datetime) -> int:
     )
 
 
+def caseload_uploads_clear(*, organisation: Organisation) -> int:
+    """Clear the kept file of every dry run of ``organisation`` not yet imported; return how
+    many.
+
+    Called when a client of the organisation is erased: a waiting file may name the client, and
+    confirming it would bring the client back. Its confirmation then says the file is no longer
+    there (:class:`ImportExpired`); the admin uploads it again and sees a fresh dry run.
+    """
+    return (
+        CaseloadImport.objects.filter(organisation=organisation, applied_at__isnull=True)
+        .exclude(content="")
+        .update(content="")
+    )
+
+
 def _file_name(value: Any) -> str:
     """The uploaded file's name as it can be shown and stored: printable, at most 255 long."""
     if not isinstance(value, str):
