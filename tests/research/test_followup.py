@@ -293,6 +293,28 @@ def test_a_second_confirmation_changes_nothing(study, consenting, researcher):
     assert upload.content == ""  # the file is not kept once applied
 
 
+def test_the_worker_clears_follow_up_files_that_can_no_longer_be_confirmed(
+    study, consenting, researcher
+):
+    from alliantiemonitor.jobs.tasks import followup_imports_expire_job
+
+    data = _csv(f"{consenting.study_key},recidivism,2025-01-01,1")
+    old, _ = followup_dry_run(study=study, by=researcher, data=data)
+    fresh, _ = followup_dry_run(study=study, by=researcher, data=data)
+    FollowUpImport.objects.filter(pk=old.pk).update(
+        uploaded_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    assert followup_imports_expire_job.call() == 1
+    assert followup_imports_expire_job.call() == 0  # idempotent
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.content == ""
+    assert consenting.study_key in fresh.content
+    with pytest.raises(FollowUpExpired):
+        followup_apply(upload=old, by=researcher)
+    assert followup_apply(upload=fresh, by=researcher).counts
+
+
 def test_an_old_dry_run_cannot_be_confirmed(study, consenting, researcher):
     data = _csv(f"{consenting.study_key},recidivism,2025-01-01,1")
     upload, _ = followup_dry_run(study=study, by=researcher, data=data)

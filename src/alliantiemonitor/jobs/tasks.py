@@ -19,6 +19,7 @@ from alliantiemonitor.imports.services import caseload_uploads_expire
 from alliantiemonitor.jobs.registry import periodic, task
 from alliantiemonitor.measurements.services import rounds_expire
 from alliantiemonitor.monitoring.services import references_estimate, signals_recompute
+from alliantiemonitor.research.followup import followup_uploads_expire
 from alliantiemonitor.research.models import StudyOutput
 from alliantiemonitor.research.outputs import output_build, outputs_expire, outputs_to_build
 from alliantiemonitor.scheduling.services import (
@@ -79,6 +80,12 @@ def retention_apply_job() -> dict[str, int]:
 def caseload_imports_expire_job() -> int:
     """Clear the kept files of caseload dry runs too old to be confirmed."""
     return caseload_uploads_expire(now=timezone.now())
+
+
+@periodic(every=dt.timedelta(hours=1), name="research.followup_expire")
+def followup_imports_expire_job() -> int:
+    """Clear the kept files of follow-up dry runs too old to be confirmed."""
+    return followup_uploads_expire(now=timezone.now())
 
 
 @task

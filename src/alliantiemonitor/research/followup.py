@@ -369,6 +369,24 @@ def followup_apply(*, upload: FollowUpImport, by: Any) -> DryRun:
     return report
 
 
+def followup_uploads_expire(*, now: dt.datetime) -> int:
+    """Clear the kept file of every dry run that can no longer be confirmed; return how many.
+
+    The worker's ``research.followup_expire`` job: a follow-up file lists outcomes (recidivism,
+    dropout) of enrolled clients by their pseudonym, so it is kept no longer than its
+    confirmation needs it (``FOLLOWUP_DRY_RUN_HOURS``); applying it clears it at once.
+    Idempotent.
+    """
+    return (
+        FollowUpImport.objects.filter(
+            applied_at__isnull=True,
+            uploaded_at__lt=now - timedelta(hours=FOLLOWUP_DRY_RUN_HOURS),
+        )
+        .exclude(content="")
+        .update(content="")
+    )
+
+
 # --------------------------------------------------------------------------- reading back
 
 
