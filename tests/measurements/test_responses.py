@@ -288,32 +288,54 @@ def other_round(organisation, professional, team):
     return round_start(trajectory=trajectory, by=professional)
 
 
+def _seen(response: Response) -> Response:
+    """``response`` as a page reads it: with its round's state, in one query."""
+    return Response.objects.with_round_state().get(pk=response.pk)
+
+
 def test_a_draft_the_caller_read_is_saved_into_and_checked_first(
     measurement_round, professional, other_round
 ):
     # The page hands over the draft it read (``seen``) so the service need not read it again;
     # anything but this rater's current draft in this round is refused before a write.
     draft = save_client(measurement_round, {"c_bond_1": 1})
-    saved = save_client(measurement_round, {"c_bond_2": 2}, seen=draft)
+    saved = save_client(measurement_round, {"c_bond_2": 2}, seen=_seen(draft))
     assert saved.pk == draft.pk
     assert Response.objects.get(pk=draft.pk).answers == {"c_bond_1": 1, "c_bond_2": 2}
     theirs = save_professional(measurement_round, professional, {"p_direction_1": 3})
     elsewhere = save_client(other_round, {"c_bond_1": 5})
     before = AuditEvent.objects.count()
-    for wrong in (theirs, elsewhere, "a draft", Response(round=measurement_round, rater="client")):
+    unsaved = Response(round=measurement_round, rater="client")
+    for wrong in (_seen(theirs), _seen(elsewhere), "a draft", unsaved):
         with pytest.raises(ValueError, match="seen must be"):
             save_client(measurement_round, {"c_bond_3": 3}, seen=wrong)
     assert Response.objects.get(pk=draft.pk).answers == {"c_bond_1": 1, "c_bond_2": 2}
     assert AuditEvent.objects.count() == before
     # A draft that is no longer current (a restart since) is not written into either.
-    draft.is_current = False
+    old = _seen(draft)
+    old.is_current = False
     with pytest.raises(ValueError, match="seen must be"):
-        save_client(measurement_round, {"c_bond_3": 3}, seen=draft)
+        save_client(measurement_round, {"c_bond_3": 3}, seen=old)
+
+
+def test_a_seen_draft_carries_the_rounds_state_of_its_own_reading(measurement_round, professional):
+    # Review finding: the round read first, the draft after; the round ended in between.
+    from alliantiemonitor.measurements.models import MeasurementRound
+
+    save_client(measurement_round, {"c_bond_1": 1})
+    stale = MeasurementRound.objects.get(pk=measurement_round.pk)  # as the session read it
+    round_cancel(round=MeasurementRound.objects.get(pk=measurement_round.pk), by=professional)
+    drafts = stale.responses.current().by_rater("client")
+    with pytest.raises(ValueError, match="with_round_state"):
+        save_client(stale, {"c_bond_2": 2}, seen=drafts.first())
+    with pytest.raises(RoundNotOpen):
+        save_client(stale, {"c_bond_2": 2}, seen=drafts.with_round_state().first())
+    assert Response.objects.get(round=measurement_round, rater="client").answers == {"c_bond_1": 1}
 
 
 def test_a_draft_the_caller_saw_changed_since_is_saved_under_the_lock(measurement_round):
     # The page read the draft; another tab saved meanwhile: nothing is lost.
-    seen = save_client(measurement_round, {"c_bond_1": 1})
+    seen = _seen(save_client(measurement_round, {"c_bond_1": 1}))
     save_client(measurement_round, {"c_bond_2": 2})
     save_client(measurement_round, {"c_bond_3": 3}, seen=seen)
     assert Response.objects.get(pk=seen.pk).answers == {"c_bond_1": 1, "c_bond_2": 2, "c_bond_3": 3}

@@ -15,6 +15,7 @@ from alliantiemonitor.measurements.models import MeasurementRound, Response
 from alliantiemonitor.measurements.services import (
     invitation_create,
     response_save_answers,
+    response_submit,
     round_cancel,
     round_start,
 )
@@ -498,6 +499,76 @@ def test_a_save_in_a_round_that_closed_records_the_page_it_showed(client_page, m
     assert page.status_code == 409
     assert _events_since(seq) == [Action.CLIENT_PAGE_VIEW]
     assert _client_response(measurement_round).answers == {"c_bond_2": 5}
+
+
+def _end_round(measurement_round: Any, professional: Any, ending: str) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from alliantiemonitor.measurements.services import round_cancel, round_close
+    from alliantiemonitor.measurements.services.rounds import rounds_expire
+
+    fresh = MeasurementRound.objects.get(pk=measurement_round.pk)
+    if ending == "cancel":
+        round_cancel(round=fresh, by=professional)
+    elif ending == "close":
+        round_close(round=fresh, by=professional)
+    else:
+        MeasurementRound.objects.filter(pk=fresh.pk).update(
+            due_date=timezone.localdate() - dt.timedelta(days=30)
+        )
+        assert rounds_expire() == 1
+
+
+def _professional_sent(measurement_round: Any, professional: Any) -> None:
+    # Closing needs one side sent: the professional's.
+    response_save_answers(
+        round=measurement_round,
+        rater="professional",
+        answers=full_answers(measurement_round.instrument, "professional", 3),
+        mode="professional_self",
+        respondent=professional,
+    )
+    response_submit(round=measurement_round, rater="professional")
+
+
+@pytest.mark.parametrize("ending", ["cancel", "close", "expire"])
+@pytest.mark.parametrize("moment", ["before the page reads the draft", "before the save writes"])
+def test_an_autosave_never_lands_in_a_round_that_ended_during_the_request(
+    client_page, measurement_round, professional, monkeypatch, ending, moment
+):
+    # Review finding: the session reads the round, then the page reads the draft; a round
+    # that ended between the two was still taken for open and the answer landed in it.
+    from alliantiemonitor.measurements.views import fill
+
+    client_page.post(FILL, {"answer-c_bond_2": "5"}, **HTMX)
+    if ending == "close":
+        _professional_sent(measurement_round, professional)
+    if moment == "before the page reads the draft":
+        original = fill.Questionnaire.__init__
+
+        def ends_first(self, round, *args, **kwargs):
+            _end_round(measurement_round, professional, ending)
+            original(self, round, *args, **kwargs)
+
+        monkeypatch.setattr(fill.Questionnaire, "__init__", ends_first)
+    else:
+        save = fill.response_save_answers
+
+        def ends_first(**kwargs):
+            _end_round(measurement_round, professional, ending)
+            return save(**kwargs)
+
+        monkeypatch.setattr(fill, "response_save_answers", ends_first)
+    page = client_page.post(FILL, {"answer-c_bond_1": "4"}, **HTMX)
+    assert page.status_code == 409
+    assert _client_response(measurement_round).answers == {"c_bond_2": 5}
+    assert (
+        not AuditEvent.objects.filter(action=Action.RESPONSE_SAVE)
+        .exclude(detail__items=["c_bond_2"])
+        .exists()
+    )
 
 
 def test_the_professionals_refused_save_records_the_page_and_a_save_does_not_twice(

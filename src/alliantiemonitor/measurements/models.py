@@ -196,6 +196,12 @@ class ResponseQuerySet(models.QuerySet["Response"]):
     def by_rater(self, rater: str) -> ResponseQuerySet:
         return self.filter(rater=rater)
 
+    def with_round_state(self) -> ResponseQuerySet:
+        """Each response with its round's state as it is now (``round_state_now``), read in
+        the same query: a save without the round's lock relies on the two being read together
+        (``services.responses.response_save_answers``)."""
+        return self.annotate(round_state_now=models.F("round__state"))
+
 
 class Response(models.Model):
     """One party's answers in one round (invulling); sealed once submitted."""

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,9 +83,10 @@ def response_save_answers(
     current, unsent draft as it was read (a conditional update); otherwise the save starts
     again under the round's lock, as a first save and a new professional's draft always do.
     ``seen`` is ``rater``'s current response in ``round`` as the caller read it in this request,
-    ``round`` included (the page's :class:`~alliantiemonitor.measurements.views.fill.Questionnaire`
-    reads both): it spares reading them again, and is checked the same way. Without it the
-    service reads them itself.
+    with the round's state read in the same query (``Response.objects.with_round_state()``, as
+    the page's :class:`~alliantiemonitor.measurements.views.fill.Questionnaire` reads it): it
+    spares reading them again, and is checked the same way. Without it the service reads them
+    itself.
     :func:`response_submit` locks the draft it sends, so an answer saved meanwhile is either
     in the sent answers and their scores, or refused with :class:`AlreadySubmitted`.
 
@@ -104,17 +104,28 @@ def response_save_answers(
     change = _DraftChange(answers, flagged, mode, respondent, by, entry, language, presentation)
     if isinstance(seen, _Unread):
         response = _current_unlocked(round, rater)
-    elif seen is None or (
+    elif seen is None:
+        # No draft was there when the caller looked: the locked path reads again.
+        response = None
+    elif (
         isinstance(seen, Response)
         and seen.pk is not None
         and seen.round_id == round.pk
         and seen.rater == rater
         and seen.is_current
+        and hasattr(seen, "round_state_now")
     ):
-        # None: no draft was there when the caller looked (the locked path reads again).
+        # The round's state as it was when the draft was read, not when ``round`` was: a
+        # round that ended in between has touched the draft (``rounds._end_drafts``), so
+        # either both are seen as they are now or the conditional update finds the draft
+        # changed and the save is refused under the lock.
         response = seen
+        _take_round_state(round, response)
     else:
-        raise ValueError("seen must be the rater's current response in this round, or None")
+        raise ValueError(
+            "seen must be the rater's current response in this round, read with_round_state(),"
+            " or None"
+        )
     if response is not None and not _is_other_professionals(response, respondent):
         # A transaction of its own (a savepoint inside a caller's): an UPDATE that waited for
         # another save and then found the draft changed still holds the draft's row lock
@@ -161,13 +172,18 @@ def _current_unlocked(round: MeasurementRound, rater: str) -> Response | None:
     as it is now (copied onto ``round``)."""
     response = (
         Response.objects.filter(round=round, rater=rater, is_current=True)
-        .annotate(round_state_now=F("round__state"))
+        .with_round_state()
         .first()
     )
     if response is not None:
-        round.state = response.round_state_now  # type: ignore[attr-defined]
-        response.round = round
+        _take_round_state(round, response)
     return response
+
+
+def _take_round_state(round: MeasurementRound, response: Response) -> None:
+    """Copy the round's state read with ``response`` onto ``round`` (see ``with_round_state``)."""
+    round.state = response.round_state_now  # type: ignore[attr-defined]
+    response.round = round
 
 
 def _is_other_professionals(response: Response, respondent: Any) -> bool:

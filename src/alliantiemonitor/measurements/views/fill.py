@@ -144,7 +144,13 @@ class Questionnaire:
         is_client = rater == Rater.CLIENT
         self.easy_read = is_client and self.instrument.easy_read
         self.one_per_screen = is_client and self.instrument.presentation == "one_per_screen"
-        self.response: Response | None = round.responses.current().by_rater(rater).first()
+        # The round's state is read with the draft (see ``with_round_state``): a round that
+        # ended since the session read it is seen as ended, here and by a save of this draft.
+        self.response: Response | None = (
+            round.responses.current().by_rater(rater).with_round_state().first()
+        )
+        if self.response is not None:
+            round.state = self.response.round_state_now  # type: ignore[attr-defined]
         #: A client draft begun through another invitation: not shown, not changed here.
         self.elsewhere = draft_begun_elsewhere(self.response, entry)
         if self.elsewhere:
