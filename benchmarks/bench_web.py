@@ -252,6 +252,9 @@ def server_environment(data_dir: Path) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "alliantiemonitor.settings",
             "PYTHONPATH": str(ROOT / "src"),
             "LOG_LEVEL": "WARNING",
+            # JSON lines, as production logs them: one access line per request with the CPU
+            # time the app spent on it, which the figures sum per page (``server_cpu``).
+            "ALLIANTIEMONITOR_LOG_FORMAT": "json",
         }
     )
     return env
@@ -389,6 +392,68 @@ def run_locust(
     if not stats.exists():
         sys.exit(f"bench_web: locust wrote no statistics for {label}\n{log.read_text()[-3000:]}")
     return read_stats(stats), read_failures(prefix.with_name(prefix.name + "_failures.csv"))
+
+
+@dataclass
+class Cpu:
+    """The app's CPU time per request of one view in one run (the access lines' ``cpu_ms``)."""
+
+    view: str
+    requests: int
+    mean: float
+    p50: float
+    p95: float
+
+
+def server_cpu(log_text: str) -> list[Cpu]:
+    """CPU milliseconds per request, per view, from the server's JSON access lines.
+
+    Unlike the response times, which the load of the whole machine sets, a request's CPU time
+    in the app process hardly depends on what else runs: it compares code between runs on a
+    busy machine. PostgreSQL's own CPU is not in it. Other lines are skipped.
+    """
+    per_view: dict[str, list[float]] = {}
+    for line in log_text.splitlines():
+        if '"alliantiemonitor.access"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        cpu = entry.get("cpu_ms")
+        if entry.get("logger") != "alliantiemonitor.access" or not isinstance(cpu, int | float):
+            continue
+        per_view.setdefault(entry.get("view") or "(no view)", []).append(float(cpu))
+    rows = []
+    for view, times in sorted(per_view.items(), key=lambda item: -sum(item[1])):
+        times.sort()
+        rows.append(
+            Cpu(
+                view=view,
+                requests=len(times),
+                mean=sum(times) / len(times),
+                p50=_percentile(times, 0.50),
+                p95=_percentile(times, 0.95),
+            )
+        )
+    return rows
+
+
+def _percentile(ordered: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile of sorted values."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def cpu_lines(title: str, rows: Sequence[Cpu]) -> list[str]:
+    lines = [
+        f"{title}",
+        f"{'view':<40} {'requests':>8} {'mean':>6} {'p50':>6} {'p95':>6}",
+    ]
+    lines += [
+        f"{row.view:<40} {row.requests:>8} {row.mean:>6.1f} {row.p50:>6.1f} {row.p95:>6.1f}"
+        for row in rows
+    ]
+    return lines
 
 
 def summary_lines(
@@ -540,7 +605,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         folder = Path(tmp)
         fixture_path = write_fixture(folder / "fixture.json", fixture)
-        server, base = start_server(env, args.workers, folder / "gunicorn.log")
+        server_log_path = folder / "gunicorn.log"
+        server, base = start_server(env, args.workers, server_log_path)
+        offsets: dict[str, int] = {}
+
+        def mark(label: str) -> None:
+            offsets[label] = server_log_path.stat().st_size
+
         try:
             # Every worker loads templates, URLs and catalogues on first use: not measured.
             warm, warm_failures = run_locust(
@@ -556,6 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             load_before = load_average()
             common = {"base": base, "fixture": fixture_path, "folder": folder}
+            mark("mix")
             mix, mix_failures = run_locust(
                 args,
                 **common,
@@ -565,6 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 classes=["ClientUser", "ProfessionalUser", "ApiUser"],
                 think=(1, 3),
             )
+            mark("floor")
             floor, floor_failures = run_locust(
                 args,
                 **common,
@@ -574,6 +647,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 classes=["FloorUser"],
                 think=(1, 3),
             )
+            mark("saving")
             save, save_failures = run_locust(
                 args,
                 **common,
@@ -583,6 +657,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 classes=["SaverUser"],
                 think=(0, 0),
             )
+            mark("floor-saturated")
             floor_max, floor_max_failures = run_locust(
                 args,
                 **common,
@@ -592,11 +667,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                 classes=["FloorUser"],
                 think=(0, 0),
             )
+            mark("end")
             load_after = load_average()
         finally:
             server.terminate()
             server.wait(timeout=30)
-            server_log = (folder / "gunicorn.log").read_text(errors="replace")
+            server_log_bytes = server_log_path.read_bytes()
+            server_log = server_log_bytes.decode(errors="replace")
+
+    def cpu_of(start: str, end: str) -> list[Cpu]:
+        if start not in offsets or end not in offsets:
+            return []
+        part = server_log_bytes[offsets[start] : offsets[end]]
+        return server_cpu(part.decode(errors="replace"))
+
+    cpu = {
+        "mix": cpu_of("mix", "floor"),
+        "saving": cpu_of("saving", "floor-saturated"),
+        "floor_saturated": cpu_of("floor-saturated", "end"),
+    }
 
     save_kind = next((k for k in save if k.name == SAVE_KIND), None)
     lines = summary_lines(
@@ -612,6 +701,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(1, 5, 15 min) {load_before} before, {load_after} after; milliseconds"
     )
     print("\n".join(lines))
+    print()
+    mix_cpu = cpu_lines("the app's CPU per request in the mix (ms, one process):", cpu["mix"])
+    saturated_cpu = cpu_lines("at saturation:", cpu["saving"][:1] + cpu["floor_saturated"][:1])
+    print("\n".join([*mix_cpu, "", *saturated_cpu]))
     failures = warm_failures + mix_failures + floor_failures + save_failures + floor_max_failures
     errors = count_errors([warm, mix, floor, save, floor_max])
     print(f"\nerrors: {errors}")
@@ -635,6 +728,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "saving": as_json(save),
                     "floor_saturated": as_json(floor_max),
                     "saving_over_floor": saving_ratio(save_kind, aggregate(floor_max)),
+                    "cpu_ms": {run: [asdict(row) for row in rows] for run, rows in cpu.items()},
                     "errors": errors,
                     "failures": failures,
                 },

@@ -8,6 +8,7 @@ CI does not run locust itself.
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import sys
 from pathlib import Path
@@ -149,3 +150,42 @@ def test_the_server_keeps_its_database_connections_as_production_does(
     assert 'DATABASE_CONN_MAX_AGE: "60"' in compose
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
     assert bench.server_environment(tmp_path)["DATABASE_CONN_MAX_AGE"] == "0"
+
+
+def test_server_cpu_sums_the_access_lines_per_view(bench: ModuleType) -> None:
+    """CPU per request per page, from the JSON access lines; other lines are left out."""
+
+    def access(view: str | None, cpu: float) -> str:
+        entry = {"logger": "alliantiemonitor.access", "status": 200, "cpu_ms": cpu, "view": view}
+        return json.dumps(entry)
+
+    log = "\n".join(
+        [
+            "[2026-12-03 10:00:00 +0000] [1] [INFO] Booting worker with pid: 12",
+            access("practice:caseload", 40.0),
+            access("healthz", 1.0),
+            access("practice:caseload", 60.0),
+            '{"logger": "alliantiemonitor.access", "view": "healthz"}',  # no CPU figure
+            '{"logger": "django.request", "cpu_ms": 99.0, "view": "x"}',  # not an access line
+            '{"logger": "alliantiemonitor.access", "cpu_ms": 3',  # cut off when the server stopped
+            access("practice:caseload", 50.0),
+            access(None, 2.0),
+        ]
+    )
+    rows = bench.server_cpu(log)
+    assert [(r.view, r.requests) for r in rows] == [
+        ("practice:caseload", 3),  # most CPU in total first
+        ("(no view)", 1),
+        ("healthz", 1),
+    ]
+    caseload = rows[0]
+    assert caseload.mean == pytest.approx(50.0)
+    assert caseload.p50 == 50.0
+    assert caseload.p95 == 60.0
+
+
+def test_the_server_logs_json_access_lines_for_the_cpu_figures(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    env = bench.server_environment(tmp_path)
+    assert env["ALLIANTIEMONITOR_LOG_FORMAT"] == "json"

@@ -80,8 +80,23 @@ def test_an_access_line_is_one_json_object_with_the_request_fields(client, json_
     assert line["status"] == 200
     assert isinstance(line["duration_ms"], float)
     assert line["duration_ms"] >= 0
+    # The app's own CPU time: rendering the page takes some, and never more than the wall clock.
+    assert isinstance(line["cpu_ms"], float)
+    assert 0 < line["cpu_ms"] <= line["duration_ms"] + 0.1
+    # One name per page, whatever the path's parameters: what monitoring groups by.
+    assert line["view"] == "login"
     assert line["time"].endswith("+00:00")
     assert line["message"] == f"GET {reverse('login')} 200"
+
+
+def test_an_access_line_names_the_view_with_its_namespace_and_none_for_an_unknown_path(
+    client, json_log
+):
+    # Not logged in: sent to the login page, and the line still names the page asked for.
+    client.get(reverse("trajectories:new"))
+    client.get("/no-such-page/")
+    access = [line for line in _lines(json_log) if line["logger"] == "alliantiemonitor.access"]
+    assert [line.get("view") for line in access] == ["trajectories:new", None]
 
 
 def test_other_log_lines_during_a_request_carry_its_id(client, json_log):

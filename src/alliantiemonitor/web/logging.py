@@ -170,13 +170,13 @@ class RequestContextFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and, for access
-    lines, method, path, status and duration (``ALLIANTIEMONITOR_LOG_FORMAT=json``).
+    lines, method, path, status, duration, CPU time and view (``ALLIANTIEMONITOR_LOG_FORMAT=json``).
 
     Only these named fields are written, never a record's other attributes (Django's request
     log puts the request object there, cookies and all), and every text passes ``redact``.
     """
 
-    _ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
+    _ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "cpu_ms", "view")
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
