@@ -629,6 +629,7 @@ NOT_FUZZED: dict[str, str] = {
     "trajectories.client_reference": "reads",
     "trajectories.is_privacy_officer": "reads",
     "trajectories.erase_client_data": "called by client_erase, fuzzed here",
+    "trajectories.client_lock_for_erasure": "a lock inside client_erase, fuzzed through it",
     "web.backups.database_for": "reads settings",
     "web.backups.backup_create": "a command-line tool's folder, not a person's input",
     "web.backups.backup_restore": "a command-line tool's file, not a person's input",

@@ -443,3 +443,46 @@ def test_erasing_a_client_clears_the_files_waiting_for_confirmation(
     # Another organisation's waiting file is not this erasure's business.
     elsewhere.refresh_from_db()
     assert elsewhere.content
+
+
+def _locked_tables(queries: list[dict[str, str]]) -> list[str]:
+    """The tables of the ``SELECT … FOR UPDATE`` statements, in the order they ran."""
+    return [
+        q["sql"].split(" FROM ", 1)[1].split()[0].strip('"')
+        for q in queries
+        if q["sql"].startswith("SELECT") and "FOR UPDATE" in q["sql"]
+    ]
+
+
+def test_erasure_and_confirmation_take_their_locks_in_the_same_order(world, org_admin):
+    """Organisation first, in both: an erasure (client, then the organisation's waiting files)
+    and a confirmation (the file, then the clients it writes) at the same second took them in
+    opposite orders, and PostgreSQL aborted one of them with a deadlock (an error page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alliantiemonitor.trajectories.services import client_erase, client_reference
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite locks the whole database)")
+    _import(world, org_admin, _csv(_row("Z1", name="E.R.")))
+    waiting, _report = caseload_dry_run(
+        organisation=world, by=org_admin, data=_csv(_row("Z3", name="K.M."))
+    )
+    with CaptureQueriesContext(connection) as confirming:
+        caseload_apply(upload=waiting, by=org_admin)
+    erased = Client.objects.get(display_name="E.R.")
+    with CaptureQueriesContext(connection) as erasing:
+        client_erase(client=erased, by=org_admin, confirmation=client_reference(erased))
+
+    assert _locked_tables(confirming.captured_queries)[:2] == [
+        "organisations_organisation",
+        "imports_caseloadimport",
+    ]
+    assert _locked_tables(erasing.captured_queries)[:2] == [
+        "organisations_organisation",
+        "trajectories_client",
+    ]
+    waiting.refresh_from_db()
+    assert waiting.applied_at is not None
+    assert not Client.objects.filter(display_name="E.R.").exists()

@@ -563,16 +563,16 @@ def caseload_apply(*, upload: CaseloadImport, by: Any) -> CaseloadReport:
     nothing changes) and :class:`ImportExpired`. All rows or none: any refusal of a service
     undoes the whole import. Returns what was done; audited with the counts.
     """
-    locked = (
-        CaseloadImport.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .get(pk=upload.pk)
+    # The organisation's row first, then the file's: one import per organisation at a time
+    # (two files naming the same new external id cannot both create it), and the same order
+    # as a client's erasure (organisation, client, then the waiting files it clears), so
+    # that the two never wait for each other in a circle.
+    organisation = Organisation.objects.select_for_update().get(
+        pk=CaseloadImport.objects.values_list("organisation_id", flat=True).get(pk=upload.pk)
     )
-    organisation = locked.organisation
+    locked = CaseloadImport.objects.select_for_update().get(pk=upload.pk)
+    locked.organisation = organisation
     _check_admin(by, organisation)
-    # One import per organisation at a time: two files naming the same new external id
-    # cannot both create it.
-    Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.is_applied:
         raise ImportAlreadyApplied()
     now = timezone.now()

@@ -33,7 +33,11 @@ from django.utils import timezone
 from alliantiemonitor.organisations.models import Organisation
 from alliantiemonitor.trajectories.constants import TrajectoryStatus
 from alliantiemonitor.trajectories.models import Client, RetentionNotice
-from alliantiemonitor.trajectories.services import client_reference, erase_client_data
+from alliantiemonitor.trajectories.services import (
+    client_lock_for_erasure,
+    client_reference,
+    erase_client_data,
+)
 from alliantiemonitor.trajectories.signals import retention_running
 
 #: Days between the notice (the report) and the erasure.
@@ -172,7 +176,7 @@ def retention_run(*, dry_run: bool = False, now: dt.datetime | None = None) -> R
 def _erase(client: Client, now: dt.datetime) -> bool:
     """Erase ``client`` unless a trajectory started meanwhile (checked under the row lock)."""
     with transaction.atomic():
-        locked = Client.objects.select_for_update().select_related("organisation").get(pk=client.pk)
+        locked = client_lock_for_erasure(client.pk)
         running = locked.trajectories.filter(
             Q(status=TrajectoryStatus.ACTIVE) | Q(end_date__isnull=True)
         )

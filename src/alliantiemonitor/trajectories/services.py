@@ -375,7 +375,7 @@ def client_erase(*, client: Client, by: Any, confirmation: str) -> dict[str, Any
     :class:`WrongConfirmation` for another confirmation; nothing is changed then. Returns what
     was deleted per model, and the number of events redacted.
     """
-    client = Client.objects.select_for_update().select_related("organisation").get(pk=client.pk)
+    client = client_lock_for_erasure(client.pk)
     if not is_privacy_officer(by, client.organisation):
         raise NotAPrivacyOfficer()
     if not isinstance(confirmation, str) or confirmation.strip().lower() != client_reference(
@@ -385,15 +385,31 @@ def client_erase(*, client: Client, by: Any, confirmation: str) -> dict[str, Any
     return erase_client_data(client, actor=by, reason="request")
 
 
+def client_lock_for_erasure(pk: int) -> Client:
+    """Lock the client's organisation, then the client (inside a transaction); return it.
+
+    Every erasure takes its locks in this order, as does confirming a caseload import
+    (organisation, then the file): the erasure clears the organisation's waiting files, and a
+    confirmation in progress may write the client, so the other order could make each wait
+    for the other. Raises ``Client.DoesNotExist`` when the client is gone.
+    """
+    organisation_id = Client.objects.values_list("organisation_id", flat=True).get(pk=pk)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    client = Client.objects.select_for_update().get(pk=pk)
+    client.organisation = organisation
+    return client
+
+
 def erase_client_data(
     client: Client, *, actor: Any, reason: str, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The erasure itself, for :func:`client_erase` and the retention job (``actor`` None).
 
-    Call inside a transaction with the client's row locked. ``reason`` (``request`` or
-    ``retention``) is recorded in the ``client.erase`` event. Apps above this one first handle
-    their own records of the client (the ``client_erasing`` signal; research keeps or deletes
-    per study) and say what they deleted and kept; ``now`` is the time they go by.
+    Call inside a transaction with the client locked by :func:`client_lock_for_erasure`.
+    ``reason`` (``request`` or ``retention``) is recorded in the ``client.erase`` event. Apps
+    above this one first handle their own records of the client (the ``client_erasing``
+    signal; research keeps or deletes per study) and say what they deleted and kept; ``now``
+    is the time they go by.
     """
     now = now or timezone.now()
     deleted: dict[str, int] = {}
