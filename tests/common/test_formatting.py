@@ -78,3 +78,31 @@ def test_dates_in_dutch_have_lower_case_months():
         assert rendered == "3 okt 2026 · 3 oktober 2026"
     with translation.override("en"):
         assert date_long(day) == "3 October 2026"
+
+
+def test_formatted_once_per_value_and_language_and_still_right_in_each():
+    """Texts are kept per value and active language: switching back and forth, in any order,
+    and for values of other types that are equal, every text stays the language's own."""
+    day = dt.date(2026, 3, 4)
+    for _ in range(2):
+        with translation.override("en"):
+            assert date_compact(day) == "4 March 2026"
+            assert score_text(Decimal("2.45")) == "2.5"
+        with translation.override("nl"):
+            assert date_compact(day) == "4 mrt 2026"
+            assert score_text(2.45) == score_text(Decimal("2.45")) == "2,5"
+            assert score_text(0.15) == score_text(Decimal("0.15")) == "0,2"
+            assert score_text(3) == score_text(3.0) == score_text(Decimal(3)) == "3,0"
+    # What is kept is what the rule gives, value by value.
+    with translation.override("nl"):
+        for value in (11 / 3, 3.65, -0.15, 2.8 - 2.75, Decimal("1.25"), 4):
+            expected = str(round_score(value)).replace(".", ",")
+            assert score_text(value) == score_text(value) == expected
+
+
+def test_a_moment_is_dated_by_the_day_where_the_reader_is():
+    late = dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC)  # already the 5th in Amsterdam
+    with translation.override("nl"):
+        assert date_compact(late) == "5 mrt 2026"
+        assert date_long(late) == "5 maart 2026"
+        assert date_compact(late.replace(tzinfo=None)) == "4 mrt 2026"  # naive: as given

@@ -12,15 +12,23 @@ Dates, one format per context:
 
 Dutch month names are lower case in both; Django's ``M`` format capitalises them ("Okt"),
 so it is not used.
+
+Tables repeat the same few dates and scores on every row and every page, and Django's
+formatting takes tens of microseconds per value (a translated month name, the language's
+number notation, exact rounding). Scores and dates are therefore formatted once per value
+and active language and then looked up (:func:`_score_in`, :func:`_date_in`): the text
+depends on nothing else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alliantiemonitor.common.language import current_language
@@ -43,6 +51,17 @@ def score_text(value: float | None, places: int = 1) -> str:
     """
     if value is None or value == "":
         return NO_SCORE
+    return _score_in(value, type(value), places, get_language())
+
+
+@functools.lru_cache(maxsize=16384)
+def _score_in(value: Any, kind: type, places: int, language: str | None) -> str:
+    """``value`` rounded and written as ``language`` writes numbers (called in that language).
+
+    The type is part of the key: a float and a Decimal of exactly the same value compare
+    equal, but ``round_score`` reads a float by its shortest decimal (0.15, not the binary
+    0.1499…), so the two may round apart.
+    """
     return str(number_format(round_score(value, places), places))
 
 
@@ -54,11 +73,24 @@ def signed_score_text(value: float) -> str:
 
 
 def date_long(value: dt.date | dt.datetime | None) -> str:
-    return "" if value is None else date_format(_local(value), DATE_LONG)
+    return "" if value is None else _date_in(_day(value), DATE_LONG, get_language())
 
 
 def date_compact(value: dt.date | dt.datetime | None) -> str:
-    return "" if value is None else date_format(_local(value), DATE_COMPACT)
+    return "" if value is None else _date_in(_day(value), DATE_COMPACT, get_language())
+
+
+@functools.lru_cache(maxsize=16384)
+def _date_in(day: dt.date, pattern: str, language: str | None) -> str:
+    """``day`` in ``pattern`` with ``language``'s month names (called in that language)."""
+    return date_format(day, pattern)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of ``value`` where the reader is (an aware moment in the current time
+    zone, as the ``date`` filter does); the date formats show nothing finer."""
+    local = _local(value)
+    return local.date() if isinstance(local, dt.datetime) else local
 
 
 def datetime_long(value: dt.datetime | None) -> str:
