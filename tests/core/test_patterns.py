@@ -132,3 +132,102 @@ def test_a_clear_change_needs_more_the_more_comparisons() -> None:
     )
     with pytest.raises(ValueError):
         clear_change(3.0, 4.0, wobble=0.0, comparisons=1, polarity="positive")
+
+
+def _labels_through_the_signal_frames(
+    series: list[Series], settings: SignalSettings | None = None
+) -> list[Pattern]:
+    """The labels as they were computed until 2026-12-03 (the reference): each series and its
+    mirror as trajectories of a frame for ``detect_signals``, the one-characteristic trend
+    signals read back."""
+    import dataclasses
+
+    import pandas as pd
+
+    from alliantiemonitor.core.signals import detect_signals
+
+    s = settings or SignalSettings()
+    rows: list[dict[str, object]] = []
+    latest: dict[str, int] = {}
+    result = [Pattern.INSUFFICIENT] * len(series)
+    for i, one in enumerate(series):
+        values = [float(v) for v in one.scores if v is not None and not np.isnan(float(v))]
+        if len(values) < 2:
+            continue
+        result[i] = Pattern.STABLE
+        for mirror, sign in (("", 1.0), ("~", -1.0)):
+            name = f"{mirror}{i}"
+            latest[name] = len(values)
+            for k, value in enumerate(values, start=1):
+                rows.append(
+                    {
+                        "trajectory_id": name,
+                        "round_index": k,
+                        "round_date": pd.NaT,
+                        "rater": one.rater,
+                        "professional_id": "",
+                        "after_handover": False,
+                        "submitted": True,
+                        one.characteristic: sign * value,
+                    }
+                )
+    if not rows:
+        return result
+    extra = tuple(sorted({one.characteristic for one in series} - set(s.characteristics)))
+    if extra:
+        s = dataclasses.replace(s, characteristics=(*s.characteristics, *extra))
+    raised = detect_signals(pd.DataFrame(rows), settings=s)
+    one_characteristic = raised["rater"].isna() & raised["characteristic"].notna()
+    trend = raised[raised["kind"].isin(("deterioration", "friction")) & one_characteristic]
+    for name, characteristic, last in zip(
+        trend["trajectory_id"].astype(str),
+        trend["characteristic"].astype(str),
+        trend["last_round_index"].to_numpy(np.int64),
+        strict=True,
+    ):
+        i = int(name.lstrip("~"))
+        if characteristic != series[i].characteristic or int(last) < latest[name]:
+            continue
+        result[i] = Pattern.IMPROVING if name.startswith("~") else Pattern.DETERIORATING
+    return result
+
+
+def _random_courses(seed: int) -> tuple[list[Series], SignalSettings | None]:
+    """Drifts up and down, jumps, gaps, every characteristic and an unknown one, both views;
+    every third with a lower or higher bar."""
+    rng = np.random.default_rng(seed)
+    keys = ["direction", "trust", "bond", "friction", "other_instruments_own"]
+    series = []
+    for _ in range(int(rng.integers(1, 30))):
+        n = int(rng.integers(0, 12))
+        drift = float(rng.choice([0.0, 0.0, 0.3, -0.3, 0.8, -0.8]))
+        values: list[float | None] = [
+            float(np.clip(3 + drift * t + rng.normal(0, 0.5), 1, 5)) for t in range(n)
+        ]
+        for t in range(n):
+            if rng.random() < 0.1:
+                values[t] = None
+        rater = str(rng.choice(["client", "professional"]))
+        series.append(Series(str(rng.choice(keys)), rater, values))
+    settings = None
+    if seed % 3 == 0:
+        settings = SignalSettings(characteristic_z=float(rng.uniform(1.0, 3.0)))
+    return series, settings
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_labels_are_those_the_signal_frames_give(seed: int) -> None:
+    """``course_patterns`` no longer builds a frame for ``detect_signals``; on random courses
+    it gives exactly the labels the frames gave."""
+    series, settings = _random_courses(seed)
+    assert course_patterns(series, settings=settings) == _labels_through_the_signal_frames(
+        series, settings
+    )
+
+
+def test_the_random_courses_reach_every_label() -> None:
+    labels = set()
+    for seed in range(40):
+        series, settings = _random_courses(seed)
+        labels |= set(_labels_through_the_signal_frames(series, settings))
+    assert labels == set(Pattern) - {Pattern.FLUCTUATING}

@@ -23,15 +23,11 @@ import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from alliantiemonitor.core.change import Pattern
-from alliantiemonitor.core.signals import SignalSettings, detect_signals
+from alliantiemonitor.core.signals import SignalSettings, trends_at_latest
 
 __all__ = ["Series", "course_pattern", "course_patterns"]
-
-# Kinds under which detect_signals reports the one-characteristic rule (friction "rising").
-_TREND_KINDS = ("deterioration", "friction")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,54 +59,25 @@ def course_patterns(
     (both views are not pooled here, the label belongs to one view). ``settings`` are an
     organisation's thresholds (default: the documented defaults).
     """
-    s = settings or SignalSettings()
-    rows: list[dict[str, object]] = []
-    latest: dict[str, int] = {}
+    items: list[tuple[str, str, list[float]]] = []
+    asked: list[tuple[int, bool]] = []  # (series, mirrored) per item
     result = [Pattern.INSUFFICIENT] * len(series)
     for i, one in enumerate(series):
         values = _present(one.scores)
         if len(values) < 2:
             continue
         result[i] = Pattern.STABLE
-        for mirror, sign in (("", 1.0), ("~", -1.0)):
-            name = f"{mirror}{i}"
-            latest[name] = len(values)
-            for k, value in enumerate(values, start=1):
-                rows.append(
-                    {
-                        "trajectory_id": name,
-                        "round_index": k,
-                        "round_date": pd.NaT,
-                        "rater": one.rater,
-                        "professional_id": "",
-                        "after_handover": False,
-                        "submitted": True,
-                        one.characteristic: sign * value,
-                    }
-                )
-    if not rows:
+        for mirrored, sign in ((False, 1.0), (True, -1.0)):
+            items.append((one.rater, one.characteristic, [sign * value for value in values]))
+            asked.append((i, mirrored))
+    if not items:
         return result
-    frame = pd.DataFrame(rows)
     # A characteristic the thresholds do not name (another instrument's) is judged with the
     # default wobble (``noise_default``).
-    extra = tuple(sorted({one.characteristic for one in series} - set(s.characteristics)))
-    if extra:
-        s = dataclasses.replace(s, characteristics=(*s.characteristics, *extra))
-    raised = detect_signals(frame, settings=s)
-    one_characteristic = raised["rater"].isna() & raised["characteristic"].notna()
-    trend = raised[raised["kind"].isin(_TREND_KINDS) & one_characteristic]
-    for name, characteristic, last in zip(
-        trend["trajectory_id"].astype(str),
-        trend["characteristic"].astype(str),
-        trend["last_round_index"].to_numpy(np.int64),
-        strict=True,
-    ):
-        i = int(name.lstrip("~"))
-        if characteristic != series[i].characteristic:
-            continue
-        if int(last) < latest[name]:
-            continue  # the rule held for a while, but no longer at the latest round
-        result[i] = Pattern.IMPROVING if name.startswith("~") else Pattern.DETERIORATING
+    holds = trends_at_latest(items, settings=settings)
+    for (i, mirrored), held in zip(asked, holds, strict=True):
+        if held:
+            result[i] = Pattern.IMPROVING if mirrored else Pattern.DETERIORATING
     return result
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,7 @@ __all__ = [
     "SignalSettings",
     "detect_signals",
     "scores_from_answers",
+    "trends_at_latest",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -1000,6 +1001,77 @@ def detect_signals(
             "detail": out["detail"].astype(str),
         }
     )
+
+
+def trends_at_latest(
+    series: Sequence[tuple[str, str, Sequence[float]]], *, settings: SignalSettings | None = None
+) -> list[bool]:
+    """Whether the trend rule for one characteristic holds at the last value of each series.
+
+    Each series is (rater, characteristic, its values in round order, none missing), judged
+    as :func:`detect_signals` judges a trajectory that has only that view and that
+    characteristic: the ``deterioration`` (``friction`` for a negative characteristic) rule
+    for one characteristic, both views, over the rounds so far, at the last one. The same
+    arithmetic on the same arrays, in the same order, without building the input frame and
+    reading the signals back from one: a course page asks this for its eight series, where
+    the frames took three quarters of the time. Series of fewer than two values never hold.
+    """
+    s = settings or SignalSettings()
+    answer = [False] * len(series)
+    judged = [i for i, (_r, _c, values) in enumerate(series) if len(values) >= 2]
+    if not judged:
+        return answer
+    keys = tuple(dict.fromkeys(series[i][1] for i in judged))
+    rater_codes = []
+    for i in judged:
+        rater = series[i][0]
+        if rater not in _RATERS:
+            raise SignalInputError(f"unknown rater(s): {rater} (client or professional)")
+        rater_codes.append(_RATERS.index(rater))
+    sizes = np.array([len(series[i][2]) for i in judged], dtype=np.int64)
+    total = int(sizes.sum())
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    group_start = np.repeat(starts, sizes)
+    position = np.arange(total, dtype=np.int64) - group_start
+    column = np.array([keys.index(series[i][1]) for i in judged], dtype=np.int64)
+    row_rater = np.repeat(np.array(rater_codes, dtype=np.int64), sizes)
+    row_column = np.repeat(column, sizes)
+    flat = np.array([float(v) for i in judged for v in series[i][2]], dtype=np.float64)
+    values: dict[str, FloatArray] = {}
+    present: dict[str, BoolArray] = {}
+    for code, rater in enumerate(_RATERS):
+        mine = row_rater == code
+        block = np.full((total, len(keys)), np.nan)
+        block[np.flatnonzero(mine), row_column[mine]] = flat[mine]
+        values[rater] = block
+        present[rater] = mine
+    codes = np.arange(len(judged), dtype=np.int64)
+    rounds = _Rounds(
+        trajectory=codes.astype(object)[np.repeat(codes, sizes)],
+        trajectory_code=np.repeat(codes, sizes),
+        trajectory_rank=codes,
+        round_index=position + 1,
+        round_date=np.full(total, np.datetime64("NaT"), dtype="datetime64[ns]"),
+        after_handover=np.zeros(total, dtype=bool),
+        group_start=group_start,
+        starts=starts,
+        sizes=sizes,
+        position=position,
+        keys=keys,
+        negative=np.array([k in s.negative_characteristics for k in keys]),
+        values=values,
+        submitted=dict(present),
+        present=present,
+        discussed=None,
+    )
+    trends, _since = _series_trends(rounds, s)  # no handover here: ``_since`` is None
+    last = starts + sizes - 1
+    for k in range(len(keys)):
+        z, n, _change = trends.pooled([(_CLIENT, k), (_PROFESSIONAL, k)], 0.0)
+        crossed = _crossed(z, s.critical(s.characteristic_z, s.characteristic_z_per_round, n))
+        for j in np.flatnonzero(column == k):
+            answer[judged[j]] = bool(crossed[last[j]])
+    return answer
 
 
 def scores_from_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFrame:
