@@ -43,7 +43,7 @@ class RequestIdMiddleware:
     the path without its query string (which may hold a code or a token) and never the user;
     beside the duration, the CPU time this thread spent on the request (``cpu_ms``: the app's
     own work, without the waits on the database or the network) and the URL's name (``view``,
-    e.g. ``practice:caseload``: one name per page, where paths differ per client).
+    e.g. ``trajectories:caseload``: one name per page, where paths differ per client).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
