@@ -33,17 +33,23 @@ def _start(organisation: Any, professional: Any, team: Any, n: int, prefix: str)
         )
 
 
-def _loops_of_latest_assignee(plan: Any) -> int:
-    """How often the plan asked a trajectory for its latest assignment (the most of any node)."""
+def _loops_of_latest_assignee(plan: Any, in_subplan: bool = False) -> int:
+    """How often the plan asked a trajectory for its latest assignment (the most of any node).
+
+    The question is the correlated subquery on the assignments (a ``SubPlan``); which index
+    PostgreSQL reads it through (the foreign key's or ``assignment_trajectory_start``, equal
+    in cost on a small table) is its own choice, so any read of the table inside it counts.
+    """
     total = 0
     if isinstance(plan, dict):
-        if plan.get("Index Name") == "assignment_trajectory_start":
+        in_subplan = in_subplan or plan.get("Parent Relationship") == "SubPlan"
+        if in_subplan and plan.get("Relation Name") == "trajectories_assignment":
             total = max(total, int(plan.get("Actual Loops", 0)))
         for child in plan.get("Plans", []):
-            total = max(total, _loops_of_latest_assignee(child))
+            total = max(total, _loops_of_latest_assignee(child, in_subplan))
     elif isinstance(plan, list):
         for node in plan:
-            total = max(total, _loops_of_latest_assignee(node.get("Plan", node)))
+            total = max(total, _loops_of_latest_assignee(node.get("Plan", node), in_subplan))
     return total
 
 
