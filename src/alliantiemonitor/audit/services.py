@@ -15,6 +15,7 @@ from alliantiemonitor.audit.constants import Action, ActorKind, PrivacyAction
 from alliantiemonitor.audit.context import current_api_token, current_source
 from alliantiemonitor.audit.models import AuditChainHead, AuditEvent
 from alliantiemonitor.common.encryption import keyring
+from alliantiemonitor.common.queries import unique_or_none
 
 
 def audit_record(
@@ -123,7 +124,7 @@ def _append_locked(event: AuditEvent) -> None:
 
 
 def _locked_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    head = unique_or_none(AuditChainHead.objects.select_for_update().filter(pk=1))
     if head is not None:
         return head
     # No head yet (a new or flushed database): start it after the newest event, if any.

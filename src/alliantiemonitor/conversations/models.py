@@ -73,7 +73,7 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        ordering = ["conversation", "order", "pk"]
+        ordering = ["conversation_id", "order", "pk"]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -109,7 +109,7 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
-        ordering = ["conversation", "party"]
+        ordering = ["conversation_id", "party"]
         constraints = [
             models.UniqueConstraint(
                 fields=["conversation", "party"], name="evaluation_one_per_party"

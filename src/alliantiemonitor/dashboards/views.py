@@ -20,8 +20,7 @@ from alliantiemonitor.measurements.access import paper_checks_for
 from alliantiemonitor.monitoring.signals_read import open_signals_by_trajectory, signal_badges
 from alliantiemonitor.scheduling.readmodels import due_rounds
 from alliantiemonitor.trajectories.access import (
-    professional_memberships,
-    require_professional,
+    caseload_organisations,
     trajectories_for,
 )
 
@@ -29,7 +28,7 @@ from alliantiemonitor.trajectories.access import (
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     """The professional's clients, what needs action first; search and filter by GET."""
-    require_professional(request.user)
+    organisations = caseload_organisations(request.user)
     form = CaseloadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     trajectories = with_last_round(trajectories_for(request.user))
@@ -72,7 +71,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         and not is_filtered
         and not filters.get("ended")
         and trajectories_for(request.user).ended().exists(),
-        "several_organisations": professional_memberships(request.user).count() > 1,
+        "several_organisations": len(organisations) > 1,
         # Paper forms a colleague asked this user to check (double entry): easy to find.
         "paper_checks": list(paper_checks_for(request.user)),
     }

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
+from alliantiemonitor.common.queries import unique_or_none
 from alliantiemonitor.measurements.constants import (
     CODE_SESSION_LIFETIME,
     InvitationKind,
@@ -87,12 +88,10 @@ def client_session_get(request: HttpRequest) -> ClientAccess | None:
     invitation = None
     if data.get("invitation"):
         # The invitation and its round in one query (every client request asks this).
-        invitation = (
+        invitation = unique_or_none(
             Invitation.objects.select_related(
                 "round__trajectory__client", "round__trajectory__organisation"
-            )
-            .filter(uuid=data["invitation"], round__uuid=data.get("round"))
-            .first()
+            ).filter(uuid=data["invitation"], round__uuid=data.get("round"))
         )
         if invitation is None or invitation.revoked_at is not None:
             return None
@@ -130,10 +129,10 @@ def _handed_over_round(request: HttpRequest, data: dict[str, Any]) -> Measuremen
     """The round of a session without an invitation: a device the professional handed over."""
     if data.get("mode") != ResponseMode.HANDED_OVER_DEVICE:
         return None
-    measurement_round = (
-        MeasurementRound.objects.select_related("trajectory__client", "trajectory__organisation")
-        .filter(uuid=data.get("round"))
-        .first()
+    measurement_round = unique_or_none(
+        MeasurementRound.objects.select_related(
+            "trajectory__client", "trajectory__organisation"
+        ).filter(uuid=data.get("round"))
     )
     if measurement_round is None or not _handover_holds(request, measurement_round):
         # A hand-over only counts while the professional's lock holds this browser, and

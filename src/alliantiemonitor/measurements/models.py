@@ -105,7 +105,7 @@ class MeasurementRound(models.Model):
     class Meta:
         verbose_name = _("measurement round")
         verbose_name_plural = _("measurement rounds")
-        ordering = ["trajectory", "opened_at", "pk"]
+        ordering = ["trajectory_id", "opened_at", "pk"]
         indexes = [
             models.Index(fields=["trajectory", "opened_at"], name="round_trajectory_opened"),
             models.Index(fields=["state", "due_date"], name="round_state_due"),
@@ -268,7 +268,7 @@ class Response(models.Model):
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
-        ordering = ["round", "rater", "version"]
+        ordering = ["round_id", "rater", "version"]
         indexes = [
             models.Index(fields=["round", "rater", "is_current"], name="response_round_rater"),
         ]
@@ -375,7 +375,7 @@ class ResponseScore(models.Model):
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
-        ordering = ["response", "characteristic"]
+        ordering = ["response_id", "characteristic"]
         indexes = [
             models.Index(fields=["characteristic", "rater"], name="score_characteristic_rater"),
         ]

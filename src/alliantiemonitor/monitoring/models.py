@@ -90,7 +90,7 @@ class Signal(models.Model):
     class Meta:
         verbose_name = _("signal")
         verbose_name_plural = _("signals")
-        ordering = ["trajectory", "raised_at", "pk"]
+        ordering = ["trajectory_id", "raised_at", "pk"]
         indexes = [
             models.Index(fields=["trajectory", "resolved_at"], name="signal_trajectory_open"),
             models.Index(fields=["organisation", "raised_at"], name="signal_organisation_raised"),

@@ -251,7 +251,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        ordering = ["trajectory", "start", "pk"]
+        ordering = ["trajectory_id", "start", "pk"]
         indexes = [
             models.Index(fields=["professional", "end"], name="assignment_professional_end"),
             models.Index(fields=["trajectory", "start"], name="assignment_trajectory_start"),
@@ -313,7 +313,7 @@ class OutcomeEvent(models.Model):
     class Meta:
         verbose_name = _("outcome event")
         verbose_name_plural = _("outcome events")
-        ordering = ["trajectory", "date", "pk"]
+        ordering = ["trajectory_id", "date", "pk"]
         indexes = [models.Index(fields=["trajectory", "date"], name="outcome_trajectory_date")]
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 from alliantiemonitor.audit.constants import Action, ActorKind
 from alliantiemonitor.audit.services import audit_record
 from alliantiemonitor.common.language import current_language
+from alliantiemonitor.common.queries import unique_or_none
 from alliantiemonitor.core.instrument import Instrument, Item, as_rater, pick_language
 from alliantiemonitor.core.instrument import Rater as RaterKey
 from alliantiemonitor.measurements.access import get_round_for
@@ -146,8 +147,9 @@ class Questionnaire:
         self.one_per_screen = is_client and self.instrument.presentation == "one_per_screen"
         # The round's state is read with the draft (see ``with_round_state``): a round that
         # ended since the session read it is seen as ended, here and by a save of this draft.
-        self.response: Response | None = (
-            round.responses.current().by_rater(rater).with_round_state().first()
+        # One current draft per party (a unique constraint): nothing to sort.
+        self.response: Response | None = unique_or_none(
+            round.responses.current().by_rater(rater).with_round_state()
         )
         if self.response is not None:
             round.state = self.response.round_state_now  # type: ignore[attr-defined]
