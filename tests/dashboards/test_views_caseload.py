@@ -13,6 +13,7 @@ from django.utils import timezone
 from alliantiemonitor.audit.models import AuditEvent
 from alliantiemonitor.dashboards.caseload import add_months, phase_of
 from alliantiemonitor.monitoring.models import Signal
+from alliantiemonitor.organisations.models import Membership
 from alliantiemonitor.scheduling.models import OrganisationSchedule
 from alliantiemonitor.trajectories.services import (
     client_create,
@@ -291,9 +292,9 @@ def test_the_organisation_column_appears_for_a_professional_in_several_organisat
     page = client.get(URL).content.decode()
     assert header.format("Organisatie") in page
     assert "Reclassering Voorbeeldstad" in page
-    MembershipFactory._meta.model.objects.filter(
-        user=professional, organisation=other_organisation
-    ).update(active=False)
+    Membership.objects.filter(user=professional, organisation=other_organisation).update(
+        active=False
+    )
     assert header.format("Domein") in client.get(URL).content.decode()
 
 

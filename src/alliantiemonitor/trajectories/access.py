@@ -55,9 +55,7 @@ def caseload_organisations(user: Any) -> list[int]:
     Refuses (403) like :func:`require_professional` when there is none: the caseload page asks
     this once for both its door and its "several organisations" column.
     """
-    ids = sorted(
-        set(policy.memberships(user, Perm.CASELOAD_VIEW).values_list("organisation_id", flat=True))
-    )
+    ids = list(policy.organisations(user, Perm.CASELOAD_VIEW).values_list("pk", flat=True))
     if not ids:
         raise PermissionDenied
     return ids
